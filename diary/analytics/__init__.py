@@ -1,0 +1,1 @@
+"""Clinical analytics: pure, typed functions over the raw diary facts (see shared clinical docs)."""

@@ -1,0 +1,137 @@
+"""Day classes computed from the raw facts a patient logged for one day.
+
+Definitions follow the International Headache Society and the trials that use them:
+
+- Headache day: PREEMPT and the onabotulinumtoxinA label count headache lasting >= 4 hours
+  (rule set ``preempt_4h``); many recent trials count >= 30 minutes (``trial_30min``; IHS
+  guidelines for controlled trials in chronic migraine, Tassorelli et al., Cephalalgia
+  2018;38:815-832). Under both, any headache treated with an acute medicine counts.
+- Migraine day: a headache day meeting ICHD-3 1.1 criteria C (2 of: unilateral, pulsating,
+  moderate or severe, aggravated by routine activity) and D (nausea and/or vomiting, or
+  photophobia and phonophobia); or a day with aura (ICHD-3 1.2); or a day on which a triptan or
+  ergot was taken (van der Arend et al., Cephalalgia; Leiden headache centre).
+- Moderate/severe headache day: a headache day with peak severity 2 or 3 on PREEMPT's 4-point
+  scale (0 none, 1 mild, 2 moderate, 3 severe).
+- Acute-medication day, by class: the classes of the medicines taken that day.
+
+A day with no entry is missing and never reaches these functions: callers count it apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+PAIN_FEATURES = ("unilateral", "pulsating", "aggravated_by_activity")
+MIGRAINE_SPECIFIC_CLASSES = frozenset({"triptan", "ergot"})
+MODERATE = 2
+
+
+@dataclass(frozen=True)
+class HeadacheDayRuleSet:
+    name: str
+    version: int
+    min_duration_hours: Decimal
+    description: str
+
+
+RULE_SETS: dict[str, HeadacheDayRuleSet] = {
+    "preempt_4h": HeadacheDayRuleSet(
+        name="preempt_4h",
+        version=1,
+        min_duration_hours=Decimal(4),
+        description="Headache of 4 hours or more, or any headache treated with acute medicine "
+        "(PREEMPT; onabotulinumtoxinA label).",
+    ),
+    "trial_30min": HeadacheDayRuleSet(
+        name="trial_30min",
+        version=1,
+        min_duration_hours=Decimal("0.5"),
+        description="Headache of 30 minutes or more, or any headache treated with acute "
+        "medicine (IHS trial guidelines 2018).",
+    ),
+}
+DEFAULT_RULE = "preempt_4h"
+
+
+@dataclass(frozen=True)
+class DayFacts:
+    headache: bool
+    duration_hours: Decimal | None = None
+    peak_severity: int = 0
+    features: frozenset[str] = frozenset()
+    medication_classes: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class DayClasses:
+    headache_day: bool
+    migraine_day: bool
+    moderate_severe_day: bool
+    acute_medication_classes: tuple[str, ...]
+
+
+def rule_set(name: str) -> HeadacheDayRuleSet:
+    try:
+        return RULE_SETS[name]
+    except KeyError:
+        raise ValueError(f"Unknown headache-day rule {name!r}.") from None
+
+
+def is_headache_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> bool:
+    if not facts.headache:
+        return False
+    if facts.medication_classes:
+        return True
+    threshold = rule_set(rule).min_duration_hours
+    return facts.duration_hours is not None and Decimal(facts.duration_hours) >= threshold
+
+
+def meets_ichd3_migraine_features(facts: DayFacts) -> bool:
+    """ICHD-3 1.1 criteria C (2 of 4 pain features) and D (1 associated symptom)."""
+    pain_features = sum(1 for feature in PAIN_FEATURES if feature in facts.features)
+    if facts.peak_severity >= MODERATE:
+        pain_features += 1
+    associated = ("nausea" in facts.features or "vomiting" in facts.features) or (
+        "photophobia" in facts.features and "phonophobia" in facts.features
+    )
+    return pain_features >= 2 and associated
+
+
+def is_migraine_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> bool:
+    if "aura" in facts.features:
+        return True
+    if facts.medication_classes & MIGRAINE_SPECIFIC_CLASSES:
+        return True
+    return is_headache_day(facts, rule=rule) and meets_ichd3_migraine_features(facts)
+
+
+def is_moderate_severe_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> bool:
+    return is_headache_day(facts, rule=rule) and facts.peak_severity >= MODERATE
+
+
+def classify_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> DayClasses:
+    return DayClasses(
+        headache_day=is_headache_day(facts, rule=rule),
+        migraine_day=is_migraine_day(facts, rule=rule),
+        moderate_severe_day=is_moderate_severe_day(facts, rule=rule),
+        acute_medication_classes=tuple(sorted(facts.medication_classes)),
+    )
+
+
+def day_facts(
+    *,
+    headache: bool,
+    duration_hours: Decimal | float | None,
+    peak_severity: int,
+    features: Iterable[str],
+    medication_classes: Iterable[str],
+) -> DayFacts:
+    return DayFacts(
+        headache=headache,
+        duration_hours=None if duration_hours is None else Decimal(str(duration_hours)),
+        peak_severity=peak_severity,
+        features=frozenset(features),
+        medication_classes=frozenset(medication_classes),
+    )

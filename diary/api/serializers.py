@@ -1,0 +1,568 @@
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from diary import paradigms, selectors
+from diary.analytics.day_classes import DEFAULT_RULE, classify_day, day_facts
+from diary.models import (
+    CareLink,
+    DiaryDay,
+    FlagDecision,
+    FlagStatus,
+    HeadacheDayRule,
+    InjectionSession,
+    Medication,
+    MedicationClass,
+    Muscle,
+    Paradigm,
+    PatientProfile,
+    ReminderChannel,
+    ReviewFlag,
+    Side,
+    SideEffectReport,
+    User,
+)
+from diary.services import DiaryDayFacts
+
+MAX_DOSES_PER_DAY = 50
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    role = serializers.CharField(read_only=True, allow_null=True)
+    timezone = serializers.CharField(max_length=64, required=False)
+    reminder_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], required=False)
+    reminder_channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=ReminderChannel.choices),
+        required=False,
+        allow_empty=True,
+    )
+    reminders_enabled = serializers.BooleanField(required=False)
+    weekly_nudge_enabled = serializers.BooleanField(required=False)
+    treatment_messages_enabled = serializers.BooleanField(required=False)
+    headache_day_rule = serializers.ChoiceField(choices=HeadacheDayRule.choices, required=False)
+
+    PATIENT_FIELDS = (
+        "reminder_time",
+        "reminder_channels",
+        "reminders_enabled",
+        "weekly_nudge_enabled",
+        "treatment_messages_enabled",
+        "headache_day_rule",
+    )
+
+    def to_representation(self, user: User) -> dict:
+        data = {
+            "id": user.pk,
+            "email": user.email,
+            "display_name": user.display_name,
+            "role": user.role,
+            "timezone": user.timezone,
+        }
+        profile = getattr(user, "patient_profile", None)
+        for name in self.PATIENT_FIELDS:
+            data[name] = None
+        if profile is not None:
+            data.update(
+                reminder_time=profile.reminder_time.strftime("%H:%M"),
+                reminder_channels=list(profile.reminder_channels),
+                reminders_enabled=profile.reminders_enabled,
+                weekly_nudge_enabled=profile.weekly_nudge_enabled,
+                treatment_messages_enabled=profile.treatment_messages_enabled,
+                headache_day_rule=profile.headache_day_rule,
+            )
+        return data
+
+    def validate_timezone(self, value: str) -> str:
+        if value not in zoneinfo.available_timezones():
+            raise serializers.ValidationError(f"{value!r} is not an IANA time zone name.")
+        return value
+
+    def validate_reminder_channels(self, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each channel may be listed once.")
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        user = self.instance
+        if not hasattr(user, "patient_profile"):
+            for name in self.PATIENT_FIELDS:
+                if name in attrs:
+                    raise serializers.ValidationError({name: ["Only patients have this setting."]})
+        return attrs
+
+    def update(self, user: User, validated_data: dict) -> User:
+        user_fields = [name for name in ("display_name", "timezone") if name in validated_data]
+        for name in user_fields:
+            setattr(user, name, validated_data[name])
+        if user_fields:
+            user.save(update_fields=user_fields)
+        profile = getattr(user, "patient_profile", None)
+        profile_fields = [name for name in self.PATIENT_FIELDS if name in validated_data]
+        if profile is not None and profile_fields:
+            for name in profile_fields:
+                setattr(profile, name, validated_data[name])
+            profile.save(update_fields=profile_fields)
+        return user
+
+
+class MedicationSerializer(serializers.ModelSerializer):
+    custom = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Medication
+        fields = ["id", "name", "medication_class", "custom"]
+        read_only_fields = ["id", "custom"]
+
+    def get_custom(self, medication: Medication) -> bool:
+        return medication.owner_id is not None
+
+    def validate_name(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError("A name is required.")
+        patient = self.context["patient"]
+        taken = Medication.objects.filter(
+            Q(owner__isnull=True) | Q(owner=patient), name__iexact=value
+        )
+        if taken.exists():
+            raise serializers.ValidationError("This medicine is already in your list.")
+        return value
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "id or name"}
+)
+class MedicationReferenceField(serializers.Field):
+    default_error_messages = {"invalid": "Give a medicine's id or its name."}
+
+    def to_internal_value(self, data) -> int | str:
+        if isinstance(data, bool):
+            self.fail("invalid")
+        if isinstance(data, int):
+            return data
+        if isinstance(data, str) and data.strip():
+            return data.strip()
+        self.fail("invalid")
+
+    def to_representation(self, value):
+        return value
+
+
+class IntakeInputSerializer(serializers.Serializer):
+    medication = MedicationReferenceField()
+    doses = serializers.IntegerField(min_value=1, max_value=MAX_DOSES_PER_DAY, default=1)
+
+
+class FeaturesField(serializers.DictField):
+    child = serializers.BooleanField()
+
+    def to_internal_value(self, data) -> dict[str, bool]:
+        value = super().to_internal_value(data)
+        unknown = sorted(set(value) - set(DiaryDay.FEATURES))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown feature(s): {', '.join(unknown)}. Known: {', '.join(DiaryDay.FEATURES)}."
+            )
+        return value
+
+
+class DiaryDayInputSerializer(serializers.Serializer):
+    headache = serializers.BooleanField()
+    duration_hours = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(24),
+        required=False,
+        allow_null=True,
+    )
+    peak_severity = serializers.IntegerField(min_value=0, max_value=3, required=False)
+    features = FeaturesField(required=False)
+    medications = IntakeInputSerializer(many=True, required=False, max_length=30)
+    disability = serializers.IntegerField(min_value=0, max_value=3, required=False)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    def validate(self, attrs: dict) -> dict:
+        errors: dict[str, list[str]] = {}
+        if not attrs["headache"]:
+            if attrs.get("peak_severity"):
+                errors["peak_severity"] = ["A day without headache has no severity."]
+            if attrs.get("duration_hours"):
+                errors["duration_hours"] = ["A day without headache has no duration."]
+        elif attrs.get("peak_severity", 0) == 0:
+            errors["peak_severity"] = ["Give the headache's peak severity: 1, 2 or 3."]
+        if errors:
+            raise serializers.ValidationError(errors)
+        attrs["medication_ids"] = self._resolve_medications(attrs.get("medications", []))
+        return attrs
+
+    def _resolve_medications(self, intakes: list[dict]) -> list[tuple[int, int]]:
+        if not intakes:
+            return []
+        visible = selectors.medications_visible_to(patient=self.context["patient"])
+        ids = [item["medication"] for item in intakes if isinstance(item["medication"], int)]
+        names = [
+            item["medication"].lower() for item in intakes if isinstance(item["medication"], str)
+        ]
+        query = Q(pk__in=ids)
+        for name in names:
+            query |= Q(name__iexact=name)
+        found = list(visible.filter(query))
+        by_id = {medication.pk: medication for medication in found}
+        by_name = {}
+        for medication in found:
+            # The patient's own entry wins over a catalogue name they re-added.
+            if medication.owner_id or medication.name.lower() not in by_name:
+                by_name[medication.name.lower()] = medication
+        resolved: list[tuple[int, int]] = []
+        errors: list[dict] = []
+        seen: set[int] = set()
+        for item in intakes:
+            reference = item["medication"]
+            medication = (
+                by_id.get(reference)
+                if isinstance(reference, int)
+                else by_name.get(reference.lower())
+            )
+            if medication is None:
+                errors.append({"medication": [f"Unknown medicine {reference!r}."]})
+            elif medication.pk in seen:
+                errors.append({"medication": ["This medicine is listed twice; add the doses."]})
+            else:
+                seen.add(medication.pk)
+                errors.append({})
+                resolved.append((medication.pk, item["doses"]))
+        if any(errors):
+            raise serializers.ValidationError({"medications": errors})
+        return resolved
+
+    def to_facts(self) -> DiaryDayFacts:
+        data = self.validated_data
+        features = data.get("features", {})
+        return DiaryDayFacts(
+            headache=data["headache"],
+            duration_hours=data.get("duration_hours"),
+            peak_severity=data.get("peak_severity", 0),
+            features=frozenset(name for name, present in features.items() if present),
+            disability=data.get("disability", 0),
+            notes=data.get("notes", ""),
+            intakes=tuple(data["medication_ids"]),
+        )
+
+
+def diary_day_representation(day: DiaryDay, *, rule: str = DEFAULT_RULE) -> dict:
+    intakes = list(day.intakes.all())
+    features = {name: getattr(day, name) for name in DiaryDay.FEATURES}
+    classes = classify_day(
+        day_facts(
+            headache=day.headache,
+            duration_hours=day.duration_hours,
+            peak_severity=day.peak_severity,
+            features=[name for name, present in features.items() if present],
+            medication_classes=[intake.medication.medication_class for intake in intakes],
+        ),
+        rule=rule,
+    )
+    return {
+        "date": day.date.isoformat(),
+        "headache": day.headache,
+        "duration_hours": None if day.duration_hours is None else float(day.duration_hours),
+        "peak_severity": day.peak_severity,
+        "features": features,
+        "medications": [
+            {
+                "medication": intake.medication_id,
+                "name": intake.medication.name,
+                "medication_class": intake.medication.medication_class,
+                "doses": intake.doses,
+            }
+            for intake in intakes
+        ],
+        "disability": day.disability,
+        "notes": day.notes,
+        "revision": day.revision,
+        "created_at": day.created_at,
+        "updated_at": day.updated_at,
+        "rule": rule,
+        "headache_day": classes.headache_day,
+        "migraine_day": classes.migraine_day,
+        "moderate_severe_day": classes.moderate_severe_day,
+        "acute_medication_classes": list(classes.acute_medication_classes),
+    }
+
+
+class DiaryMedicationOutputSerializer(serializers.Serializer):
+    medication = serializers.IntegerField()
+    name = serializers.CharField()
+    medication_class = serializers.ChoiceField(choices=MedicationClass.choices)
+    doses = serializers.IntegerField()
+
+
+class DiaryDayOutputSerializer(serializers.Serializer):
+    """Documents the shape of ``diary_day_representation`` for the schema."""
+
+    date = serializers.DateField()
+    headache = serializers.BooleanField()
+    duration_hours = serializers.FloatField(allow_null=True)
+    peak_severity = serializers.IntegerField()
+    features = serializers.DictField(child=serializers.BooleanField())
+    medications = DiaryMedicationOutputSerializer(many=True)
+    disability = serializers.IntegerField()
+    notes = serializers.CharField()
+    revision = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    rule = serializers.ChoiceField(choices=HeadacheDayRule.choices)
+    headache_day = serializers.BooleanField()
+    migraine_day = serializers.BooleanField()
+    moderate_severe_day = serializers.BooleanField()
+    acute_medication_classes = serializers.ListField(
+        child=serializers.ChoiceField(choices=MedicationClass.choices)
+    )
+
+
+class DateRangeSerializer(serializers.Serializer):
+    MAX_DAYS = 366 * 10
+
+    to = serializers.DateField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        # "from" is a Python keyword, so the field is added by name.
+        fields["from"] = serializers.DateField(required=False)
+        return fields
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("from"), attrs.get("to")
+        if start and end:
+            if start > end:
+                raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
+            if (end - start).days > self.MAX_DAYS:
+                raise serializers.ValidationError({"from": ["The range may span ten years."]})
+        return attrs
+
+
+# Care links -----------------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class CareLinkSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True)
+    patient = serializers.SerializerMethodField()
+    clinician = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CareLink
+        fields = [
+            "id",
+            "status",
+            "patient",
+            "clinician",
+            "created_at",
+            "expires_at",
+            "redeemed_at",
+            "revoked_at",
+        ]
+
+    @extend_schema_field(PersonSerializer)
+    def get_patient(self, link: CareLink) -> dict:
+        user = link.patient.user
+        return {"id": link.patient_id, "display_name": str(user), "email": user.email}
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_clinician(self, link: CareLink) -> dict | None:
+        if link.clinician is None:
+            return None
+        user = link.clinician.user
+        return {"id": link.clinician_id, "display_name": str(user), "email": user.email}
+
+
+class CareLinkCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class CareLinkRedeemSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=32, trim_whitespace=True)
+
+
+# Injections -----------------------------------------------------------------------------------
+
+
+class InjectionSiteSerializer(serializers.Serializer):
+    muscle = serializers.ChoiceField(choices=Muscle.choices)
+    side = serializers.ChoiceField(choices=Side.choices)
+    units = serializers.DecimalField(
+        max_digits=5, decimal_places=1, min_value=Decimal("0.5"), max_value=Decimal(200)
+    )
+    points = serializers.IntegerField(min_value=1, max_value=40, default=1)
+
+    def to_site_dose(self, data: dict) -> paradigms.SiteDose:
+        return paradigms.SiteDose(data["muscle"], data["side"], data["units"], data["points"])
+
+
+class SideEffectSerializer(serializers.ModelSerializer):
+    injection = serializers.IntegerField(source="session_id", read_only=True)
+    red_flag = serializers.BooleanField(source="is_red_flag", read_only=True)
+
+    class Meta:
+        model = SideEffectReport
+        fields = [
+            "id",
+            "injection",
+            "kind",
+            "onset_date",
+            "severity",
+            "notes",
+            "red_flag",
+            "created_at",
+        ]
+        read_only_fields = ["id", "injection", "red_flag", "created_at"]
+        extra_kwargs = {"severity": {"min_value": 1, "max_value": 3}}
+
+    def validate_onset_date(self, value: date) -> date:
+        session: InjectionSession = self.context["session"]
+        if value < session.date:
+            raise serializers.ValidationError("The onset cannot be before the injection.")
+        if value > selectors.local_today(user=session.patient.user):
+            raise serializers.ValidationError("The onset cannot be in the future.")
+        return value
+
+
+class InjectionSessionSerializer(serializers.ModelSerializer):
+    sites = InjectionSiteSerializer(many=True, required=False, max_length=60)
+    side_effects = SideEffectSerializer(many=True, read_only=True)
+    next_due_date = serializers.SerializerMethodField()
+    total_units = serializers.DecimalField(
+        max_digits=5, decimal_places=1, min_value=Decimal("0.5"), max_value=Decimal(1000)
+    )
+    planned_interval_weeks = serializers.IntegerField(
+        default=paradigms.STANDARD_INTERVAL_WEEKS,
+        max_value=52,
+        min_value=paradigms.MIN_INTERVAL_WEEKS,
+        error_messages={
+            "min_value": "The interval may be shortened to 10 weeks, never shorter.",
+        },
+    )
+    paradigm = serializers.ChoiceField(choices=Paradigm.choices, default=Paradigm.PREEMPT)
+
+    class Meta:
+        model = InjectionSession
+        fields = [
+            "id",
+            "date",
+            "product",
+            "total_units",
+            "paradigm",
+            "sites",
+            "injector",
+            "lot",
+            "planned_interval_weeks",
+            "notes",
+            "next_due_date",
+            "side_effects",
+            "created_at",
+        ]
+        read_only_fields = ["id", "next_due_date", "side_effects", "created_at"]
+        extra_kwargs = {"product": {"default": "onabotulinumtoxinA"}}
+
+    def get_next_due_date(self, session: InjectionSession) -> date:
+        return paradigms.next_due_date(
+            injected_on=session.date, planned_interval_weeks=session.planned_interval_weeks
+        )
+
+    def validate_date(self, value: date) -> date:
+        patient: PatientProfile = self.context["patient"]
+        if value > selectors.local_today(user=patient.user):
+            raise serializers.ValidationError("An injection cannot be recorded in the future.")
+        return value
+
+    def to_representation(self, session: InjectionSession) -> dict:
+        data = super().to_representation(session)
+        data["total_units"] = float(session.total_units)
+        data["sites"] = [
+            {
+                "muscle": site.muscle,
+                "side": site.side,
+                "units": float(site.units),
+                "points": site.points,
+            }
+            for site in session.sites.all()
+        ]
+        return data
+
+
+class SideEffectCreatedSerializer(SideEffectSerializer):
+    seek_urgent_care = serializers.SerializerMethodField()
+
+    class Meta(SideEffectSerializer.Meta):
+        fields = [*SideEffectSerializer.Meta.fields, "seek_urgent_care"]
+
+    def get_seek_urgent_care(self, report: SideEffectReport) -> str | None:
+        if not report.is_red_flag:
+            return None
+        return (
+            "Trouble swallowing, speaking or breathing after botulinum toxin can be serious. "
+            "Seek urgent medical care now."
+        )
+
+
+# Flags and patients ---------------------------------------------------------------------------
+
+
+class ReviewFlagSerializer(serializers.ModelSerializer):
+    patient = serializers.SerializerMethodField()
+    evidence = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = ReviewFlag
+        fields = [
+            "id",
+            "patient",
+            "kind",
+            "status",
+            "created_at",
+            "updated_at",
+            "evidence",
+            "note",
+            "decision",
+            "reviewed_at",
+        ]
+        read_only_fields = ["id", "patient", "kind", "created_at", "updated_at", "reviewed_at"]
+
+    @extend_schema_field(PersonSerializer)
+    def get_patient(self, flag: ReviewFlag) -> dict:
+        user = flag.patient.user
+        return {"id": flag.patient_id, "display_name": str(user), "email": user.email}
+
+
+class ReviewFlagUpdateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[FlagStatus.ACKNOWLEDGED, FlagStatus.RESOLVED, FlagStatus.DISMISSED]
+    )
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    decision = serializers.ChoiceField(choices=FlagDecision.choices, required=False)
+
+
+class LinkedPatientSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    email = serializers.EmailField()
+    timezone = serializers.CharField()
+    last_entry_date = serializers.DateField(allow_null=True)
+    open_flags = serializers.IntegerField()

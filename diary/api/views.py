@@ -1,0 +1,448 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count, Max, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from diary import selectors, services
+from diary.api import serializers as api
+from diary.api.permissions import IsClinician, IsClinicianAnyFactor, IsPatient
+from diary.models import (
+    AccessEvent,
+    DiaryDay,
+    FlagStatus,
+    InjectionSession,
+    PatientProfile,
+    ReviewFlag,
+)
+
+DEFAULT_DIARY_RANGE_DAYS = 90
+
+
+def client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def record_clinician_access(request, *, patient: PatientProfile, action: str) -> None:
+    services.access_event_record(
+        actor=request.user,
+        patient=patient,
+        action=action,
+        resource=f"{request.method} {request.path}",
+        ip_address=client_ip(request),
+    )
+
+
+def parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise serializers.ValidationError({"date": ["Use a date as YYYY-MM-DD."]}) from None
+
+
+def parse_if_match(header: str) -> tuple[int, int] | None:
+    """The (id, revision) a client's If-Match names, or None when it names none we issued."""
+    tag = header.strip().removeprefix("W/").strip('"')
+    day_id, _, revision = tag.partition("-")
+    if day_id.isdigit() and revision.isdigit():
+        return int(day_id), int(revision)
+    return None
+
+
+def precondition_failed() -> Response:
+    return Response(
+        {"detail": "This day has changed since you loaded it. Reload it and try again."},
+        status=status.HTTP_412_PRECONDITION_FAILED,
+    )
+
+
+# Accounts -------------------------------------------------------------------------------------
+
+
+class MeView(APIView):
+    @extend_schema(responses=api.MeSerializer)
+    def get(self, request):
+        return Response(api.MeSerializer(request.user).data)
+
+    @extend_schema(request=api.MeSerializer, responses=api.MeSerializer)
+    def patch(self, request):
+        serializer = api.MeSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = serializer.save()
+        return Response(api.MeSerializer(user).data)
+
+
+class CareLinkListView(APIView):
+    @extend_schema(responses=api.CareLinkSerializer(many=True))
+    def get(self, request):
+        links = selectors.care_links_for(user=request.user)
+        return Response(api.CareLinkSerializer(links, many=True).data)
+
+    @extend_schema(request=None, responses={201: api.CareLinkCreatedSerializer})
+    def post(self, request):
+        if not IsPatient().has_permission(request, self):
+            return Response(
+                {"detail": "Only patients create sharing codes."}, status=status.HTTP_403_FORBIDDEN
+            )
+        link, code = services.care_link_create(patient=request.user.patient_profile)
+        return Response(
+            {"id": link.pk, "code": code, "expires_at": link.expires_at},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class CareLinkRedeemView(APIView):
+    permission_classes = [IsClinicianAnyFactor]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "care_link_redeem"
+
+    @extend_schema(request=api.CareLinkRedeemSerializer, responses={201: api.CareLinkSerializer})
+    def post(self, request):
+        serializer = api.CareLinkRedeemSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        link = services.care_link_redeem(
+            clinician=request.user.clinician_profile, code=serializer.validated_data["code"]
+        )
+        return Response(api.CareLinkSerializer(link).data, status=status.HTTP_201_CREATED)
+
+
+class CareLinkDetailView(APIView):
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request, link_id: int):
+        link = get_object_or_404(selectors.care_links_for(user=request.user), pk=link_id)
+        services.care_link_revoke(link=link)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# Diary ----------------------------------------------------------------------------------------
+
+
+def diary_range(request, *, user) -> tuple[date, date]:
+    query = api.DateRangeSerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    date_to = query.validated_data.get("to") or selectors.local_today(user=user)
+    date_from = query.validated_data.get("from") or date_to - timedelta(
+        days=DEFAULT_DIARY_RANGE_DAYS - 1
+    )
+    if date_from > date_to:
+        raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
+    return date_from, date_to
+
+
+DIARY_RANGE_PARAMETERS = [
+    OpenApiParameter("from", date, description="First day (default: 90 days before 'to')."),
+    OpenApiParameter("to", date, description="Last day (default: today in the patient's zone)."),
+]
+
+
+class DiaryListView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        parameters=DIARY_RANGE_PARAMETERS, responses=api.DiaryDayOutputSerializer(many=True)
+    )
+    def get(self, request):
+        patient = request.user.patient_profile
+        date_from, date_to = diary_range(request, user=request.user)
+        days = selectors.diary_days(patient=patient, date_from=date_from, date_to=date_to)
+        rule = patient.headache_day_rule
+        return Response([api.diary_day_representation(day, rule=rule) for day in days])
+
+
+class DiaryDayView(APIView):
+    permission_classes = [IsPatient]
+
+    def get_day(self, patient: PatientProfile, day: date) -> DiaryDay:
+        found = selectors.diary_days(patient=patient, date_from=day, date_to=day).first()
+        if found is None:
+            raise Http404
+        return found
+
+    def day_response(self, day: DiaryDay, patient: PatientProfile, code: int = 200) -> Response:
+        response = Response(
+            api.diary_day_representation(day, rule=patient.headache_day_rule), status=code
+        )
+        response["ETag"] = day.etag
+        return response
+
+    @extend_schema(responses=api.DiaryDayOutputSerializer)
+    def get(self, request, day: str):
+        patient = request.user.patient_profile
+        return self.day_response(self.get_day(patient, parse_day(day)), patient)
+
+    @extend_schema(
+        request=api.DiaryDayInputSerializer,
+        responses={200: api.DiaryDayOutputSerializer, 201: api.DiaryDayOutputSerializer},
+        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
+    )
+    def put(self, request, day: str):
+        patient = request.user.patient_profile
+        the_day = parse_day(day)
+        if the_day > selectors.local_today(user=request.user):
+            raise serializers.ValidationError({"date": ["You cannot log a day in the future."]})
+        serializer = api.DiaryDayInputSerializer(data=request.data, context={"patient": patient})
+        serializer.is_valid(raise_exception=True)
+
+        expected = None
+        if_match = request.headers.get("If-Match")
+        if if_match is not None:
+            if if_match.strip() == "*":
+                current = DiaryDay.objects.filter(patient=patient, date=the_day).first()
+                if current is None:
+                    return precondition_failed()
+                expected = (current.pk, current.revision)
+            else:
+                expected = parse_if_match(if_match)
+                if expected is None:
+                    return precondition_failed()
+        try:
+            _saved, created = services.diary_day_upsert(
+                patient=patient,
+                day=the_day,
+                facts=serializer.to_facts(),
+                expected_revision=expected,
+            )
+        except services.StaleRevision:
+            return precondition_failed()
+        # Re-read with medicines for the response's day classes.
+        return self.day_response(
+            self.get_day(patient, the_day), patient, code=201 if created else 200
+        )
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, day: str):
+        if not services.diary_day_delete(patient=request.user.patient_profile, day=parse_day(day)):
+            raise Http404
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MedicationListView(APIView):
+    @extend_schema(responses=api.MedicationSerializer(many=True))
+    def get(self, request):
+        patient = getattr(request.user, "patient_profile", None)
+        medications = selectors.medications_visible_to(patient=patient).order_by("name")
+        return Response(api.MedicationSerializer(medications, many=True).data)
+
+    @extend_schema(request=api.MedicationSerializer, responses={201: api.MedicationSerializer})
+    def post(self, request):
+        if not IsPatient().has_permission(request, self):
+            return Response(
+                {"detail": "Only patients add their own medicines."},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        patient = request.user.patient_profile
+        serializer = api.MedicationSerializer(data=request.data, context={"patient": patient})
+        serializer.is_valid(raise_exception=True)
+        medication = services.medication_create(
+            patient=patient,
+            name=serializer.validated_data["name"],
+            medication_class=serializer.validated_data["medication_class"],
+        )
+        return Response(api.MedicationSerializer(medication).data, status=status.HTTP_201_CREATED)
+
+
+# Injections -----------------------------------------------------------------------------------
+
+
+class InjectionListMixin:
+    def list_response(self, patient: PatientProfile) -> Response:
+        sessions = selectors.injection_sessions(patient=patient)
+        return Response(api.InjectionSessionSerializer(sessions, many=True).data)
+
+    def create_response(self, request, patient: PatientProfile) -> Response:
+        serializer = api.InjectionSessionSerializer(data=request.data, context={"patient": patient})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        site_input = api.InjectionSiteSerializer()
+        session = services.injection_session_record(
+            patient=patient,
+            recorded_by=request.user,
+            injected_on=data["date"],
+            total_units=data["total_units"],
+            paradigm=data["paradigm"],
+            sites=[site_input.to_site_dose(site) for site in data.get("sites", [])],
+            product=data.get("product") or "onabotulinumtoxinA",
+            injector=data.get("injector", ""),
+            lot=data.get("lot", ""),
+            planned_interval_weeks=data["planned_interval_weeks"],
+            notes=data.get("notes", ""),
+        )
+        session = selectors.injection_sessions(patient=patient).get(pk=session.pk)
+        return Response(
+            api.InjectionSessionSerializer(session).data, status=status.HTTP_201_CREATED
+        )
+
+
+class InjectionListView(InjectionListMixin, APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(responses=api.InjectionSessionSerializer(many=True))
+    def get(self, request):
+        return self.list_response(request.user.patient_profile)
+
+    @extend_schema(
+        request=api.InjectionSessionSerializer, responses={201: api.InjectionSessionSerializer}
+    )
+    def post(self, request):
+        return self.create_response(request, request.user.patient_profile)
+
+
+class PatientInjectionListView(InjectionListMixin, APIView):
+    permission_classes = [IsClinician]
+
+    @extend_schema(responses=api.InjectionSessionSerializer(many=True))
+    def get(self, request, patient_id: int):
+        patient = selectors.patient_for_clinician(
+            clinician_user=request.user, patient_id=patient_id
+        )
+        record_clinician_access(request, patient=patient, action=AccessEvent.Action.VIEW)
+        return self.list_response(patient)
+
+    @extend_schema(
+        request=api.InjectionSessionSerializer, responses={201: api.InjectionSessionSerializer}
+    )
+    def post(self, request, patient_id: int):
+        patient = selectors.patient_for_clinician(
+            clinician_user=request.user, patient_id=patient_id
+        )
+        response = self.create_response(request, patient)
+        record_clinician_access(request, patient=patient, action=AccessEvent.Action.CHANGE)
+        return response
+
+
+def injection_session_for(request, session_id: int) -> InjectionSession:
+    """The session if the caller is its patient or a clinician linked (with MFA) to them."""
+    user = request.user
+    sessions = InjectionSession.objects.select_related("patient__user")
+    if hasattr(user, "patient_profile"):
+        return get_object_or_404(sessions, pk=session_id, patient=user.patient_profile)
+    if IsClinician().has_permission(request, None):
+        patients = selectors.patients_for_clinician(clinician_user=user)
+        return get_object_or_404(sessions, pk=session_id, patient__in=patients)
+    raise Http404
+
+
+class SideEffectListView(APIView):
+    @extend_schema(responses=api.SideEffectSerializer(many=True))
+    def get(self, request, session_id: int):
+        session = injection_session_for(request, session_id)
+        return Response(api.SideEffectSerializer(session.side_effects.all(), many=True).data)
+
+    @extend_schema(
+        request=api.SideEffectSerializer, responses={201: api.SideEffectCreatedSerializer}
+    )
+    def post(self, request, session_id: int):
+        session = injection_session_for(request, session_id)
+        serializer = api.SideEffectSerializer(data=request.data, context={"session": session})
+        serializer.is_valid(raise_exception=True)
+        report = services.side_effect_report_create(
+            session=session, reported_by=request.user, **serializer.validated_data
+        )
+        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.CHANGE)
+        return Response(
+            api.SideEffectCreatedSerializer(report).data, status=status.HTTP_201_CREATED
+        )
+
+
+# Clinicians -----------------------------------------------------------------------------------
+
+
+class PatientListView(APIView):
+    permission_classes = [IsClinician]
+
+    @extend_schema(responses=api.LinkedPatientSerializer(many=True))
+    def get(self, request):
+        patients = (
+            selectors.patients_for_clinician(clinician_user=request.user)
+            .select_related("user")
+            .annotate(
+                last_entry_date=Max("diary_days__date"),
+                open_flags=Count("flags", filter=Q(flags__status=FlagStatus.OPEN), distinct=True),
+            )
+            .order_by("-open_flags", "user__email")
+        )
+        return Response(
+            [
+                {
+                    "id": patient.pk,
+                    "display_name": str(patient.user),
+                    "email": patient.user.email,
+                    "timezone": patient.user.timezone,
+                    "last_entry_date": patient.last_entry_date,
+                    "open_flags": patient.open_flags,
+                }
+                for patient in patients
+            ]
+        )
+
+
+class PatientDiaryListView(APIView):
+    permission_classes = [IsClinician]
+
+    @extend_schema(
+        parameters=DIARY_RANGE_PARAMETERS, responses=api.DiaryDayOutputSerializer(many=True)
+    )
+    def get(self, request, patient_id: int):
+        patient = selectors.patient_for_clinician(
+            clinician_user=request.user, patient_id=patient_id
+        )
+        date_from, date_to = diary_range(request, user=patient.user)
+        record_clinician_access(request, patient=patient, action=AccessEvent.Action.VIEW)
+        days = selectors.diary_days(patient=patient, date_from=date_from, date_to=date_to)
+        rule = patient.headache_day_rule
+        return Response([api.diary_day_representation(day, rule=rule) for day in days])
+
+
+class FlagListView(GenericAPIView):
+    permission_classes = [IsClinician]
+    serializer_class = api.ReviewFlagSerializer
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=[choice for choice, _ in FlagStatus.choices])
+        ]
+    )
+    def get(self, request):
+        flags = selectors.flags_for_clinician(clinician_user=request.user)
+        wanted = request.query_params.get("status")
+        if wanted is not None:
+            if wanted not in FlagStatus.values:
+                raise serializers.ValidationError(
+                    {"status": [f"Use one of {', '.join(FlagStatus.values)}."]}
+                )
+            flags = flags.filter(status=wanted)
+        return Response(api.ReviewFlagSerializer(flags, many=True).data)
+
+
+class FlagDetailView(APIView):
+    permission_classes = [IsClinician]
+
+    def get_flag(self, request, flag_id: int) -> ReviewFlag:
+        return get_object_or_404(
+            selectors.flags_for_clinician(clinician_user=request.user), pk=flag_id
+        )
+
+    @extend_schema(responses=api.ReviewFlagSerializer)
+    def get(self, request, flag_id: int):
+        flag = self.get_flag(request, flag_id)
+        record_clinician_access(request, patient=flag.patient, action=AccessEvent.Action.VIEW)
+        return Response(api.ReviewFlagSerializer(flag).data)
+
+    @extend_schema(request=api.ReviewFlagUpdateSerializer, responses=api.ReviewFlagSerializer)
+    def patch(self, request, flag_id: int):
+        flag = self.get_flag(request, flag_id)
+        serializer = api.ReviewFlagUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        flag = services.review_flag_update(
+            flag=flag, reviewer=request.user, **serializer.validated_data
+        )
+        record_clinician_access(request, patient=flag.patient, action=AccessEvent.Action.CHANGE)
+        return Response(api.ReviewFlagSerializer(flag).data)

@@ -1,0 +1,516 @@
+from __future__ import annotations
+
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields) -> User:
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields) -> User:
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in: a patient, a clinician, or staff. Email is the login."""
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField("email address", unique=True)
+    display_name = models.CharField(max_length=150, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", choices=timezone_choices)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.display_name or self.email
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def role(self) -> str | None:
+        if hasattr(self, "patient_profile"):
+            return Role.PATIENT
+        if hasattr(self, "clinician_profile"):
+            return Role.CLINICIAN
+        return None
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient"
+    CLINICIAN = "clinician"
+
+
+class HeadacheDayRule(models.TextChoices):
+    PREEMPT_4H = "preempt_4h", "PREEMPT: headache of 4 hours or more, or treated"
+    TRIAL_30MIN = "trial_30min", "Trials: headache of 30 minutes or more, or treated"
+
+
+class ReminderChannel(models.TextChoices):
+    EMAIL = "email"
+    PUSH = "push"
+
+
+def default_reminder_channels() -> list[str]:
+    return [ReminderChannel.EMAIL]
+
+
+class PatientProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_profile"
+    )
+    reminder_time = models.TimeField(default="20:00")
+    reminder_channels = models.JSONField(default=default_reminder_channels, blank=True)
+    reminders_enabled = models.BooleanField(default=True)
+    weekly_nudge_enabled = models.BooleanField(default=True)
+    treatment_messages_enabled = models.BooleanField(default=True)
+    headache_day_rule = models.CharField(
+        max_length=16, choices=HeadacheDayRule.choices, default=HeadacheDayRule.PREEMPT_4H
+    )
+    # A clinician-entered baseline, used only when the diary holds no pre-treatment window.
+    recalled_baseline_headache_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(28)]
+    )
+    # Set on every diary write so the nightly scan visits only patients with new data.
+    data_changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    last_scanned_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class ClinicianProfile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinician_profile"
+    )
+    clinic = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class CareLinkQuerySet(models.QuerySet["CareLink"]):
+    def active(self) -> CareLinkQuerySet:
+        return self.filter(clinician__isnull=False, revoked_at__isnull=True)
+
+
+class CareLink(models.Model):
+    """A patient's consent for one clinician to read the diary, made with a one-time code."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="care_links")
+    clinician = models.ForeignKey(
+        ClinicianProfile,
+        on_delete=models.CASCADE,
+        related_name="care_links",
+        null=True,
+        blank=True,
+    )
+    # Only a digest of the code is stored; the code itself is shown once to the patient.
+    code_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = CareLinkQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "clinician"],
+                condition=Q(revoked_at__isnull=True, clinician__isnull=False),
+                name="one_active_link_per_patient_and_clinician",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} → {self.clinician or 'unredeemed'}"
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.clinician_id:
+            return "active"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class MedicationClass(models.TextChoices):
+    SIMPLE_ANALGESIC = "simple_analgesic", "Simple analgesic"
+    TRIPTAN = "triptan", "Triptan"
+    ERGOT = "ergot", "Ergot"
+    OPIOID = "opioid", "Opioid"
+    COMBINATION_ANALGESIC = "combination_analgesic", "Combination analgesic"
+    GEPANT = "gepant", "Gepant"
+    DITAN = "ditan", "Ditan"
+    OTHER = "other", "Other"
+
+
+class Medication(models.Model):
+    """An acute medicine: from the shared catalogue (no owner) or added by a patient."""
+
+    name = models.CharField(max_length=100)
+    medication_class = models.CharField(max_length=32, choices=MedicationClass.choices)
+    owner = models.ForeignKey(
+        PatientProfile,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="own_medications",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("name"),
+                "owner",
+                name="unique_medication_name_per_owner",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DiaryDay(models.Model):
+    """The raw facts a patient logged for one calendar day in their own time zone."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="diary_days")
+    date = models.DateField()
+    headache = models.BooleanField()
+    duration_hours = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
+    )
+    peak_severity = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(3)])
+    unilateral = models.BooleanField(default=False)
+    pulsating = models.BooleanField(default=False)
+    aggravated_by_activity = models.BooleanField(default=False)
+    nausea = models.BooleanField(default=False)
+    vomiting = models.BooleanField(default=False)
+    photophobia = models.BooleanField(default=False)
+    phonophobia = models.BooleanField(default=False)
+    aura = models.BooleanField(default=False)
+    disability = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(3)])
+    notes = models.TextField(max_length=2000, blank=True)
+    # Bumped on every write; the ETag a client sends back in If-Match.
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    # Indexed: the nightly scan finds patients with new entries through it.
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    FEATURES = (
+        "unilateral",
+        "pulsating",
+        "aggravated_by_activity",
+        "nausea",
+        "vomiting",
+        "photophobia",
+        "phonophobia",
+        "aura",
+    )
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "date"], name="one_diary_day_per_date"),
+            models.CheckConstraint(condition=Q(peak_severity__lte=3), name="peak_severity_0_to_3"),
+            models.CheckConstraint(condition=Q(disability__lte=3), name="disability_0_to_3"),
+            models.CheckConstraint(
+                condition=Q(duration_hours__isnull=True)
+                | Q(duration_hours__gte=0, duration_hours__lte=24),
+                name="duration_0_to_24_hours",
+            ),
+            models.CheckConstraint(
+                condition=Q(headache=True)
+                | Q(peak_severity=0, duration_hours__isnull=True)
+                | Q(peak_severity=0, duration_hours=0),
+                name="no_severity_or_duration_without_headache",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.date}"
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.pk}-{self.revision}"'
+
+
+class MedicationIntake(models.Model):
+    diary_day = models.ForeignKey(DiaryDay, on_delete=models.CASCADE, related_name="intakes")
+    medication = models.ForeignKey(Medication, on_delete=models.PROTECT, related_name="intakes")
+    doses = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["diary_day", "medication"], name="one_intake_per_medication_per_day"
+            ),
+            models.CheckConstraint(condition=Q(doses__gte=1), name="intake_doses_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.medication} x{self.doses}"
+
+
+class Paradigm(models.TextChoices):
+    PREEMPT = "preempt", "PREEMPT fixed sites (155 U)"
+    PREEMPT_FOLLOW_THE_PAIN = "preempt_follow_the_pain", "PREEMPT with follow-the-pain (≤195 U)"
+    CUSTOM = "custom", "Custom"
+
+
+class Muscle(models.TextChoices):
+    PROCERUS = "procerus"
+    CORRUGATOR = "corrugator"
+    FRONTALIS = "frontalis"
+    TEMPORALIS = "temporalis"
+    OCCIPITALIS = "occipitalis"
+    CERVICAL_PARASPINAL = "cervical_paraspinal", "Cervical paraspinal"
+    TRAPEZIUS = "trapezius"
+    MASSETER = "masseter"
+    OTHER = "other"
+
+
+class Side(models.TextChoices):
+    LEFT = "left"
+    RIGHT = "right"
+    MIDLINE = "midline"
+
+
+class InjectionSession(models.Model):
+    """One onabotulinumtoxinA treatment session; each starts a treatment cycle."""
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="injection_sessions"
+    )
+    date = models.DateField()
+    product = models.CharField(max_length=64, default="onabotulinumtoxinA")
+    total_units = models.DecimalField(max_digits=5, decimal_places=1)
+    paradigm = models.CharField(max_length=32, choices=Paradigm.choices, default=Paradigm.PREEMPT)
+    injector = models.CharField(max_length=150, blank=True)
+    lot = models.CharField(max_length=64, blank=True)
+    planned_interval_weeks = models.PositiveSmallIntegerField(
+        default=12, validators=[MinValueValidator(10), MaxValueValidator(52)]
+    )
+    notes = models.TextField(max_length=2000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_units__gt=0), name="total_units_positive"),
+            models.CheckConstraint(
+                condition=Q(planned_interval_weeks__gte=10), name="interval_at_least_10_weeks"
+            ),
+            models.UniqueConstraint(fields=["patient", "date"], name="one_session_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.date} {self.total_units} U"
+
+
+class InjectionSite(models.Model):
+    session = models.ForeignKey(InjectionSession, on_delete=models.CASCADE, related_name="sites")
+    muscle = models.CharField(max_length=32, choices=Muscle.choices)
+    side = models.CharField(max_length=8, choices=Side.choices)
+    units = models.DecimalField(max_digits=5, decimal_places=1)
+    points = models.PositiveSmallIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(units__gt=0), name="site_units_positive"),
+            models.CheckConstraint(condition=Q(points__gte=1), name="site_points_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.muscle} {self.side} {self.units} U"
+
+
+class SideEffectKind(models.TextChoices):
+    NECK_PAIN = "neck_pain", "Neck pain"
+    NECK_WEAKNESS = "neck_weakness", "Neck or shoulder weakness"
+    PTOSIS = "ptosis", "Drooping eyelid"
+    BROW_PTOSIS = "brow_ptosis", "Drooping or uneven brow"
+    INJECTION_SITE_PAIN = "injection_site_pain", "Pain at injection sites"
+    HEADACHE_FLARE = "headache_flare", "Headache flare after injection"
+    DYSPHAGIA = "dysphagia", "Trouble swallowing"
+    DYSPHONIA = "dysphonia", "Trouble speaking"
+    BREATHING_DIFFICULTY = "breathing_difficulty", "Trouble breathing"
+    OTHER = "other", "Other"
+
+
+# Spread of toxin effect: the boxed warning says to seek care at once.
+RED_FLAG_SIDE_EFFECTS = frozenset(
+    {SideEffectKind.DYSPHAGIA, SideEffectKind.DYSPHONIA, SideEffectKind.BREATHING_DIFFICULTY}
+)
+
+
+class SideEffectReport(models.Model):
+    session = models.ForeignKey(
+        InjectionSession, on_delete=models.CASCADE, related_name="side_effects"
+    )
+    kind = models.CharField(max_length=32, choices=SideEffectKind.choices)
+    onset_date = models.DateField()
+    severity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    notes = models.TextField(max_length=2000, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["onset_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(severity__gte=1, severity__lte=3), name="side_effect_severity_1_to_3"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} after {self.session}"
+
+    @property
+    def is_red_flag(self) -> bool:
+        return self.kind in RED_FLAG_SIDE_EFFECTS
+
+
+class FlagKind(models.TextChoices):
+    WEAR_OFF = "wear_off", "End-of-cycle wear-off"
+    MEDICATION_OVERUSE = "medication_overuse", "Medication overuse"
+    NON_RESPONSE = "non_response", "Non-response"
+    EPISODIC = "episodic", "Episodic for 3 months"
+    SIDE_EFFECT_RED_FLAG = "side_effect_red_flag", "Red-flag side effect"
+    LOW_ADHERENCE = "low_adherence", "Low diary adherence"
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
+class FlagDecision(models.TextChoices):
+    SHORTEN_INTERVAL = "shorten_interval", "Shorten interval to 10 weeks"
+    RAISE_DOSE = "raise_dose", "Raise dose"
+    BRIDGE = "bridge", "Bridging treatment"
+    NO_CHANGE = "no_change", "No change"
+    OTHER = "other", "Other"
+
+
+class ReviewFlag(models.Model):
+    """A pattern found by the analysis, waiting for a clinician's review."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="flags")
+    kind = models.CharField(max_length=32, choices=FlagKind.choices)
+    status = models.CharField(max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    evidence = models.JSONField(default=dict, blank=True)
+    note = models.TextField(max_length=2000, blank=True)
+    decision = models.CharField(max_length=32, choices=FlagDecision.choices, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # Rescanning must never open a second flag of a kind still under review.
+            models.UniqueConstraint(
+                fields=["patient", "kind"],
+                condition=Q(status__in=["open", "acknowledged"]),
+                name="one_open_flag_per_patient_and_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.patient} ({self.status})"
+
+
+class PushSubscription(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=200)
+    auth = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.endpoint[:60]
+
+
+class AccessEvent(models.Model):
+    """Who other than the patient viewed, exported or changed the patient's data."""
+
+    class Action(models.TextChoices):
+        VIEW = "view"
+        EXPORT = "export"
+        CHANGE = "change"
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="access_events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_email = models.EmailField()
+    action = models.CharField(max_length=16, choices=Action.choices)
+    resource = models.CharField(max_length=200)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.actor_email} {self.action} {self.resource}"

@@ -1,0 +1,91 @@
+"""Reads: what each person may see. Anything outside a caller's reach is simply not found."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from diary.models import (
+    CareLink,
+    DiaryDay,
+    InjectionSession,
+    Medication,
+    MedicationIntake,
+    PatientProfile,
+    ReviewFlag,
+    User,
+)
+
+
+def local_today(*, user: User) -> date:
+    return timezone.now().astimezone(user.zone).date()
+
+
+def patients_for_clinician(*, clinician_user: User) -> QuerySet[PatientProfile]:
+    return PatientProfile.objects.filter(
+        care_links__clinician__user=clinician_user,
+        care_links__revoked_at__isnull=True,
+    ).distinct()
+
+
+def patient_for_clinician(*, clinician_user: User, patient_id: int | str) -> PatientProfile:
+    if not hasattr(clinician_user, "clinician_profile"):
+        raise Http404
+    try:
+        return (
+            patients_for_clinician(clinician_user=clinician_user)
+            .select_related("user")
+            .get(pk=int(patient_id))
+        )
+    except (PatientProfile.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def care_links_for(*, user: User) -> QuerySet[CareLink]:
+    links = CareLink.objects.select_related("patient__user", "clinician__user").order_by(
+        "-created_at"
+    )
+    if hasattr(user, "patient_profile"):
+        return links.filter(patient=user.patient_profile)
+    if hasattr(user, "clinician_profile"):
+        return links.filter(clinician=user.clinician_profile)
+    return links.none()
+
+
+def diary_days(
+    *, patient: PatientProfile, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[DiaryDay]:
+    days = DiaryDay.objects.filter(patient=patient).prefetch_related(
+        Prefetch(
+            "intakes",
+            queryset=MedicationIntake.objects.select_related("medication").order_by("id"),
+        )
+    )
+    if date_from is not None:
+        days = days.filter(date__gte=date_from)
+    if date_to is not None:
+        days = days.filter(date__lte=date_to)
+    return days.order_by("date")
+
+
+def medications_visible_to(*, patient: PatientProfile | None) -> QuerySet[Medication]:
+    if patient is None:
+        return Medication.objects.filter(owner__isnull=True)
+    return Medication.objects.filter(owner__isnull=True) | Medication.objects.filter(owner=patient)
+
+
+def injection_sessions(*, patient: PatientProfile) -> QuerySet[InjectionSession]:
+    return (
+        InjectionSession.objects.filter(patient=patient)
+        .prefetch_related("sites", "side_effects")
+        .order_by("date")
+    )
+
+
+def flags_for_clinician(*, clinician_user: User) -> QuerySet[ReviewFlag]:
+    return ReviewFlag.objects.filter(
+        patient__in=patients_for_clinician(clinician_user=clinician_user)
+    ).select_related("patient__user")

@@ -1,0 +1,4 @@
+"""The clinician workspace, served under /clinic/."""
+
+app_name = "clinic"
+urlpatterns: list = []

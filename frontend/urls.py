@@ -1,0 +1,3 @@
+"""The patient PWA at / and the clinician workspace under /clinic/."""
+
+urlpatterns: list = []

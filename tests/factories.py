@@ -1,0 +1,110 @@
+"""Factories for realistic people, diary days and injection sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from allauth.mfa.models import Authenticator
+
+from diary import models, services
+from diary.paradigms import PREEMPT_SITES
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    display_name = factory.Faker("name")
+    timezone = "Europe/London"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.PatientProfile
+
+    user = factory.SubFactory(UserFactory)
+
+
+class ClinicianFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ClinicianProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    clinic = "Headache clinic"
+
+    @factory.post_generation
+    def with_totp(obj, create, extracted, **kwargs):
+        # Clinicians see patient data only with a second factor (CLINICIAN_MFA_REQUIRED).
+        if create and extracted is not False:
+            Authenticator.objects.create(
+                user=obj.user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+            )
+
+
+def link(patient: models.PatientProfile, clinician: models.ClinicianProfile) -> models.CareLink:
+    _care_link, code = services.care_link_create(patient=patient)
+    return services.care_link_redeem(clinician=clinician, code=code)
+
+
+class DiaryDayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.DiaryDay
+
+    patient = factory.SubFactory(PatientFactory)
+    date = factory.Sequence(lambda n: dt.date(2026, 1, 1) + dt.timedelta(days=n))
+    headache = False
+
+
+class HeadacheDayFactory(DiaryDayFactory):
+    headache = True
+    duration_hours = Decimal(6)
+    peak_severity = 2
+    unilateral = True
+    pulsating = True
+    nausea = True
+    disability = 2
+
+
+def medication(name: str) -> models.Medication:
+    return models.Medication.objects.get(name=name, owner=None)
+
+
+class InjectionSessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.InjectionSession
+        skip_postgeneration_save = True
+
+    patient = factory.SubFactory(PatientFactory)
+    date = dt.date(2026, 1, 5)
+    total_units = Decimal(155)
+    paradigm = models.Paradigm.PREEMPT
+    injector = "Dr Ada Lovelace"
+    lot = "C1234"
+    planned_interval_weeks = 12
+
+    @factory.post_generation
+    def preempt_sites(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            models.InjectionSite.objects.bulk_create(
+                models.InjectionSite(
+                    session=obj,
+                    muscle=site.muscle,
+                    side=site.side,
+                    units=site.units,
+                    points=site.points,
+                )
+                for site in PREEMPT_SITES
+            )
