@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -67,3 +70,49 @@ def as_dave(dave):
 @pytest.fixture
 def anonymous():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Rate limits and throttles live in the cache; each test starts from none.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+def _service_missing(marker: str) -> str | None:
+    from django.conf import settings
+
+    if marker == "postgres" and settings.DATABASES["default"]["ENGINE"] != (
+        "django.db.backends.postgresql"
+    ):
+        return "needs PostgreSQL: set DATABASE_URL=postgres://..."
+    if marker == "redis" and not settings.REDIS_URL:
+        return "needs Redis: set REDIS_URL=redis://..."
+    if marker == "browser" and not shutil.which("chromium"):
+        return "needs Debian's chromium package (apt-get install chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests needing a service skip visibly on a laptop without it, and fail in CI."""
+    in_ci = os.environ.get("CI") == "true"
+    for item in items:
+        for marker in ("postgres", "redis", "browser"):
+            if item.get_closest_marker(marker) is None:
+                continue
+            reason = _service_missing(marker)
+            if reason is None:
+                continue
+            if in_ci:
+                item.add_marker(pytest.mark.usefixtures("_fail_missing_service"))
+                item.user_properties.append(("missing_service", reason))
+            else:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture
+def _fail_missing_service(request):
+    reasons = [value for key, value in request.node.user_properties if key == "missing_service"]
+    pytest.fail(f"CI must provide this service: {'; '.join(reasons)}")
