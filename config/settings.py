@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "allauth.headless",
     "allauth.mfa",
     "diary",
+    "diary.reminders",
     "frontend",
 ]
 

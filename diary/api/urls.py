@@ -30,4 +30,5 @@ urlpatterns = [
     path("flags/", views.FlagListView.as_view(), name="flags"),
     path("flags/<int:flag_id>/", views.FlagDetailView.as_view(), name="flag"),
     path("", include("diary.api.analysis_urls")),
+    path("", include("diary.reminders.urls")),
 ]

@@ -1,0 +1,3 @@
+"""Web Push subscription endpoints, under /api/v1/."""
+
+urlpatterns: list = []
