@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import zoneinfo
 from decimal import Decimal
 
@@ -91,7 +92,7 @@ class PatientProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_profile"
     )
-    reminder_time = models.TimeField(default="20:00")
+    reminder_time = models.TimeField(default=datetime.time(20, 0))
     reminder_channels = models.JSONField(default=default_reminder_channels, blank=True)
     reminders_enabled = models.BooleanField(default=True)
     weekly_nudge_enabled = models.BooleanField(default=True)
@@ -514,3 +515,26 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_email} {self.action} {self.resource}"
+
+
+class TreatmentBaseline(models.Model):
+    """The diary's pre-treatment baseline, frozen once treatment starts.
+
+    Payers have stopped paying once a patient improved, so the figure before the first injection
+    must stay as it was even if days before it are edited later. Counts are stored per
+    headache-day rule set, since a clinic may switch rule sets after the freeze.
+    """
+
+    patient = models.OneToOneField(
+        PatientProfile, on_delete=models.CASCADE, related_name="treatment_baseline"
+    )
+    first_injection_date = models.DateField()
+    window_start = models.DateField()
+    window_end = models.DateField()
+    logged_days = models.PositiveSmallIntegerField()
+    # {rule name: {"headache_days": n, "migraine_days": n, "moderate_severe_days": n, ...}}
+    counts = models.JSONField(default=dict)
+    frozen_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"baseline of {self.patient} before {self.first_injection_date}"

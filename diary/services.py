@@ -51,6 +51,15 @@ def clinician_create(
         return ClinicianProfile.objects.create(user=user, clinic=clinic)
 
 
+def account_erase(*, user: User) -> None:
+    """Erase an account and, through cascades, every diary day, injection, flag and link.
+
+    Other sessions of the user die with it: Django and allauth resolve a session's user by id
+    and password hash, and ids are never reused.
+    """
+    user.delete()
+
+
 # Care links -----------------------------------------------------------------------------------
 
 

@@ -116,3 +116,27 @@ def pytest_collection_modifyitems(config, items):
 def _fail_missing_service(request):
     reasons = [value for key, value in request.node.user_properties if key == "missing_service"]
     pytest.fail(f"CI must provide this service: {'; '.join(reasons)}")
+
+
+@pytest.fixture(autouse=True)
+def medication_catalogue(request):
+    """Put back the catalogue a data migration made, which transactional tests flush away."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker and marker.kwargs.get("transaction"))
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from diary.catalogue import ACUTE_MEDICATIONS
+    from diary.models import Medication
+
+    if not Medication.objects.filter(owner=None).exists():
+        Medication.objects.bulk_create(
+            Medication(name=name, medication_class=medication_class)
+            for name, medication_class in ACUTE_MEDICATIONS
+        )

@@ -114,6 +114,23 @@ class MeSerializer(serializers.Serializer):
         return user
 
 
+class AccountDeletionSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+
+    def validate_password(self, value: str) -> str:
+        if not self.context["request"].user.check_password(value):
+            raise serializers.ValidationError("The password is not correct.")
+        return value
+
+
+class AccessEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor_email = serializers.EmailField()
+    action = serializers.CharField()
+    resource = serializers.CharField()
+    ip_address = serializers.IPAddressField(allow_null=True)
+
+
 class MedicationSerializer(serializers.ModelSerializer):
     custom = serializers.SerializerMethodField()
 
@@ -162,8 +179,19 @@ class IntakeInputSerializer(serializers.Serializer):
     doses = serializers.IntegerField(min_value=1, max_value=MAX_DOSES_PER_DAY, default=1)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """JSON true or false only: "yes" or 1 in a health record is more likely a client bug."""
+
+    default_error_messages = {"invalid": "Must be true or false."}
+
+    def to_internal_value(self, data) -> bool:
+        if isinstance(data, bool):
+            return data
+        self.fail("invalid")
+
+
 class FeaturesField(serializers.DictField):
-    child = serializers.BooleanField()
+    child = StrictBooleanField()
 
     def to_internal_value(self, data) -> dict[str, bool]:
         value = super().to_internal_value(data)
@@ -176,7 +204,7 @@ class FeaturesField(serializers.DictField):
 
 
 class DiaryDayInputSerializer(serializers.Serializer):
-    headache = serializers.BooleanField()
+    headache = StrictBooleanField()
     duration_hours = serializers.DecimalField(
         max_digits=4,
         decimal_places=2,

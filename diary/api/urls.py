@@ -4,6 +4,8 @@ from diary.api import views
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("me/export/", views.MeExportView.as_view(), name="me-export"),
+    path("me/access-log/", views.MeAccessLogView.as_view(), name="me-access-log"),
     path("care-links/", views.CareLinkListView.as_view(), name="care-links"),
     path("care-links/redeem/", views.CareLinkRedeemView.as_view(), name="care-link-redeem"),
     path("care-links/<int:link_id>/", views.CareLinkDetailView.as_view(), name="care-link"),

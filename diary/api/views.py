@@ -79,6 +79,35 @@ class MeView(APIView):
         user = serializer.save()
         return Response(api.MeSerializer(user).data)
 
+    @extend_schema(request=api.AccountDeletionSerializer, responses={204: None})
+    def delete(self, request):
+        serializer = api.AccountDeletionSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        services.account_erase(user=request.user)
+        if hasattr(request, "session"):
+            request.session.flush()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeExportView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request):
+        data = selectors.patient_export(patient=request.user.patient_profile)
+        response = Response(data)
+        response["Content-Disposition"] = 'attachment; filename="headache-diary-export.json"'
+        return response
+
+
+class MeAccessLogView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(responses=api.AccessEventSerializer(many=True))
+    def get(self, request):
+        events = selectors.access_log(patient=request.user.patient_profile)
+        return Response(api.AccessEventSerializer(events, many=True).data)
+
 
 class CareLinkListView(APIView):
     @extend_schema(responses=api.CareLinkSerializer(many=True))

@@ -1,0 +1,276 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import override_settings
+
+from diary.models import CareLink
+from tests import factories
+
+SIGNUP = "/_allauth/app/v1/auth/signup"
+LOGIN = "/_allauth/app/v1/auth/login"
+
+
+def signup(client, email="new.patient@example.org", password="a-strong-password-42"):
+    return client.post(
+        SIGNUP, {"email": email, "password": password}, content_type="application/json"
+    )
+
+
+def test_anyone_can_sign_up_as_a_patient_with_the_app_client(client, db):
+    response = signup(client)
+
+    assert response.status_code == 200
+    token = response.json()["meta"]["session_token"]
+    me = client.get("/api/v1/me/", HTTP_X_SESSION_TOKEN=token)
+    assert me.status_code == 200
+    assert me.json()["role"] == "patient"
+    assert me.json()["headache_day_rule"] == "preempt_4h"
+
+
+def test_signup_rejects_a_weak_password(client, db):
+    response = signup(client, password="123")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["param"] == "password"
+
+
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="mandatory")
+def test_mandatory_verification_sends_a_code_before_the_account_is_usable(client, db):
+    response = signup(client)
+
+    assert response.status_code == 401
+    pending = [flow["id"] for flow in response.json()["data"]["flows"] if flow.get("is_pending")]
+    assert pending == ["verify_email"]
+    assert mail.outbox[0].to == ["new.patient@example.org"]
+
+
+def test_the_session_token_from_login_is_accepted_by_the_api(client, alice):
+    response = client.post(
+        LOGIN,
+        {"email": "alice@example.org", "password": factories.PASSWORD},
+        content_type="application/json",
+    )
+
+    token = response.json()["meta"]["session_token"]
+    assert client.get("/api/v1/diary/", HTTP_X_SESSION_TOKEN=token).status_code == 200
+
+
+def test_an_invalid_session_token_is_refused(client, db):
+    response = client.get("/api/v1/me/", HTTP_X_SESSION_TOKEN="not-a-token")
+
+    assert response.status_code in (401, 403)
+
+
+def test_the_api_refuses_anonymous_callers(anonymous):
+    assert anonymous.get("/api/v1/me/").status_code in (401, 403)
+
+
+def test_me_shows_a_clinician_without_patient_settings(as_carol):
+    data = as_carol.get("/api/v1/me/").json()
+
+    assert data["role"] == "clinician"
+    assert data["reminder_time"] is None
+
+
+def test_a_patient_sets_time_zone_and_reminders(as_alice):
+    response = as_alice.patch(
+        "/api/v1/me/",
+        {
+            "timezone": "Australia/Sydney",
+            "reminder_time": "07:30",
+            "reminder_channels": ["email", "push"],
+            "headache_day_rule": "trial_30min",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    again = as_alice.get("/api/v1/me/").json()
+    assert again["timezone"] == "Australia/Sydney"
+    assert again["reminder_time"] == "07:30"
+    assert again["reminder_channels"] == ["email", "push"]
+    assert again["headache_day_rule"] == "trial_30min"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("timezone", "Mars/Olympus_Mons"),
+        ("reminder_time", "25:00"),
+        ("reminder_time", "7pm"),
+        ("reminder_channels", ["pigeon"]),
+        ("reminder_channels", ["email", "email"]),
+        ("headache_day_rule", "whenever"),
+    ],
+)
+def test_me_rejects_bad_settings_naming_the_field(as_alice, field, value):
+    response = as_alice.patch("/api/v1/me/", {field: value}, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_role_cannot_be_changed_through_me(as_alice):
+    as_alice.patch("/api/v1/me/", {"role": "clinician"}, format="json")
+
+    assert as_alice.get("/api/v1/me/").json()["role"] == "patient"
+
+
+def test_a_clinician_has_no_reminder_settings_to_change(as_carol):
+    response = as_carol.patch("/api/v1/me/", {"reminder_time": "08:00"}, format="json")
+
+    assert response.status_code == 400
+    assert "reminder_time" in response.json()
+
+
+# Care links -----------------------------------------------------------------------------------
+
+
+def test_a_patient_gets_a_one_time_code_to_share_the_diary(as_alice):
+    response = as_alice.post("/api/v1/care-links/")
+
+    assert response.status_code == 201
+    data = response.json()
+    assert set(data) == {"id", "code", "expires_at"}
+    assert len(data["code"].replace("-", "")) == 12
+
+
+def test_a_clinician_redeems_the_code_and_both_see_the_link(as_alice, alice, dave, as_dave):
+    code = as_alice.post("/api/v1/care-links/").json()["code"]
+
+    response = as_dave.post("/api/v1/care-links/redeem/", {"code": code}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["status"] == "active"
+    assert [link["clinician"]["email"] for link in as_alice.get("/api/v1/care-links/").json()] == [
+        "dave@clinic.example.org"
+    ]
+    assert [link["patient"]["id"] for link in as_dave.get("/api/v1/care-links/").json()] == [
+        alice.pk
+    ]
+
+
+def test_codes_are_accepted_in_lower_case_and_without_dashes(as_alice, as_dave):
+    code = as_alice.post("/api/v1/care-links/").json()["code"]
+
+    response = as_dave.post(
+        "/api/v1/care-links/redeem/", {"code": code.replace("-", "").lower()}, format="json"
+    )
+
+    assert response.status_code == 201
+
+
+def test_a_code_works_only_once(as_alice, as_dave, carol):
+    code = as_alice.post("/api/v1/care-links/").json()["code"]
+    as_dave.post("/api/v1/care-links/redeem/", {"code": code}, format="json")
+
+    from rest_framework.test import APIClient
+
+    again = APIClient()
+    again.force_authenticate(carol.user)
+    response = again.post("/api/v1/care-links/redeem/", {"code": code}, format="json")
+
+    assert response.status_code == 400
+    assert "code" in response.json()
+
+
+def test_an_expired_code_is_refused(as_alice, as_dave):
+    code = as_alice.post("/api/v1/care-links/").json()["code"]
+
+    with time_machine.travel(dt.datetime.now(tz=dt.UTC) + dt.timedelta(hours=73)):
+        response = as_dave.post("/api/v1/care-links/redeem/", {"code": code}, format="json")
+
+    assert response.status_code == 400
+    assert "code" in response.json()
+
+
+def test_a_wrong_code_is_refused(as_dave):
+    response = as_dave.post("/api/v1/care-links/redeem/", {"code": "AAAA-BBBB-CCCC"}, format="json")
+
+    assert response.status_code == 400
+    assert "code" in response.json()
+
+
+def test_repeated_wrong_codes_are_throttled(as_dave):
+    statuses = [
+        as_dave.post(
+            "/api/v1/care-links/redeem/", {"code": f"AAAA-BBBB-{n:04d}"}, format="json"
+        ).status_code
+        for n in range(12)
+    ]
+
+    assert statuses[-1] == 429
+
+
+def test_patients_cannot_redeem_codes(as_alice, as_bob):
+    code = as_alice.post("/api/v1/care-links/").json()["code"]
+
+    response = as_bob.post("/api/v1/care-links/redeem/", {"code": code}, format="json")
+
+    assert response.status_code == 403
+
+
+def test_clinicians_cannot_create_codes(as_carol):
+    assert as_carol.post("/api/v1/care-links/").status_code == 403
+
+
+def test_the_patient_revokes_a_link_and_the_clinician_loses_access(as_alice, alice, as_carol):
+    link_id = as_alice.get("/api/v1/care-links/").json()[0]["id"]
+
+    assert as_alice.delete(f"/api/v1/care-links/{link_id}/").status_code == 204
+
+    assert as_carol.get(f"/api/v1/patients/{alice.pk}/diary/").status_code == 404
+    assert as_alice.get("/api/v1/care-links/").json()[0]["status"] == "revoked"
+
+
+def test_the_clinician_can_revoke_a_link_too(alice, as_carol):
+    link_id = as_carol.get("/api/v1/care-links/").json()[0]["id"]
+
+    assert as_carol.delete(f"/api/v1/care-links/{link_id}/").status_code == 204
+
+    assert as_carol.get(f"/api/v1/patients/{alice.pk}/diary/").status_code == 404
+
+
+def test_nobody_else_can_revoke_a_link(carol, alice, as_bob, as_dave):
+    link = CareLink.objects.get(patient=alice)
+
+    assert as_bob.delete(f"/api/v1/care-links/{link.pk}/").status_code == 404
+    assert as_dave.delete(f"/api/v1/care-links/{link.pk}/").status_code == 404
+    link.refresh_from_db()
+    assert link.revoked_at is None
+
+
+def test_the_code_itself_is_never_stored(as_alice):
+    code = as_alice.post("/api/v1/care-links/").json()["code"]
+
+    assert not CareLink.objects.filter(code_digest__icontains=code.replace("-", "")).exists()
+
+
+def test_a_clinician_without_a_second_factor_sees_no_patient_data(alice):
+    clinician = factories.ClinicianFactory(with_totp=False)
+    factories.link(alice, clinician)
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(clinician.user)
+
+    response = client.get(f"/api/v1/patients/{alice.pk}/diary/")
+
+    assert response.status_code == 403
+    assert "second factor" in response.json()["detail"]
+
+
+@override_settings(CLINICIAN_MFA_REQUIRED=False)
+def test_mfa_can_be_left_to_single_sign_on(alice):
+    clinician = factories.ClinicianFactory(with_totp=False)
+    factories.link(alice, clinician)
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(clinician.user)
+
+    assert client.get(f"/api/v1/patients/{alice.pk}/diary/").status_code == 200

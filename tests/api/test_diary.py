@@ -1,0 +1,380 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from diary.models import DiaryDay, Medication
+from tests import factories
+
+TODAY = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
+
+MIGRAINE = {
+    "headache": True,
+    "duration_hours": 6,
+    "peak_severity": 3,
+    "features": {"unilateral": True, "pulsating": True, "nausea": True, "photophobia": True},
+    "medications": [{"medication": "Sumatriptan", "doses": 1}],
+    "disability": 2,
+    "notes": "Woke up with it.",
+}
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def put_day(client, day, body, **headers):
+    return client.put(f"/api/v1/diary/{day}/", body, format="json", **headers)
+
+
+def test_a_headache_free_day_needs_only_headache_false(as_alice, alice):
+    response = put_day(as_alice, "2026-11-23", {"headache": False})
+
+    assert response.status_code == 201
+    assert response.json()["headache_day"] is False
+    assert DiaryDay.objects.get(patient=alice, date=dt.date(2026, 11, 23)).headache is False
+
+
+def test_a_detailed_migraine_day_is_stored_with_its_day_classes(as_alice):
+    data = put_day(as_alice, "2026-11-23", MIGRAINE).json()
+
+    assert data["peak_severity"] == 3
+    assert data["features"]["photophobia"] is True
+    assert data["medications"][0]["name"] == "Sumatriptan"
+    assert data["medications"][0]["medication_class"] == "triptan"
+    assert data["headache_day"] is True
+    assert data["migraine_day"] is True
+    assert data["moderate_severe_day"] is True
+    assert data["acute_medication_classes"] == ["triptan"]
+
+
+def test_putting_the_same_day_again_replaces_it(as_alice, alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    response = put_day(as_alice, "2026-11-23", {"headache": False})
+
+    assert response.status_code == 200
+    day = DiaryDay.objects.get(patient=alice, date=dt.date(2026, 11, 23))
+    assert day.headache is False
+    assert day.notes == ""
+    assert not day.intakes.exists()
+    assert DiaryDay.objects.filter(patient=alice).count() == 1
+
+
+def test_repeating_an_identical_put_is_safe(as_alice, alice):
+    first = put_day(as_alice, "2026-11-23", MIGRAINE)
+    second = put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert DiaryDay.objects.filter(patient=alice).count() == 1
+    assert second.json()["medications"] == first.json()["medications"]
+
+
+def test_medicines_can_be_given_by_id(as_alice):
+    ibuprofen = Medication.objects.get(name="Ibuprofen")
+    body = {**MIGRAINE, "medications": [{"medication": ibuprofen.pk, "doses": 2}]}
+
+    data = put_day(as_alice, "2026-11-23", body).json()
+
+    assert data["medications"][0]["doses"] == 2
+    assert data["acute_medication_classes"] == ["simple_analgesic"]
+
+
+def test_a_patients_own_medicine_can_be_logged_by_name(as_alice):
+    created = as_alice.post(
+        "/api/v1/medications/",
+        {"name": "Fioricet", "medication_class": "combination_analgesic"},
+        format="json",
+    )
+    body = {**MIGRAINE, "medications": [{"medication": "fioricet"}]}
+
+    data = put_day(as_alice, "2026-11-23", body).json()
+
+    assert created.status_code == 201
+    assert data["acute_medication_classes"] == ["combination_analgesic"]
+
+
+def test_another_patients_medicine_is_unknown(as_alice, as_bob):
+    own = as_bob.post(
+        "/api/v1/medications/", {"name": "Bob's pill", "medication_class": "other"}, format="json"
+    ).json()
+
+    response = put_day(
+        as_alice, "2026-11-23", {**MIGRAINE, "medications": [{"medication": own["id"]}]}
+    )
+
+    assert response.status_code == 400
+    assert "medications" in response.json()
+
+
+def test_the_response_carries_an_etag_and_a_stale_if_match_gets_412(as_alice, alice):
+    first = put_day(as_alice, "2026-11-23", MIGRAINE)
+    put_day(as_alice, "2026-11-23", {"headache": False}, HTTP_IF_MATCH=first["ETag"])
+
+    stale = put_day(as_alice, "2026-11-23", MIGRAINE, HTTP_IF_MATCH=first["ETag"])
+
+    assert stale.status_code == 412
+    assert DiaryDay.objects.get(patient=alice, date=dt.date(2026, 11, 23)).headache is False
+
+
+def test_a_current_if_match_lets_the_write_through(as_alice):
+    first = put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    response = put_day(as_alice, "2026-11-23", {"headache": False}, HTTP_IF_MATCH=first["ETag"])
+
+    assert response.status_code == 200
+    assert response["ETag"] != first["ETag"]
+
+
+def test_if_match_on_a_day_that_does_not_exist_gets_412(as_alice, alice):
+    response = put_day(as_alice, "2026-11-23", MIGRAINE, HTTP_IF_MATCH='"1-1"')
+
+    assert response.status_code == 412
+    assert not DiaryDay.objects.filter(patient=alice).exists()
+
+
+def test_an_etag_from_a_deleted_and_recreated_day_is_stale(as_alice):
+    first = put_day(as_alice, "2026-11-23", MIGRAINE)
+    as_alice.delete("/api/v1/diary/2026-11-23/")
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    response = put_day(as_alice, "2026-11-23", {"headache": False}, HTTP_IF_MATCH=first["ETag"])
+
+    assert response.status_code == 412
+
+
+def test_get_returns_the_day_with_its_etag(as_alice):
+    saved = put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    response = as_alice.get("/api/v1/diary/2026-11-23/")
+
+    assert response.status_code == 200
+    assert response["ETag"] == saved["ETag"]
+    assert response.json()["notes"] == "Woke up with it."
+
+
+def test_a_day_that_was_not_logged_is_not_found(as_alice):
+    assert as_alice.get("/api/v1/diary/2026-11-20/").status_code == 404
+
+
+def test_delete_removes_the_day(as_alice, alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    assert as_alice.delete("/api/v1/diary/2026-11-23/").status_code == 204
+    assert not DiaryDay.objects.filter(patient=alice).exists()
+    assert as_alice.delete("/api/v1/diary/2026-11-23/").status_code == 404
+
+
+def test_the_list_is_in_date_order_within_the_range(as_alice):
+    for day in ["2026-11-20", "2026-11-01", "2026-11-10", "2026-10-31"]:
+        put_day(as_alice, day, {"headache": False})
+
+    response = as_alice.get("/api/v1/diary/?from=2026-11-01&to=2026-11-20")
+
+    assert [day["date"] for day in response.json()] == ["2026-11-01", "2026-11-10", "2026-11-20"]
+    assert {
+        "headache_day",
+        "migraine_day",
+        "moderate_severe_day",
+        "acute_medication_classes",
+    } <= set(response.json()[0])
+
+
+def test_the_list_uses_the_patients_headache_day_rule(as_alice):
+    short = {"headache": True, "duration_hours": 1, "peak_severity": 1}
+    put_day(as_alice, "2026-11-23", short)
+
+    before = as_alice.get("/api/v1/diary/").json()[0]["headache_day"]
+    as_alice.patch("/api/v1/me/", {"headache_day_rule": "trial_30min"}, format="json")
+    after = as_alice.get("/api/v1/diary/").json()[0]["headache_day"]
+
+    assert (before, after) == (False, True)
+
+
+def test_the_list_rejects_a_reversed_range(as_alice):
+    response = as_alice.get("/api/v1/diary/?from=2026-11-20&to=2026-11-01")
+
+    assert response.status_code == 400
+    assert "from" in response.json()
+
+
+def test_the_list_rejects_a_malformed_date(as_alice):
+    response = as_alice.get("/api/v1/diary/?from=yesterday")
+
+    assert response.status_code == 400
+    assert "from" in response.json()
+
+
+def test_today_is_judged_in_the_patients_time_zone(db):
+    # 23:30 UTC on the 24th is already the 25th in Sydney, still the 24th in New York.
+    sydney = factories.PatientFactory(user__timezone="Australia/Sydney")
+    new_york = factories.PatientFactory(user__timezone="America/New_York")
+    from tests.conftest import client_for
+
+    with time_machine.travel(dt.datetime(2026, 11, 24, 23, 30, tzinfo=dt.UTC), tick=False):
+        in_sydney = put_day(client_for(sydney.user), "2026-11-25", {"headache": False})
+        in_new_york = put_day(client_for(new_york.user), "2026-11-25", {"headache": False})
+
+    assert in_sydney.status_code == 201
+    assert in_new_york.status_code == 400
+    assert "date" in in_new_york.json()
+
+
+@pytest.mark.parametrize(
+    ("day", "body", "field"),
+    [
+        ("2026-11-25", {"headache": False}, "date"),
+        ("2026-13-01", {"headache": False}, "date"),
+        ("24-11-2026", {"headache": False}, "date"),
+        ("2026-11-23", {"headache": False, "peak_severity": 2}, "peak_severity"),
+        ("2026-11-23", {"headache": False, "duration_hours": 3}, "duration_hours"),
+        ("2026-11-23", {"headache": True, "peak_severity": 4}, "peak_severity"),
+        ("2026-11-23", {"headache": True, "peak_severity": -1}, "peak_severity"),
+        ("2026-11-23", {"headache": True, "peak_severity": 0}, "peak_severity"),
+        ("2026-11-23", {"headache": True, "peak_severity": 2, "disability": 4}, "disability"),
+        (
+            "2026-11-23",
+            {"headache": True, "peak_severity": 2, "duration_hours": 25},
+            "duration_hours",
+        ),
+        (
+            "2026-11-23",
+            {"headache": True, "peak_severity": 2, "duration_hours": -1},
+            "duration_hours",
+        ),
+        (
+            "2026-11-23",
+            {"headache": True, "peak_severity": 2, "features": {"dizzy": True}},
+            "features",
+        ),
+        (
+            "2026-11-23",
+            {"headache": True, "peak_severity": 2, "features": {"aura": "yes"}},
+            "features",
+        ),
+        ("2026-11-23", {"headache": False, "notes": "x" * 2001}, "notes"),
+        ("2026-11-23", {"headache": "sometimes"}, "headache"),
+        ("2026-11-23", {}, "headache"),
+        (
+            "2026-11-23",
+            {"headache": False, "medications": [{"medication": "Unobtainium"}]},
+            "medications",
+        ),
+        (
+            "2026-11-23",
+            {"headache": False, "medications": [{"medication": "Aspirin", "doses": 0}]},
+            "medications",
+        ),
+        (
+            "2026-11-23",
+            {
+                "headache": False,
+                "medications": [{"medication": "Aspirin"}, {"medication": "aspirin"}],
+            },
+            "medications",
+        ),
+        ("2026-11-23", {"headache": False, "medications": "Aspirin"}, "medications"),
+    ],
+)
+def test_bad_input_is_refused_naming_the_field(as_alice, alice, day, body, field):
+    response = put_day(as_alice, day, body)
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not DiaryDay.objects.filter(patient=alice).exists()
+
+
+def test_a_refused_correction_leaves_the_saved_day_untouched(as_alice, alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    put_day(as_alice, "2026-11-23", {**MIGRAINE, "peak_severity": 9})
+
+    assert DiaryDay.objects.get(patient=alice).peak_severity == 3
+
+
+def test_a_non_json_body_is_a_clear_400(as_alice):
+    response = as_alice.put(
+        "/api/v1/diary/2026-11-23/", "headache=yes", content_type="application/json"
+    )
+
+    assert response.status_code == 400
+
+
+def test_the_medication_catalogue_lists_classes(as_alice):
+    catalogue = {
+        item["name"]: item["medication_class"]
+        for item in as_alice.get("/api/v1/medications/").json()
+    }
+
+    assert catalogue["Sumatriptan"] == "triptan"
+    assert catalogue["Rimegepant"] == "gepant"
+    assert catalogue["Paracetamol (acetaminophen)"] == "simple_analgesic"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "Sumatriptan", "medication_class": "triptan"}, "name"),
+        ({"name": "  ", "medication_class": "triptan"}, "name"),
+        ({"name": "Magic", "medication_class": "potion"}, "medication_class"),
+    ],
+)
+def test_adding_a_medicine_is_validated(as_alice, body, field):
+    response = as_alice.post("/api/v1/medications/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_a_patients_own_medicines_are_private(as_alice, as_bob):
+    as_alice.post(
+        "/api/v1/medications/", {"name": "Secret", "medication_class": "other"}, format="json"
+    )
+
+    names = [item["name"] for item in as_bob.get("/api/v1/medications/").json()]
+
+    assert "Secret" not in names
+
+
+def test_clinicians_have_no_diary_of_their_own(as_carol):
+    assert (
+        as_carol.put("/api/v1/diary/2026-11-23/", {"headache": False}, format="json").status_code
+        == 403
+    )
+    assert as_carol.get("/api/v1/diary/").status_code == 403
+
+
+def test_a_linked_clinician_reads_the_diary(as_alice, alice, as_carol):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    response = as_carol.get(f"/api/v1/patients/{alice.pk}/diary/")
+
+    assert response.status_code == 200
+    assert response.json()[0]["migraine_day"] is True
+
+
+def test_other_people_cannot_read_a_patients_diary(as_alice, alice, as_bob, as_dave):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    assert as_dave.get(f"/api/v1/patients/{alice.pk}/diary/").status_code == 404
+    assert as_bob.get(f"/api/v1/patients/{alice.pk}/diary/").status_code == 403
+    assert as_bob.get("/api/v1/diary/").json() == []
+    assert as_bob.get("/api/v1/diary/2026-11-23/").status_code == 404
+
+
+def test_a_clinician_reading_the_diary_is_in_the_patients_access_log(as_alice, alice, as_carol):
+    as_carol.get(f"/api/v1/patients/{alice.pk}/diary/")
+
+    log = as_alice.get("/api/v1/me/access-log/").json()
+
+    assert log[0]["actor_email"] == "carol@clinic.example.org"
+    assert log[0]["action"] == "view"
+
+
+def test_linked_patients_are_listed_for_their_clinician_only(alice, bob, as_carol, as_dave):
+    assert [patient["id"] for patient in as_carol.get("/api/v1/patients/").json()] == [alice.pk]
+    assert as_dave.get("/api/v1/patients/").json() == []

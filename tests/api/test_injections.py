@@ -1,0 +1,266 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from diary.models import InjectionSession, ReviewFlag
+from diary.paradigms import PREEMPT_SITES
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC), tick=False):
+        yield
+
+
+def preempt_sites() -> list[dict]:
+    return [
+        {
+            "muscle": site.muscle,
+            "side": site.side,
+            "units": float(site.units),
+            "points": site.points,
+        }
+        for site in PREEMPT_SITES
+    ]
+
+
+def follow_the_pain_sites() -> list[dict]:
+    sites = preempt_sites()
+    sites += [
+        {"muscle": "temporalis", "side": "left", "units": 5, "points": 1},
+        {"muscle": "occipitalis", "side": "right", "units": 5, "points": 1},
+    ]
+    return sites
+
+
+def test_a_patient_logs_an_injection_with_the_preempt_default(as_alice):
+    response = as_alice.post(
+        "/api/v1/injections/", {"date": "2026-11-02", "total_units": 155}, format="json"
+    )
+
+    assert response.status_code == 201
+    data = response.json()
+    assert data["paradigm"] == "preempt"
+    assert data["product"] == "onabotulinumtoxinA"
+    assert data["planned_interval_weeks"] == 12
+    assert data["next_due_date"] == "2027-01-25"
+    assert len(data["sites"]) == 13
+    assert sum(site["points"] for site in data["sites"]) == 31
+    assert sum(site["units"] for site in data["sites"]) == 155
+
+
+def test_a_clinician_records_a_follow_the_pain_session(alice, carol, as_carol):
+    response = as_carol.post(
+        f"/api/v1/patients/{alice.pk}/injections/",
+        {
+            "date": "2026-11-02",
+            "total_units": 165,
+            "paradigm": "preempt_follow_the_pain",
+            "sites": follow_the_pain_sites(),
+            "injector": "Dr Carol",
+            "lot": "C4321",
+            "planned_interval_weeks": 10,
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["next_due_date"] == "2027-01-11"
+    assert InjectionSession.objects.get(patient=alice).recorded_by == carol.user
+
+
+def test_site_units_must_add_up_to_the_total(alice, as_carol):
+    response = as_carol.post(
+        f"/api/v1/patients/{alice.pk}/injections/",
+        {
+            "date": "2026-11-02",
+            "total_units": 170,
+            "paradigm": "preempt_follow_the_pain",
+            "sites": follow_the_pain_sites(),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "sites" in response.json()
+
+
+def test_the_interval_is_never_shorter_than_ten_weeks(as_alice):
+    response = as_alice.post(
+        "/api/v1/injections/",
+        {"date": "2026-11-02", "total_units": 155, "planned_interval_weeks": 8},
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert response.json()["planned_interval_weeks"] == [
+        "The interval may be shortened to 10 weeks, never shorter."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"date": "2026-11-02", "total_units": 200}, "total_units"),
+        (
+            {"date": "2026-11-02", "total_units": 200, "paradigm": "preempt_follow_the_pain"},
+            "total_units",
+        ),
+        ({"date": "2026-11-02", "total_units": 100, "paradigm": "custom"}, "notes"),
+        ({"date": "2026-11-02", "total_units": 0}, "total_units"),
+        ({"date": "2026-11-02", "total_units": 155, "paradigm": "acupuncture"}, "paradigm"),
+        ({"date": "2026-12-02", "total_units": 155}, "date"),
+        ({"date": "02/11/2026", "total_units": 155}, "date"),
+        ({"total_units": 155}, "date"),
+        (
+            {
+                "date": "2026-11-02",
+                "total_units": 155,
+                "sites": [{"muscle": "nose", "side": "left", "units": 155}],
+            },
+            "sites",
+        ),
+        (
+            {
+                "date": "2026-11-02",
+                "total_units": 155,
+                "sites": [{"muscle": "frontalis", "side": "up", "units": 155}],
+            },
+            "sites",
+        ),
+        (
+            {
+                "date": "2026-11-02",
+                "total_units": 155,
+                "sites": [{"muscle": "frontalis", "side": "left", "units": 155}],
+            },
+            "sites",
+        ),
+    ],
+)
+def test_bad_sessions_are_refused_naming_the_field(as_alice, alice, body, field):
+    response = as_alice.post("/api/v1/injections/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not InjectionSession.objects.filter(patient=alice).exists()
+
+
+def test_a_custom_pattern_with_a_reason_is_accepted(as_alice):
+    response = as_alice.post(
+        "/api/v1/injections/",
+        {
+            "date": "2026-11-02",
+            "total_units": 135,
+            "paradigm": "custom",
+            "notes": "Frontalis left out after ptosis last cycle.",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+
+
+def test_two_sessions_on_one_day_are_refused(as_alice):
+    as_alice.post("/api/v1/injections/", {"date": "2026-11-02", "total_units": 155}, format="json")
+
+    again = as_alice.post(
+        "/api/v1/injections/", {"date": "2026-11-02", "total_units": 155}, format="json"
+    )
+
+    assert again.status_code == 400
+    assert "date" in again.json()
+
+
+def test_a_side_effect_is_reported_after_an_injection(as_alice, alice):
+    session = factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 11, 2))
+
+    response = as_alice.post(
+        f"/api/v1/injections/{session.pk}/side-effects/",
+        {"kind": "neck_pain", "onset_date": "2026-11-05", "severity": 2, "notes": "Stiff"},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["seek_urgent_care"] is None
+    listed = as_alice.get("/api/v1/injections/").json()[0]["side_effects"]
+    assert [effect["kind"] for effect in listed] == ["neck_pain"]
+
+
+def test_trouble_swallowing_tells_the_patient_to_seek_care_and_flags_at_once(
+    as_alice, alice, as_carol
+):
+    session = factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 11, 2))
+
+    response = as_alice.post(
+        f"/api/v1/injections/{session.pk}/side-effects/",
+        {"kind": "dysphagia", "onset_date": "2026-11-04", "severity": 3},
+        format="json",
+    )
+
+    assert "Seek urgent medical care" in response.json()["seek_urgent_care"]
+    flags = as_carol.get("/api/v1/flags/?status=open").json()
+    assert [(flag["kind"], flag["evidence"]["side_effect"]) for flag in flags] == [
+        ("side_effect_red_flag", "dysphagia")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"kind": "itchy", "onset_date": "2026-11-05", "severity": 2}, "kind"),
+        ({"kind": "ptosis", "onset_date": "2026-11-01", "severity": 2}, "onset_date"),
+        ({"kind": "ptosis", "onset_date": "2026-11-30", "severity": 2}, "onset_date"),
+        ({"kind": "ptosis", "onset_date": "2026-11-05", "severity": 4}, "severity"),
+        ({"kind": "ptosis", "onset_date": "2026-11-05", "severity": 0}, "severity"),
+    ],
+)
+def test_bad_side_effect_reports_are_refused(as_alice, alice, body, field):
+    session = factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 11, 2))
+
+    response = as_alice.post(f"/api/v1/injections/{session.pk}/side-effects/", body, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not ReviewFlag.objects.exists()
+
+
+def test_nobody_else_reaches_a_patients_injections(alice, as_bob, as_dave):
+    session = factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 11, 2))
+    report = {"kind": "ptosis", "onset_date": "2026-11-05", "severity": 1}
+
+    assert (
+        as_bob.post(
+            f"/api/v1/injections/{session.pk}/side-effects/", report, format="json"
+        ).status_code
+        == 404
+    )
+    assert (
+        as_dave.post(
+            f"/api/v1/injections/{session.pk}/side-effects/", report, format="json"
+        ).status_code
+        == 404
+    )
+    assert as_dave.get(f"/api/v1/patients/{alice.pk}/injections/").status_code == 404
+    assert as_bob.get("/api/v1/injections/").json() == []
+
+
+def test_the_linked_clinician_lists_injections_with_sites(alice, as_carol):
+    factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 8, 10))
+
+    data = as_carol.get(f"/api/v1/patients/{alice.pk}/injections/").json()
+
+    assert data[0]["total_units"] == 155
+    assert {site["muscle"] for site in data[0]["sites"]} == {
+        "procerus",
+        "corrugator",
+        "frontalis",
+        "temporalis",
+        "occipitalis",
+        "cervical_paraspinal",
+        "trapezius",
+    }

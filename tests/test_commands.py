@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from diary.demo import DEMO_CLINICIAN_EMAIL, DEMO_PATIENT_EMAIL, seed_demo
+from diary.models import ClinicianProfile, DiaryDay, InjectionSession, PatientProfile, User
+
+
+def test_create_clinician_takes_the_password_from_the_environment(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_CLINICIAN_PASSWORD", "a-long-clinic-password")
+
+    call_command("create_clinician", "--email", "dr.who@clinic.example.org", "--noinput")
+
+    user = User.objects.get(email="dr.who@clinic.example.org")
+    assert user.role == "clinician"
+    assert user.check_password("a-long-clinic-password")
+
+
+def test_create_clinician_without_a_password_fails_clearly(db, monkeypatch):
+    monkeypatch.delenv("DJANGO_CLINICIAN_PASSWORD", raising=False)
+
+    with pytest.raises(CommandError, match="DJANGO_CLINICIAN_PASSWORD"):
+        call_command("create_clinician", "--email", "dr.who@clinic.example.org", "--noinput")
+
+
+def test_create_clinician_refuses_a_weak_password(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_CLINICIAN_PASSWORD", "password")
+
+    with pytest.raises(CommandError):
+        call_command("create_clinician", "--email", "dr.who@clinic.example.org", "--noinput")
+    assert not ClinicianProfile.objects.exists()
+
+
+def test_create_clinician_refuses_a_taken_email(alice, monkeypatch):
+    monkeypatch.setenv("DJANGO_CLINICIAN_PASSWORD", "a-long-clinic-password")
+
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_clinician", "--email", "alice@example.org", "--noinput")
+
+
+def test_seed_demo_makes_a_linked_patient_with_a_year_and_four_cycles(db):
+    seed_demo(today=dt.date(2026, 11, 24))
+
+    patient = PatientProfile.objects.get(user__email=DEMO_PATIENT_EMAIL)
+    clinician = ClinicianProfile.objects.get(user__email=DEMO_CLINICIAN_EMAIL)
+    days = DiaryDay.objects.filter(patient=patient)
+    assert 320 <= days.count() <= 365
+    assert days.order_by("date").first().date >= dt.date(2025, 11, 24)
+    assert InjectionSession.objects.filter(patient=patient).count() == 4
+    assert patient.care_links.active().filter(clinician=clinician).exists()
+
+
+def test_seed_demo_headaches_come_back_in_weeks_10_to_12(db):
+    seed_demo(today=dt.date(2026, 11, 24))
+    patient = PatientProfile.objects.get(user__email=DEMO_PATIENT_EMAIL)
+
+    plateau = end = plateau_logged = end_logged = 0
+    injections = list(patient.injection_sessions.values_list("date", flat=True))
+    for day in patient.diary_days.all():
+        started = [injected for injected in injections if injected <= day.date]
+        if not started:
+            continue
+        week = (day.date - started[-1]).days // 7 + 1
+        if 3 <= week <= 9:
+            plateau_logged += 1
+            plateau += day.headache
+        elif week >= 10:
+            end_logged += 1
+            end += day.headache
+    assert end / end_logged > 2 * plateau / plateau_logged
+
+
+def test_seed_demo_is_idempotent(db):
+    seed_demo(today=dt.date(2026, 11, 24))
+    count = DiaryDay.objects.count()
+
+    call_command("seed_demo")
+
+    assert DiaryDay.objects.count() == count
+    assert User.objects.filter(email=DEMO_PATIENT_EMAIL).count() == 1
