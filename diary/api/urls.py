@@ -33,4 +33,5 @@ urlpatterns = [
     path("flags/<int:flag_id>/", views.FlagDetailView.as_view(), name="flag"),
     path("", include("diary.api.analysis_urls")),
     path("", include("diary.reminders.urls")),
+    path("", include("diary.interop.urls")),
 ]
