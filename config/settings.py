@@ -49,11 +49,14 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "diary",
     "diary.reminders",
+    "diary.interop",
     "frontend",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "diary.middleware.NoStoreForPrivateDataMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,7 +100,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # SQLite (development only) cannot enforce one catalogue name across owners; PostgreSQL does,
 # and the API checks names before saving on both.
-SILENCED_SYSTEM_CHECKS = ["models.W047"]
+# HSTS preload is the operator's per-domain commitment, made when submitting to the list.
+SILENCED_SYSTEM_CHECKS = ["models.W047", "security.W021"]
 AUTH_USER_MODEL = "diary.User"
 
 # Redis serves as the Celery broker and the cache when configured; short socket timeouts keep a
@@ -243,6 +247,13 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "HeadacheDayRuleEnum": "diary.models.HeadacheDayRule",
+        "MedicationClassEnum": "diary.models.MedicationClass",
+        "FlagKindEnum": "diary.models.FlagKind",
+        "SideEffectKindEnum": "diary.models.SideEffectKind",
+        "FlagStatusEnum": "diary.models.FlagStatus",
+    },
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -258,6 +269,18 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+    "publickey-credentials-get": ["self"],
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

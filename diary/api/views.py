@@ -435,9 +435,10 @@ class FlagListView(GenericAPIView):
     serializer_class = api.ReviewFlagSerializer
 
     @extend_schema(
+        operation_id="v1_flags_list",
         parameters=[
             OpenApiParameter("status", str, enum=[choice for choice, _ in FlagStatus.choices])
-        ]
+        ],
     )
     def get(self, request):
         flags = selectors.flags_for_clinician(clinician_user=request.user)
