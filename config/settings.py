@@ -237,7 +237,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_THROTTLE_RATES": {"writes": "120/min", "care_link_redeem": "10/hour"},
+    "DEFAULT_THROTTLE_CLASSES": ["diary.api.throttling.WriteRateThrottle"],
+    # An offline phone may replay a month of days at once; 240 writes a minute covers it.
+    "DEFAULT_THROTTLE_RATES": {"writes": "240/min", "care_link_redeem": "10/hour"},
     "EXCEPTION_HANDLER": "diary.api.exceptions.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

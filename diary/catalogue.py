@@ -24,7 +24,8 @@ ACUTE_MEDICATIONS: tuple[tuple[str, str], ...] = (
     ("Oxycodone", "opioid"),
     ("Paracetamol + aspirin + caffeine", "combination_analgesic"),
     ("Paracetamol + codeine", "combination_analgesic"),
-    ("Sumatriptan + naproxen", "combination_analgesic"),
+    # Contains a triptan: it makes a migraine day and counts at the triptan threshold.
+    ("Sumatriptan + naproxen", "triptan"),
     ("Butalbital combination", "combination_analgesic"),
     ("Ubrogepant", "gepant"),
     ("Rimegepant", "gepant"),

@@ -32,6 +32,7 @@ from diary.models import (
     User,
 )
 from diary.paradigms import PREEMPT_SITES, SiteDose, injection_pattern_errors
+from diary.reminders.services import reminder_schedule_refresh, side_effect_red_flag_notify
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and type.
 CARE_LINK_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -40,6 +41,7 @@ CARE_LINK_CODE_LENGTH = 12
 
 def patient_profile_create(*, user: User) -> PatientProfile:
     profile, _ = PatientProfile.objects.get_or_create(user=user)
+    reminder_schedule_refresh(patient=profile)
     return profile
 
 
@@ -302,7 +304,7 @@ def side_effect_report_create(
             reported_by=reported_by,
         )
         if kind in RED_FLAG_SIDE_EFFECTS:
-            review_flag_open(
+            flag = review_flag_open(
                 patient=session.patient,
                 kind=FlagKind.SIDE_EFFECT_RED_FLAG,
                 evidence={
@@ -313,6 +315,7 @@ def side_effect_report_create(
                     "injection_date": session.date.isoformat(),
                 },
             )
+            side_effect_red_flag_notify(report=report, flag=flag)
         patient_data_changed(patient=session.patient)
     return report
 

@@ -28,6 +28,7 @@ from diary.models import (
     SideEffectReport,
     User,
 )
+from diary.reminders.services import reminder_schedule_refresh
 from diary.services import DiaryDayFacts
 
 MAX_DOSES_PER_DAY = 50
@@ -111,6 +112,8 @@ class MeSerializer(serializers.Serializer):
             for name in profile_fields:
                 setattr(profile, name, validated_data[name])
             profile.save(update_fields=profile_fields)
+        if profile is not None and (user_fields or profile_fields):
+            reminder_schedule_refresh(patient=profile)
         return user
 
 

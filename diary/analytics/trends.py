@@ -1,0 +1,197 @@
+"""The whole analysis of one patient from one read, and the trends payload built from it.
+
+``patient_analysis`` is shared by the trends API and the nightly scan, so both always say the
+same thing. ``patient_trends`` is the builder the API calls: it reads the patient once
+(``timeline.patient_timeline``: four queries whatever the diary's length) and computes the rest
+in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from diary.analytics.baseline import (
+    Baseline,
+    EpisodicRun,
+    TreatmentResponse,
+    episodic_months,
+    is_episodic_month,
+    is_non_responder,
+    treatment_baseline,
+    treatment_response,
+)
+from diary.analytics.cycles import TreatmentCycle, treatment_cycles
+from diary.analytics.day_classes import DayClasses, rule_set
+from diary.analytics.overuse import (
+    MIXED,
+    MIXED_THRESHOLD_DAYS,
+    THRESHOLD_DAYS,
+    MedicationOveruse,
+    medication_overuse,
+)
+from diary.analytics.timeline import PatientTimeline, patient_timeline
+from diary.analytics.wear_off import WearOffPattern, wear_off_pattern
+from diary.analytics.windows import (
+    WINDOW_DAYS,
+    DayCounts,
+    calendar_months,
+    consecutive_windows,
+)
+from diary.models import PatientProfile
+
+DEFAULT_RANGE_DAYS = 365
+
+
+@dataclass(frozen=True)
+class PatientAnalysis:
+    rule: str
+    as_of: date
+    days: dict[date, DayClasses]
+    baseline: Baseline
+    cycles: tuple[TreatmentCycle, ...]
+    response: TreatmentResponse
+    wear_off: WearOffPattern
+    episodic: EpisodicRun
+
+
+def patient_analysis(*, timeline: PatientTimeline, rule: str) -> PatientAnalysis:
+    rule_set(rule)  # an unknown rule fails here, before any counting
+    days = timeline.day_classes(rule=rule)
+    baseline = treatment_baseline(timeline=timeline, rule=rule)
+    cycles = tuple(
+        treatment_cycles(days=days, injections=timeline.injections, as_of=timeline.as_of)
+    )
+    return PatientAnalysis(
+        rule=rule,
+        as_of=timeline.as_of,
+        days=days,
+        baseline=baseline,
+        cycles=cycles,
+        response=treatment_response(
+            days=days, injections=timeline.injections, baseline=baseline, as_of=timeline.as_of
+        ),
+        wear_off=wear_off_pattern(cycles=cycles),
+        episodic=episodic_months(
+            days=days, first_injection=timeline.first_injection, as_of=timeline.as_of
+        ),
+    )
+
+
+def default_date_from(*, timeline: PatientTimeline, date_to: date) -> date:
+    """From the baseline window when treatment has started, else the year before ``date_to``."""
+    if timeline.first_injection is not None:
+        return min(timeline.first_injection - timedelta(days=WINDOW_DAYS), date_to)
+    return date_to - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+
+
+def patient_trends(
+    *, patient: PatientProfile, date_from: date | None, date_to: date, rule: str
+) -> dict[str, Any]:
+    timeline = patient_timeline(patient=patient, as_of=date_to)
+    if date_from is None:
+        date_from = default_date_from(timeline=timeline, date_to=date_to)
+    return trends_payload(timeline=timeline, date_from=date_from, rule=rule)
+
+
+# Payload --------------------------------------------------------------------------------------
+
+
+def counts_json(counts: DayCounts) -> dict[str, Any]:
+    return {
+        "start": counts.start,
+        "end": counts.end,
+        "elapsed_days": counts.elapsed_days,
+        "logged_days": counts.logged_days,
+        "missing_days": counts.missing_days,
+        "sufficient": counts.sufficient,
+        "headache_days": counts.headache_days,
+        "migraine_days": counts.migraine_days,
+        "moderate_severe_days": counts.moderate_severe_days,
+        "acute_medication_days": counts.acute_medication_days,
+        "acute_medication_days_by_class": counts.acute_medication_days_by_class,
+        "headache_days_per_28": counts.headache_days_per_28,
+        "headache_day_rate": (
+            round(counts.headache_days / counts.logged_days, 3) if counts.logged_days else None
+        ),
+    }
+
+
+def cycle_json(cycle: TreatmentCycle) -> dict[str, Any]:
+    return {
+        "number": cycle.number,
+        "start": cycle.start,
+        "end": cycle.end,
+        "next_injection": cycle.next_injection,
+        "complete": cycle.complete,
+        "length_days": cycle.length_days,
+        "length_weeks": round(cycle.length_days / 7, 1),
+        "planned_interval_weeks": cycle.planned_interval_weeks,
+        "weeks": [{"week": w.week, **counts_json(w.counts)} for w in cycle.weeks],
+        "plateau": counts_json(cycle.plateau),
+        "end_of_cycle": counts_json(cycle.end_of_cycle) if cycle.end_of_cycle else None,
+    }
+
+
+def overuse_json(overuse: MedicationOveruse) -> dict[str, Any]:
+    return {
+        "status": overuse.status,
+        "message": overuse.message,
+        "consecutive_months_over_threshold": overuse.classes,
+        "thresholds_days_per_month": {**THRESHOLD_DAYS, MIXED: MIXED_THRESHOLD_DAYS},
+        "months": [
+            {"month": m.start.strftime("%Y-%m"), **asdict(m), "over_threshold": [*m.over_threshold]}
+            for m in overuse.months
+        ],
+    }
+
+
+def wear_off_json(pattern: WearOffPattern) -> dict[str, Any]:
+    payload = asdict(pattern)
+    payload["wear_off_cycles"] = list(pattern.wear_off_cycles)
+    payload["rising_cycles"] = list(pattern.rising_cycles)
+    return payload
+
+
+def trends_payload(*, timeline: PatientTimeline, date_from: date, rule: str) -> dict[str, Any]:
+    analysis = patient_analysis(timeline=timeline, rule=rule)
+    date_to = timeline.as_of
+    days = analysis.days
+    anchor = timeline.first_injection or date_to - timedelta(days=WINDOW_DAYS - 1)
+    windows = consecutive_windows(days=days, anchor=anchor, date_from=date_from, date_to=date_to)
+    months = calendar_months(days=days, date_from=date_from, date_to=date_to)
+    overuse = medication_overuse(days=days, date_from=date_from, as_of=date_to)
+    return {
+        "rule": rule,
+        "from": date_from,
+        "to": date_to,
+        "baseline": asdict(analysis.baseline),
+        "windows": [
+            {
+                # 0 is the first 28 days of treatment, -1 the baseline window.
+                "index": (w.start - anchor).days // WINDOW_DAYS,
+                "complete": w.end <= date_to,
+                **counts_json(w),
+            }
+            for w in windows
+        ],
+        "months": [
+            {
+                "month": m.start.strftime("%Y-%m"),
+                "complete": m.end <= date_to,
+                "episodic": is_episodic_month(m) if m.end <= date_to else None,
+                **counts_json(m),
+            }
+            for m in months
+        ],
+        "cycles": [cycle_json(c) for c in analysis.cycles if c.end >= date_from],
+        "response": asdict(analysis.response),
+        "medication_overuse": overuse_json(overuse),
+        "wear_off": wear_off_json(analysis.wear_off),
+        "stopping_rules": {
+            "non_response": is_non_responder(response=analysis.response),
+            "episodic_3_months": analysis.episodic.episodic,
+            "episodic_months": [m.start.strftime("%Y-%m") for m in analysis.episodic.months],
+        },
+    }

@@ -1,0 +1,158 @@
+"""Counts of day classes over periods: 28-day windows, calendar months, cycle weeks.
+
+Headache days per 28 days is the standard outcome (PREEMPT primary endpoint; IHS guidelines for
+controlled trials in chronic migraine, Tassorelli et al., Cephalalgia 2018;38:815-832). A day
+with no entry is missing, never headache-free: every count carries the number of logged days it
+rests on, and a 28-day window with fewer than 20 logged days is insufficient. Rates per 28 days
+are prorated over logged days (headache days x 28 / logged days) and given only for sufficient
+periods, so a patient who logs only bad days is not shown a figure the diary cannot support.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from diary.analytics.day_classes import DayClasses
+
+WINDOW_DAYS = 28
+MIN_LOGGED_DAYS_PER_28 = 20
+
+
+@dataclass(frozen=True)
+class DayCounts:
+    """Day classes counted over ``start``..``end`` (inclusive), over logged days only."""
+
+    start: date
+    end: date
+    # Calendar days of the period that have passed (up to the as-of date).
+    elapsed_days: int
+    # Days the period spans in full, e.g. 28 for a window, 31 for January.
+    nominal_days: int
+    logged_days: int
+    headache_days: int
+    migraine_days: int
+    moderate_severe_days: int
+    acute_medication_days: int
+    acute_medication_days_by_class: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def missing_days(self) -> int:
+        return self.elapsed_days - self.logged_days
+
+    @property
+    def sufficient(self) -> bool:
+        return is_sufficiently_logged(logged_days=self.logged_days, nominal_days=self.nominal_days)
+
+    @property
+    def headache_days_per_28(self) -> float | None:
+        return per_28(
+            count=self.headache_days, logged_days=self.logged_days, sufficient=self.sufficient
+        )
+
+    @property
+    def migraine_days_per_28(self) -> float | None:
+        return per_28(
+            count=self.migraine_days, logged_days=self.logged_days, sufficient=self.sufficient
+        )
+
+
+def is_sufficiently_logged(*, logged_days: int, nominal_days: int) -> bool:
+    """20 of 28 days, scaled to the period's length (23 of 31 for a long month)."""
+    return logged_days * WINDOW_DAYS >= MIN_LOGGED_DAYS_PER_28 * nominal_days
+
+
+def per_28(*, count: int, logged_days: int, sufficient: bool = True) -> float | None:
+    if not sufficient or logged_days == 0:
+        return None
+    return round(count * WINDOW_DAYS / logged_days, 1)
+
+
+def count_days(
+    *,
+    days: Mapping[date, DayClasses],
+    start: date,
+    end: date,
+    as_of: date,
+    nominal_days: int | None = None,
+) -> DayCounts:
+    """Count day classes in ``start``..``end``; days after ``as_of`` have not happened yet."""
+    last = min(end, as_of)
+    logged = headache = migraine = moderate_severe = medication = 0
+    by_class: dict[str, int] = {}
+    day = start
+    while day <= last:
+        classes = days.get(day)
+        day += timedelta(days=1)
+        if classes is None:
+            continue
+        logged += 1
+        headache += classes.headache_day
+        migraine += classes.migraine_day
+        moderate_severe += classes.moderate_severe_day
+        if classes.acute_medication_classes:
+            medication += 1
+            for medication_class in classes.acute_medication_classes:
+                by_class[medication_class] = by_class.get(medication_class, 0) + 1
+    return DayCounts(
+        start=start,
+        end=end,
+        elapsed_days=max(0, (last - start).days + 1),
+        nominal_days=nominal_days if nominal_days is not None else (end - start).days + 1,
+        logged_days=logged,
+        headache_days=headache,
+        migraine_days=migraine,
+        moderate_severe_days=moderate_severe,
+        acute_medication_days=medication,
+        acute_medication_days_by_class=dict(sorted(by_class.items())),
+    )
+
+
+def consecutive_windows(
+    *,
+    days: Mapping[date, DayClasses],
+    anchor: date,
+    date_from: date,
+    date_to: date,
+) -> list[DayCounts]:
+    """Consecutive 28-day windows touching ``date_from``..``date_to``, aligned on ``anchor``.
+
+    Aligning on the first injection makes window 0 the first 28 days of treatment and window -1
+    the baseline, as in PREEMPT. The last window may still be running on ``date_to``.
+    """
+    offset = (date_from - anchor).days // WINDOW_DAYS
+    start = anchor + timedelta(days=offset * WINDOW_DAYS)
+    windows = []
+    while start <= date_to:
+        end = start + timedelta(days=WINDOW_DAYS - 1)
+        windows.append(
+            count_days(days=days, start=start, end=end, as_of=date_to, nominal_days=WINDOW_DAYS)
+        )
+        start = end + timedelta(days=1)
+    return windows
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def next_month(day: date) -> date:
+    return month_end(day) + timedelta(days=1)
+
+
+def calendar_months(
+    *, days: Mapping[date, DayClasses], date_from: date, date_to: date
+) -> list[DayCounts]:
+    months = []
+    start = month_start(date_from)
+    while start <= date_to:
+        end = month_end(start)
+        months.append(count_days(days=days, start=start, end=end, as_of=date_to))
+        start = end + timedelta(days=1)
+    return months

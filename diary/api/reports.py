@@ -1,0 +1,111 @@
+"""The treatment-review report as a PDF and the daily entries as CSV (``diary.reports``)."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.views import APIView
+
+from diary import selectors
+from diary.api.permissions import IsClinician, IsPatient
+from diary.api.views import record_clinician_access
+from diary.models import AccessEvent, PatientProfile
+from diary.reports import report_csv, report_pdf, treatment_review
+
+
+class FileRenderer(BaseRenderer):
+    """Lets a client ask for the file type; errors still go out as JSON text."""
+
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        return json.dumps(data).encode()
+
+
+class PDFRenderer(FileRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class CSVRenderer(FileRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+def _filename(patient: PatientProfile, as_of, extension: str) -> str:
+    return f"treatment-review-{patient.pk}-{as_of.isoformat()}.{extension}"
+
+
+def pdf_response(patient: PatientProfile, *, clinician_name: str = "") -> HttpResponse:
+    review = treatment_review(patient=patient)
+    response = HttpResponse(
+        report_pdf(review, clinician_name=clinician_name), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(patient, review.as_of, "pdf")}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def csv_response(patient: PatientProfile) -> HttpResponse:
+    review = treatment_review(patient=patient)
+    response = HttpResponse(report_csv(review), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_filename(patient, review.as_of, "csv")}"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class PatientReportPDFView(APIView):
+    permission_classes = [IsClinician]
+    renderer_classes = [JSONRenderer, PDFRenderer]
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        description="One-page treatment review of a linked patient: baseline, headache days "
+        "per 28 days per cycle, % change, responder status at 30 % and 50 %, migraine and "
+        "acute-medication days, overuse status, injections and side effects.",
+    )
+    def get(self, request, patient_id: int):
+        patient = selectors.patient_for_clinician(
+            clinician_user=request.user, patient_id=patient_id
+        )
+        record_clinician_access(request, patient=patient, action=AccessEvent.Action.EXPORT)
+        return pdf_response(patient, clinician_name=str(request.user))
+
+
+class PatientReportCSVView(APIView):
+    permission_classes = [IsClinician]
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        description="The linked patient's daily entries with their day classes, one row a "
+        "day. Cells that start with =, +, - or @ are prefixed with ' against formula injection.",
+    )
+    def get(self, request, patient_id: int):
+        patient = selectors.patient_for_clinician(
+            clinician_user=request.user, patient_id=patient_id
+        )
+        record_clinician_access(request, patient=patient, action=AccessEvent.Action.EXPORT)
+        return csv_response(patient)
+
+
+class OwnReportPDFView(APIView):
+    permission_classes = [IsPatient]
+    renderer_classes = [JSONRenderer, PDFRenderer]
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY},
+        description="The patient's own one-page treatment review, to bring to the clinic.",
+    )
+    def get(self, request):
+        return pdf_response(request.user.patient_profile)

@@ -1,0 +1,264 @@
+"""Trends: the patient's counts, baseline, cycles, response and overuse, from one read."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from diary import selectors
+from diary.analytics.trends import patient_trends
+from diary.api.permissions import IsClinician, IsPatient
+from diary.api.serializers import DateRangeSerializer
+from diary.api.views import record_clinician_access
+from diary.models import HeadacheDayRule, MedicationClass, PatientProfile
+
+
+class IsClinicianElseNotFound(IsClinician):
+    """Another patient's trends are out of a patient's reach: 404, as api.md's conventions say."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.user.is_authenticated and not hasattr(request.user, "clinician_profile"):
+            raise Http404
+        return super().has_permission(request, view)
+
+
+class TrendsQuerySerializer(DateRangeSerializer):
+    rule = serializers.ChoiceField(choices=HeadacheDayRule.choices, required=False)
+
+
+def trends_response(request, *, patient: PatientProfile) -> Response:
+    query = TrendsQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    today = selectors.local_today(user=patient.user)
+    date_to = query.validated_data.get("to") or today
+    if date_to > today:
+        raise serializers.ValidationError({"to": ["'to' must not be after today."]})
+    date_from = query.validated_data.get("from")
+    if date_from is not None and date_from > date_to:
+        raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
+    rule = query.validated_data.get("rule") or patient.headache_day_rule
+    return Response(
+        patient_trends(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
+    )
+
+
+# Schema: documents the payload ``diary.analytics.trends.trends_payload`` builds. -------------
+
+
+class DayCountsSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    elapsed_days = serializers.IntegerField(help_text="Days of the period up to 'to'.")
+    logged_days = serializers.IntegerField(help_text="Days with an entry: what counts rest on.")
+    missing_days = serializers.IntegerField(help_text="Days without an entry; never headache-free.")
+    sufficient = serializers.BooleanField(
+        help_text="At least 20 of 28 days logged (scaled to the period's length)."
+    )
+    headache_days = serializers.IntegerField()
+    migraine_days = serializers.IntegerField()
+    moderate_severe_days = serializers.IntegerField()
+    acute_medication_days = serializers.IntegerField()
+    acute_medication_days_by_class = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Keys are medication classes."
+    )
+    headache_days_per_28 = serializers.FloatField(
+        allow_null=True, help_text="Prorated over logged days; null when insufficient."
+    )
+    headache_day_rate = serializers.FloatField(
+        allow_null=True, help_text="Headache days / logged days."
+    )
+
+
+class WindowSerializer(DayCountsSerializer):
+    index = serializers.IntegerField(
+        help_text="28-day windows from the first injection: 0 is the first, -1 the baseline."
+    )
+    complete = serializers.BooleanField()
+
+
+class MonthSerializer(DayCountsSerializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    complete = serializers.BooleanField()
+    episodic = serializers.BooleanField(
+        allow_null=True, help_text="< 15 headache days (prorated); null for the running month."
+    )
+
+
+class CycleWeekSerializer(DayCountsSerializer):
+    week = serializers.IntegerField(help_text="Cycle week 1 is days 0-6 after the injection.")
+
+
+class CycleSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    start = serializers.DateField(help_text="The injection day (cycle day 0).")
+    end = serializers.DateField(help_text="The day before the next injection, or 'to'.")
+    next_injection = serializers.DateField(allow_null=True)
+    complete = serializers.BooleanField()
+    length_days = serializers.IntegerField()
+    length_weeks = serializers.FloatField()
+    planned_interval_weeks = serializers.IntegerField()
+    weeks = CycleWeekSerializer(many=True)
+    plateau = DayCountsSerializer(help_text="Weeks 3-9.")
+    end_of_cycle = DayCountsSerializer(
+        allow_null=True, help_text="From week 10 to the next injection or 'to'."
+    )
+
+
+class TreatmentBaselineSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(choices=["diary", "recalled", "none"])
+    first_injection = serializers.DateField(allow_null=True)
+    window_start = serializers.DateField(allow_null=True)
+    window_end = serializers.DateField(allow_null=True)
+    logged_days = serializers.IntegerField(allow_null=True)
+    headache_days = serializers.IntegerField(allow_null=True)
+    migraine_days = serializers.IntegerField(allow_null=True)
+    moderate_severe_days = serializers.IntegerField(allow_null=True)
+    headache_days_per_28 = serializers.FloatField(allow_null=True)
+    sufficient = serializers.BooleanField()
+    frozen = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class TreatmentResponseSerializer(serializers.Serializer):
+    assessable = serializers.BooleanField(help_text="False before the end of cycle 2.")
+    message = serializers.CharField()
+    cycles_completed = serializers.IntegerField()
+    assessed_after_cycle = serializers.IntegerField(allow_null=True)
+    window_start = serializers.DateField(allow_null=True)
+    window_end = serializers.DateField(allow_null=True)
+    logged_days = serializers.IntegerField(allow_null=True)
+    headache_days = serializers.IntegerField(allow_null=True)
+    baseline_headache_days_per_28 = serializers.FloatField(allow_null=True)
+    headache_days_per_28 = serializers.FloatField(allow_null=True)
+    percent_change = serializers.FloatField(allow_null=True)
+    responder_30 = serializers.BooleanField(allow_null=True)
+    responder_50 = serializers.BooleanField(allow_null=True)
+
+
+class OveruseMonthSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    complete = serializers.BooleanField()
+    logged_days = serializers.IntegerField()
+    days_by_class = serializers.DictField(child=serializers.IntegerField())
+    any_ichd3_class_days = serializers.IntegerField()
+    over_threshold = serializers.ListField(child=serializers.CharField())
+
+
+class MedicationOveruseSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["none", "at_risk", "overuse"])
+    message = serializers.CharField()
+    consecutive_months_over_threshold = serializers.DictField(child=serializers.IntegerField())
+    thresholds_days_per_month = serializers.DictField(child=serializers.IntegerField())
+    months = OveruseMonthSerializer(many=True)
+
+
+class CycleWearOffSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField()
+    start = serializers.DateField()
+    end = serializers.DateField()
+    plateau_logged_days = serializers.IntegerField()
+    plateau_headache_days = serializers.IntegerField()
+    end_logged_days = serializers.IntegerField()
+    end_headache_days = serializers.IntegerField()
+    plateau_rate = serializers.FloatField(allow_null=True)
+    end_rate = serializers.FloatField(allow_null=True)
+    risk_difference = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True, help_text="One-sided Fisher exact test.")
+    verdict = serializers.ChoiceField(choices=["wear_off", "no_wear_off", "insufficient_data"])
+    reason = serializers.CharField()
+
+
+class WearOffSerializer(serializers.Serializer):
+    established = serializers.BooleanField()
+    assessed_cycles = serializers.IntegerField()
+    wear_off_cycles = serializers.ListField(child=serializers.IntegerField())
+    rising_cycles = serializers.ListField(child=serializers.IntegerField())
+    pooled_risk_difference = serializers.FloatField(allow_null=True)
+    pooled_p_value = serializers.FloatField(allow_null=True)
+    cycles = CycleWearOffSerializer(many=True)
+    message = serializers.CharField()
+    parameters = serializers.DictField(child=serializers.FloatField())
+
+
+class StoppingRulesSerializer(serializers.Serializer):
+    non_response = serializers.BooleanField(help_text="< 30 % reduction after 2 cycles (NICE).")
+    episodic_3_months = serializers.BooleanField(help_text="< 15 headache days for 3 months.")
+    episodic_months = serializers.ListField(child=serializers.CharField())
+
+
+class TrendsSerializer(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=HeadacheDayRule.choices)
+    to = serializers.DateField()
+    baseline = TreatmentBaselineSerializer()
+    windows = WindowSerializer(many=True)
+    months = MonthSerializer(many=True)
+    cycles = CycleSerializer(many=True)
+    response = TreatmentResponseSerializer()
+    medication_overuse = MedicationOveruseSerializer()
+    wear_off = WearOffSerializer()
+    stopping_rules = StoppingRulesSerializer()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField()
+        return fields
+
+
+TRENDS_PARAMETERS = [
+    OpenApiParameter(
+        "from",
+        date,
+        description="First day shown (default: the baseline window, or a year before 'to').",
+    ),
+    OpenApiParameter("to", date, description="As-of day (default: today in the patient's zone)."),
+    OpenApiParameter(
+        "rule",
+        str,
+        enum=[choice for choice, _ in HeadacheDayRule.choices],
+        description="Headache-day rule set (default: the patient's headache_day_rule).",
+    ),
+]
+TRENDS_DESCRIPTION = (
+    "Baseline, consecutive 28-day windows, calendar months, treatment cycles with their weeks, "
+    "response, medication overuse (ICHD-3 8.2) and end-of-cycle wear-off. Every count comes "
+    "with the logged days it rests on; missing days are never headache-free. Medication "
+    f"classes: {', '.join(MedicationClass.values)}."
+)
+
+
+class TrendsView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        parameters=TRENDS_PARAMETERS,
+        responses=TrendsSerializer,
+        description=TRENDS_DESCRIPTION,
+        operation_id="trends_retrieve",
+    )
+    def get(self, request):
+        return trends_response(request, patient=request.user.patient_profile)
+
+
+class PatientTrendsView(APIView):
+    permission_classes = [IsClinicianElseNotFound]
+
+    @extend_schema(
+        parameters=TRENDS_PARAMETERS,
+        responses=TrendsSerializer,
+        description=TRENDS_DESCRIPTION + " For a linked patient; others answer 404.",
+        operation_id="patients_trends_retrieve",
+    )
+    def get(self, request, patient_id: int):
+        patient = selectors.patient_for_clinician(
+            clinician_user=request.user, patient_id=patient_id
+        )
+        response = trends_response(request, patient=patient)
+        record_clinician_access(request, patient=patient, action="view")
+        return response

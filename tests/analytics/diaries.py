@@ -1,0 +1,54 @@
+"""Diaries written as strings, one character a day, so tests read like the guideline."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from diary.analytics.day_classes import DayClasses
+from diary.analytics.timeline import Injection, PatientTimeline
+
+DAY_KINDS = {
+    ".": DayClasses(False, False, False, ()),
+    "h": DayClasses(True, False, False, ()),
+    "H": DayClasses(True, True, True, ()),
+    "S": DayClasses(True, False, False, ("simple_analgesic",)),
+    "T": DayClasses(True, True, True, ("triptan",)),
+    "O": DayClasses(True, False, True, ("opioid",)),
+    "G": DayClasses(True, False, True, ("gepant",)),
+}
+MISSING = "-"
+
+
+def diary(start: date, pattern: str) -> dict[date, DayClasses]:
+    """``.`` headache-free, ``h`` mild headache, ``H`` migraine, ``S``/``T``/``O``/``G`` headache
+    treated with a simple analgesic, triptan, opioid or gepant, ``-`` missing; spaces ignored."""
+    days = {}
+    pattern = pattern.replace(" ", "")
+    for offset, kind in enumerate(pattern):
+        if kind != MISSING:
+            days[start + timedelta(days=offset)] = DAY_KINDS[kind]
+    return days
+
+
+def repeat(pattern: str, times: int) -> str:
+    return pattern * times
+
+
+def injections(*dates: date, weeks: int = 12) -> tuple[Injection, ...]:
+    return tuple(Injection(date=day, planned_interval_weeks=weeks) for day in dates)
+
+
+class ClassifiedTimeline(PatientTimeline):
+    """A timeline whose days are already classified, for pure tests."""
+
+    def __init__(self, *, days, injections=(), as_of, recalled=None):
+        super().__init__(
+            facts={},
+            injections=tuple(injections),
+            as_of=as_of,
+            recalled_baseline_headache_days=recalled,
+        )
+        object.__setattr__(self, "_days", days)
+
+    def day_classes(self, *, rule: str):
+        return self._days

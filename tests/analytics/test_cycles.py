@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from diary.analytics.cycles import cycle_end_date, treatment_cycles
+from tests.analytics.diaries import diary, injections, repeat
+
+FIRST = date(2025, 3, 3)
+
+
+def test_each_injection_starts_a_cycle_that_ends_the_day_before_the_next():
+    shots = injections(FIRST, FIRST + timedelta(weeks=13))
+    days = diary(FIRST, repeat(".", 100))
+    first, second = treatment_cycles(days=days, injections=shots, as_of=FIRST + timedelta(days=99))
+    assert (first.end, first.length_days, first.complete) == (
+        FIRST + timedelta(weeks=13, days=-1),
+        91,
+        True,
+    )
+    assert len(first.weeks) == 13
+    # The running cycle ends today.
+    assert (second.end, second.length_days, second.complete) == (
+        FIRST + timedelta(days=99),
+        9,
+        False,
+    )
+    assert [w.counts.elapsed_days for w in second.weeks] == [7, 2]
+
+
+def test_cycle_week_1_is_days_0_to_6_and_counts_rest_on_logged_days():
+    # A flare in week 1, a quiet plateau, headaches back from week 10.
+    pattern = "HHHHH--" + repeat(".", 7) + repeat("h......", 7) + repeat("HH.H.H-", 3)
+    shots = injections(FIRST, FIRST + timedelta(weeks=12))
+    days = diary(FIRST, pattern)
+    cycle = treatment_cycles(days=days, injections=shots, as_of=date(2026, 1, 1))[0]
+    week_1 = cycle.weeks[0].counts
+    assert (week_1.start, week_1.end) == (FIRST, FIRST + timedelta(days=6))
+    assert (week_1.logged_days, week_1.headache_days) == (5, 5)
+    assert (cycle.plateau.start, cycle.plateau.end) == (
+        FIRST + timedelta(days=14),
+        FIRST + timedelta(days=62),
+    )
+    assert (cycle.plateau.logged_days, cycle.plateau.headache_days) == (49, 7)
+    assert cycle.end_of_cycle.start == FIRST + timedelta(days=63)
+    assert (cycle.end_of_cycle.logged_days, cycle.end_of_cycle.headache_days) == (18, 12)
+
+
+def test_a_cycle_still_in_its_plateau_has_no_end_of_cycle_window():
+    shots = injections(FIRST)
+    cycle = treatment_cycles(days={}, injections=shots, as_of=FIRST + timedelta(days=40))[0]
+    assert cycle.end_of_cycle is None
+    assert cycle.plateau.elapsed_days == 27
+
+
+def test_a_cycle_without_a_next_injection_is_projected_at_its_planned_interval():
+    shots = injections(FIRST, FIRST + timedelta(weeks=11), weeks=10)
+    assert cycle_end_date(injections=shots, number=1) == FIRST + timedelta(weeks=11, days=-1)
+    assert cycle_end_date(injections=shots, number=2) == FIRST + timedelta(weeks=21, days=-1)
+    assert cycle_end_date(injections=shots, number=3) == FIRST + timedelta(weeks=31, days=-1)

@@ -1,0 +1,101 @@
+"""Medication overuse after ICHD-3 8.2 (clinical.md, "Medication overuse")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from diary.analytics.overuse import medication_overuse, overuse_month
+from tests.analytics.diaries import diary, repeat
+
+MARCH = date(2026, 3, 1)
+
+
+def march(pattern: str):
+    return overuse_month(
+        days=diary(MARCH, pattern), start=MARCH, end=date(2026, 3, 31), as_of=date(2026, 4, 30)
+    )
+
+
+@pytest.mark.parametrize(
+    ("case", "pattern", "over_threshold"),
+    [
+        ("triptan on 10 days", repeat("T", 10) + repeat(".", 21), ("triptan",)),
+        ("triptan on 9 days", repeat("T", 9) + repeat(".", 22), ()),
+        ("simple analgesic on 14 days", repeat("S", 14) + repeat(".", 17), ()),
+        ("simple analgesic on 15 days", repeat("S", 15) + repeat(".", 16), ("simple_analgesic",)),
+        ("opioid on 10 days", repeat("O", 10) + repeat(".", 21), ("opioid",)),
+        (
+            "5 triptan and 5 simple-analgesic days",
+            repeat("TS", 5) + repeat(".", 21),
+            ("mixed_classes",),
+        ),
+        ("gepant on 20 days: not in ICHD-3 8.2", repeat("G", 20) + repeat(".", 11), ()),
+        ("5 triptan and 5 gepant days", repeat("TG", 5) + repeat(".", 21), ()),
+    ],
+)
+def test_monthly_thresholds_follow_ichd3_8_2(case, pattern, over_threshold):
+    assert march(pattern).over_threshold == over_threshold
+
+
+def test_days_with_intake_count_once_per_class_whatever_the_doses():
+    month = march(repeat("T", 3) + repeat("-", 28))
+    assert month.days_by_class == {"triptan": 3}
+    assert month.logged_days == 3
+
+
+def overuse_over(months: list[str], *, as_of: date):
+    days = {}
+    start = date(2025, 12, 1)
+    for pattern in months:
+        days |= diary(start, pattern)
+        start = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return medication_overuse(days=days, date_from=date(2025, 12, 1), as_of=as_of)
+
+
+def test_three_months_over_a_threshold_is_at_risk():
+    result = overuse_over(
+        [
+            repeat(".", 31),
+            repeat("T", 12) + repeat(".", 19),
+            repeat("T", 12) + repeat(".", 16),
+            repeat("T", 12) + repeat(".", 19),
+        ],
+        as_of=date(2026, 3, 31),
+    )
+    assert result.status == "at_risk"
+    assert result.classes == {"triptan": 3}
+
+
+def test_more_than_three_months_over_a_threshold_is_overuse():
+    result = overuse_over(
+        [
+            repeat("T", 12) + repeat(".", 19),
+            repeat("T", 12) + repeat(".", 19),
+            repeat("T", 12) + repeat(".", 16),
+            repeat("T", 12) + repeat(".", 19),
+        ],
+        as_of=date(2026, 3, 31),
+    )
+    assert result.status == "overuse"
+    assert result.classes == {"triptan": 4}
+
+
+def test_the_running_month_below_threshold_does_not_break_the_run():
+    result = overuse_over(
+        [
+            repeat("T", 12) + repeat(".", 19),
+            repeat("T", 12) + repeat(".", 19),
+            repeat("T", 12) + repeat(".", 16),
+            repeat("T", 12) + repeat(".", 19),
+            repeat("T", 4),
+        ],
+        as_of=date(2026, 4, 4),
+    )
+    assert result.status == "overuse"
+
+
+def test_no_threshold_met_is_none():
+    result = overuse_over([repeat("S", 14) + repeat(".", 17)], as_of=date(2025, 12, 31))
+    assert result.status == "none"

@@ -1,0 +1,212 @@
+"""The nightly scan: flags opened once, with evidence, for the patients who need review."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from diary import models, services
+from diary.analytics.scan import patient_ids_due_for_scan, scan_patient
+from tests import factories
+from tests.analytics.records import inject, log_days
+
+TODAY = date(2026, 6, 1)
+NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def frozen_time():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def demo_cycle(rng: random.Random) -> str:
+    """12 weeks: a flare in week 1, a plateau near 25 %, about 70 % in weeks 10-12."""
+    days = []
+    for offset in range(84):
+        if offset < 7:
+            rate = 0.5
+        elif offset < 63:
+            rate = 0.25
+        else:
+            rate = 0.7
+        if rng.random() < 0.04:
+            days.append("-")
+        else:
+            days.append("T" if rng.random() < rate else ".")
+    return "".join(days)
+
+
+def demo_patient() -> models.PatientProfile:
+    """Like ``seed_demo``: a year of diary, four 12-week cycles, headaches back in weeks 10-12."""
+    patient = factories.PatientFactory()
+    rng = random.Random(2026)
+    start = TODAY - timedelta(days=364)
+    first = start + timedelta(days=28)
+    baseline = "".join("H" if rng.random() < 0.72 else "." for _ in range(28))
+    log_days(patient, start, baseline + "".join(demo_cycle(rng) for _ in range(4)))
+    inject(patient, *(first + timedelta(weeks=12 * n) for n in range(4)))
+    return patient
+
+
+def test_the_demo_patient_gets_one_wear_off_flag_and_a_rescan_does_not_duplicate_it():
+    patient = demo_patient()
+
+    flags = scan_patient(patient=patient, today=TODAY)
+
+    wear_off = [flag for flag in flags if flag.kind == models.FlagKind.WEAR_OFF]
+    assert len(wear_off) == 1
+    evidence = wear_off[0].evidence
+    assert len(evidence["wear_off_cycles"]) >= 2
+    first_cycle = evidence["cycles"][0]
+    assert first_cycle["plateau_logged_days"] >= 21
+    assert first_cycle["end_rate"] > first_cycle["plateau_rate"]
+    assert first_cycle["p_value"] is not None
+    # A responder whose headaches come back at the end of each cycle: nothing else to review.
+    assert {flag.kind for flag in flags} == {models.FlagKind.WEAR_OFF}
+
+    scan_patient(patient=patient, today=TODAY + timedelta(days=1))
+    assert models.ReviewFlag.objects.filter(patient=patient, kind="wear_off").count() == 1
+
+
+def test_a_scan_freezes_the_baseline_and_marks_the_patient_scanned():
+    patient = demo_patient()
+    scan_patient(patient=patient, today=TODAY)
+    patient.refresh_from_db()
+    assert patient.last_scanned_at == NOW
+    frozen = models.TreatmentBaseline.objects.get(patient=patient)
+    assert frozen.logged_days == 28
+    assert set(frozen.counts) == {"preempt_4h", "trial_30min"}
+
+
+def test_the_frozen_baseline_survives_later_edits_to_the_days_before_treatment():
+    patient = demo_patient()
+    scan_patient(patient=patient, today=TODAY)
+    before = models.TreatmentBaseline.objects.get(patient=patient).counts
+    models.DiaryDay.objects.filter(patient=patient, date__lt=TODAY - timedelta(days=336)).update(
+        headache=False, duration_hours=None, peak_severity=0
+    )
+    scan_patient(patient=patient, today=TODAY)
+    assert models.TreatmentBaseline.objects.get(patient=patient).counts == before
+
+
+def test_a_non_responder_after_two_cycles_is_flagged():
+    patient = factories.PatientFactory()
+    first = TODAY - timedelta(weeks=24)
+    log_days(patient, first - timedelta(days=28), "HHHH...H" * 22 + "HHHH")
+    inject(patient, first, first + timedelta(weeks=12))
+    kinds = {flag.kind for flag in scan_patient(patient=patient, today=TODAY)}
+    assert models.FlagKind.NON_RESPONSE in kinds
+    flag = models.ReviewFlag.objects.get(patient=patient, kind="non_response")
+    assert flag.evidence["after_cycle"] == 2
+    assert flag.evidence["percent_change"] > -30
+
+
+def test_three_episodic_months_are_flagged():
+    patient = factories.PatientFactory()
+    first = date(2026, 1, 12)
+    log_days(patient, first - timedelta(days=28), "H" * 28 + "H....." * 24)
+    inject(patient, first, first + timedelta(weeks=12))
+    flags = scan_patient(patient=patient, today=TODAY)
+    episodic = [flag for flag in flags if flag.kind == models.FlagKind.EPISODIC]
+    assert len(episodic) == 1
+    assert [m["month"] for m in episodic[0].evidence["months"]] == ["2026-03", "2026-04", "2026-05"]
+
+
+def test_triptans_on_10_days_a_month_for_4_months_are_flagged_as_overuse():
+    patient = factories.PatientFactory()
+    start = date(2026, 2, 1)
+    log_days(patient, start, ("T." * 12 + "." * 7) * 4 + "T." * 6)
+    kinds = {flag.kind for flag in scan_patient(patient=patient, today=TODAY)}
+    assert models.FlagKind.MEDICATION_OVERUSE in kinds
+
+
+def test_a_patient_in_treatment_logging_few_days_is_flagged_for_adherence():
+    patient = factories.PatientFactory()
+    first = TODAY - timedelta(weeks=6)
+    log_days(patient, first - timedelta(days=28), "H" * 28 + "." * 14 + ".-" * 14)
+    inject(patient, first)
+    flags = scan_patient(patient=patient, today=TODAY)
+    low = [flag for flag in flags if flag.kind == models.FlagKind.LOW_ADHERENCE]
+    assert len(low) == 1
+    assert low[0].evidence["logged_days"] < 20
+
+
+def test_a_flag_whose_condition_no_longer_holds_is_left_alone():
+    patient = factories.PatientFactory()
+    flag = services.review_flag_open(patient=patient, kind="wear_off", evidence={"cycles": []})
+    assert scan_patient(patient=patient, today=TODAY) == []
+    flag.refresh_from_db()
+    assert flag.status == models.FlagStatus.OPEN
+
+
+def scan_queries(patient: models.PatientProfile) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        scan_patient(patient=patient, today=TODAY)
+    return len(queries)
+
+
+def test_a_scan_reads_in_a_constant_number_of_queries():
+    one_year = demo_patient()
+    three_years = demo_patient()
+    rng = random.Random(3)
+    log_days(three_years, TODAY - timedelta(days=364 * 3), "".join(demo_cycle(rng) * 8)[:728])
+    # Freezing the baseline, one flag opened: the same count whatever the diary's length.
+    assert scan_queries(one_year) == scan_queries(three_years) <= 16
+
+
+def test_patients_never_scanned_or_with_new_data_are_due():
+    never, quiet, new_entry, new_injection = (factories.PatientFactory() for _ in range(4))
+    for patient in (quiet, new_entry, new_injection):
+        models.PatientProfile.objects.filter(pk=patient.pk).update(
+            data_changed_at=NOW - timedelta(days=2), last_scanned_at=NOW - timedelta(days=1)
+        )
+    factories.DiaryDayFactory(patient=new_entry, date=TODAY, updated_at=NOW)
+    services.patient_data_changed(patient=new_injection)
+
+    due = patient_ids_due_for_scan()
+
+    assert set(due) == {never.pk, new_entry.pk, new_injection.pk}
+    assert set(patient_ids_due_for_scan(since_all=True)) == {
+        never.pk,
+        quiet.pk,
+        new_entry.pk,
+        new_injection.pk,
+    }
+
+
+def test_patients_not_scanned_for_a_week_are_due_again():
+    patient = factories.PatientFactory()
+    models.PatientProfile.objects.filter(pk=patient.pk).update(
+        data_changed_at=NOW - timedelta(days=30), last_scanned_at=NOW - timedelta(days=8)
+    )
+    assert patient_ids_due_for_scan() == [patient.pk]
+
+
+def test_the_command_scans_patients_with_new_data_and_prints_a_summary():
+    patient = demo_patient()
+    out = StringIO()
+    call_command("scan_patients", stdout=out)
+    assert "Scanned 1 patient(s)" in out.getvalue()
+    assert "wear_off: 1" in out.getvalue()
+    patient.refresh_from_db()
+    assert patient.last_scanned_at == timezone.now()
+
+    out = StringIO()
+    call_command("scan_patients", stdout=out)
+    assert "Scanned 0 patient(s)" in out.getvalue()
+
+    out = StringIO()
+    call_command("scan_patients", "--all", stdout=out)
+    assert "Scanned 1 patient(s)" in out.getvalue()
+    assert models.ReviewFlag.objects.filter(patient=patient, kind="wear_off").count() == 1

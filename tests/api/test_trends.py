@@ -1,0 +1,183 @@
+"""GET /api/v1/trends/ and /api/v1/patients/{id}/trends/ (api.md, "Analysis")."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import time_machine
+
+from diary import models
+from tests import factories
+from tests.analytics.records import inject, log_days
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+TODAY = date(2026, 6, 1)
+FIRST = date(2026, 1, 5)
+CYCLE = "HH....." * 2 + "H......" * 7 + "HHHH..." * 3
+
+
+@pytest.fixture(autouse=True)
+def frozen_time():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def alice_diary(alice):
+    log_days(
+        alice,
+        FIRST - timedelta(days=28),
+        "HHHT.HH" * 4 + CYCLE + CYCLE[: TODAY.toordinal() - FIRST.toordinal() - 83],
+    )
+    inject(alice, FIRST, FIRST + timedelta(weeks=12))
+    return alice
+
+
+def assert_counts_rest_on_logged_days(counts: dict) -> None:
+    assert {"logged_days", "missing_days", "sufficient", "headache_days"} <= set(counts)
+    assert counts["headache_days"] <= counts["logged_days"]
+
+
+def test_a_patient_sees_their_own_trends(as_alice, alice_diary):
+    response = as_alice.get("/api/v1/trends/")
+    assert response.status_code == 200
+    body = response.json()
+    assert {
+        "baseline",
+        "windows",
+        "months",
+        "cycles",
+        "response",
+        "medication_overuse",
+        "wear_off",
+    } <= set(body)
+    assert body["rule"] == "preempt_4h"
+    assert body["to"] == "2026-06-01"
+    assert body["baseline"]["source"] == "diary"
+    assert body["baseline"]["headache_days"] == 24
+    assert body["baseline"]["logged_days"] == 28
+    assert body["windows"][0]["index"] == -1
+    assert body["windows"][0]["headache_days"] == 24
+    for period in body["windows"] + body["months"]:
+        assert_counts_rest_on_logged_days(period)
+    first_cycle = body["cycles"][0]
+    assert first_cycle["length_days"] == 84
+    assert [week["week"] for week in first_cycle["weeks"]] == list(range(1, 13))
+    assert first_cycle["weeks"][0]["headache_days"] == 2
+    assert first_cycle["plateau"]["headache_days"] == 7
+    assert first_cycle["end_of_cycle"]["headache_days"] == 12
+    assert body["response"]["assessable"] is False
+    assert "Not yet assessable" in body["response"]["message"]
+    assert body["medication_overuse"]["status"] == "none"
+    assert body["wear_off"]["cycles"][0]["verdict"] == "wear_off"
+
+
+def test_the_rule_parameter_chooses_the_rule_set(as_alice, alice_diary):
+    body = as_alice.get("/api/v1/trends/", {"rule": "trial_30min"}).json()
+    assert body["rule"] == "trial_30min"
+
+
+def test_from_and_to_bound_the_windows_and_months(as_alice, alice_diary):
+    body = as_alice.get("/api/v1/trends/", {"from": "2026-02-01", "to": "2026-03-31"}).json()
+    assert [m["month"] for m in body["months"]] == ["2026-02", "2026-03"]
+    assert body["windows"][0]["start"] <= "2026-02-01" <= body["windows"][0]["end"]
+    assert body["windows"][-1]["start"] <= "2026-03-31"
+    assert body["to"] == "2026-03-31"
+
+
+def test_a_linked_clinician_sees_the_trends_and_the_view_is_logged(as_carol, alice_diary, carol):
+    response = as_carol.get(f"/api/v1/patients/{alice_diary.pk}/trends/")
+    assert response.status_code == 200
+    assert response.json()["baseline"]["headache_days"] == 24
+    event = models.AccessEvent.objects.get(patient=alice_diary)
+    assert (event.actor, event.action) == (carol.user, "view")
+    assert "trends" in event.resource
+
+
+def test_an_unlinked_clinician_gets_404(as_dave, alice_diary):
+    assert as_dave.get(f"/api/v1/patients/{alice_diary.pk}/trends/").status_code == 404
+    assert not models.AccessEvent.objects.exists()
+
+
+def test_another_patient_gets_404_on_alices_trends(as_bob, alice_diary):
+    assert as_bob.get(f"/api/v1/patients/{alice_diary.pk}/trends/").status_code == 404
+
+
+def test_a_clinician_has_no_own_trends(as_carol):
+    assert as_carol.get("/api/v1/trends/").status_code == 403
+
+
+def test_anonymous_callers_are_refused(anonymous, alice):
+    assert anonymous.get("/api/v1/trends/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "2026-13-01"}, "from"),
+        ({"to": "yesterday"}, "to"),
+        ({"to": "2026-06-02"}, "to"),
+        ({"from": "2026-05-02", "to": "2026-05-01"}, "from"),
+        ({"rule": "one_hour"}, "rule"),
+    ],
+)
+def test_bad_parameters_are_refused_naming_the_field(as_alice, alice, params, field):
+    response = as_alice.get("/api/v1/trends/", params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_bad_parameters_are_refused_for_clinicians_too(as_carol, alice):
+    response = as_carol.get(f"/api/v1/patients/{alice.pk}/trends/", {"rule": "x"})
+    assert response.status_code == 400
+    assert "rule" in response.json()
+
+
+def test_five_years_of_daily_entries_take_a_small_constant_number_of_queries(
+    as_alice, alice, django_assert_max_num_queries
+):
+    start = TODAY - timedelta(days=5 * 365)
+    log_days(alice, start, ("T..S..H" * 300)[: 5 * 365 + 1])
+    inject(alice, *(start + timedelta(days=28 + 84 * n) for n in range(21)))
+    with django_assert_max_num_queries(6):
+        response = as_alice.get("/api/v1/trends/")
+    assert response.status_code == 200
+    body = response.json()
+    assert len(body["cycles"]) == 21
+    assert len(body["windows"]) > 60
+    assert body["response"]["assessable"] is True
+
+
+def test_the_trends_are_in_the_openapi_schema(anonymous):
+    schema = anonymous.get("/api/schema/", {"format": "json"}).json()
+    for path in ("/api/v1/trends/", "/api/v1/patients/{patient_id}/trends/"):
+        operation = schema["paths"][path]["get"]
+        names = {parameter["name"] for parameter in operation["parameters"]}
+        assert {"from", "to", "rule"} <= names
+    trends = schema["components"]["schemas"]["Trends"]["properties"]
+    assert {"baseline", "windows", "months", "cycles", "response", "medication_overuse"} <= set(
+        trends
+    )
+
+
+def test_a_patient_without_injections_has_no_baseline_yet(as_alice, alice):
+    log_days(alice, TODAY - timedelta(days=40), "H." * 20)
+    body = as_alice.get("/api/v1/trends/").json()
+    assert body["baseline"]["source"] == "none"
+    assert body["cycles"] == []
+    assert len(body["months"]) == 13
+
+
+def test_a_recalled_baseline_is_shown_as_recalled(as_alice, alice):
+    alice.recalled_baseline_headache_days = 21
+    alice.save(update_fields=["recalled_baseline_headache_days"])
+    inject(alice, FIRST)
+    body = as_alice.get("/api/v1/trends/").json()
+    assert body["baseline"]["source"] == "recalled"
+    assert body["baseline"]["headache_days_per_28"] == 21.0
+
+
+def test_it_works_on_a_patient_in_another_time_zone(as_bob, bob):
+    factories.DiaryDayFactory(patient=bob, date=TODAY - timedelta(days=1))
+    assert as_bob.get("/api/v1/trends/").status_code == 200

@@ -1,0 +1,77 @@
+"""GET/POST/DELETE /api/v1/push-subscriptions/."""
+
+from __future__ import annotations
+
+import pytest
+
+from diary.models import PushSubscription
+from diary.reminders.push import b64url, b64url_decode
+
+URL = "/api/v1/push-subscriptions/"
+P256DH = b64url(b"\x04" + bytes(range(64)))
+AUTH = b64url(b"0123456789abcdef")
+
+
+def body(endpoint="https://push.example.org/send/abc", p256dh=P256DH, auth=AUTH):
+    return {"endpoint": endpoint, "expirationTime": None, "keys": {"p256dh": p256dh, "auth": auth}}
+
+
+@pytest.fixture(autouse=True)
+def var_dir(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+
+def test_it_gives_the_application_server_key_and_the_callers_subscriptions(as_alice, alice, bob):
+    PushSubscription.objects.create(user=bob.user, endpoint="https://push.example.org/bob")
+    created = as_alice.post(URL, body(), format="json")
+    assert created.status_code == 201
+    data = as_alice.get(URL).json()
+    key = b64url_decode(data["vapid_public_key"])
+    assert len(key) == 65 and key[0] == 4
+    assert [s["endpoint"] for s in data["subscriptions"]] == ["https://push.example.org/send/abc"]
+    assert set(data["subscriptions"][0]) == {"id", "endpoint", "created_at"}
+
+
+def test_subscribing_twice_keeps_one_subscription(as_alice, alice):
+    first = as_alice.post(URL, body(), format="json")
+    new_auth = b64url(b"fedcba9876543210")
+    second = as_alice.post(URL, body(auth=new_auth), format="json")
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert first.json()["id"] == second.json()["id"]
+    assert PushSubscription.objects.get().auth == new_auth
+
+
+def test_clinicians_may_subscribe(as_carol, carol):
+    assert as_carol.post(URL, body(), format="json").status_code == 201
+    assert PushSubscription.objects.get().user == carol.user
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        (body(endpoint="http://push.example.org/x"), "endpoint"),
+        (body(endpoint="not a url"), "endpoint"),
+        (body(p256dh="not+base64/url"), "p256dh"),
+        (body(p256dh=b64url(b"\x04" + bytes(10))), "p256dh"),
+        (body(auth=b64url(b"short")), "auth"),
+        ({"endpoint": "https://push.example.org/x"}, "keys"),
+    ],
+)
+def test_it_refuses_a_malformed_subscription_naming_the_field(as_alice, payload, field):
+    response = as_alice.post(URL, payload, format="json")
+    assert response.status_code == 400
+    errors = response.json()
+    assert field in errors or field in errors.get("keys", {})
+    assert not PushSubscription.objects.exists()
+
+
+def test_unsubscribing_removes_only_the_callers_subscription(as_alice, as_bob, alice, bob):
+    as_alice.post(URL, body(), format="json")
+    assert as_bob.delete(URL, {"endpoint": body()["endpoint"]}, format="json").status_code == 404
+    assert as_alice.delete(URL, {"endpoint": body()["endpoint"]}, format="json").status_code == 204
+    assert not PushSubscription.objects.exists()
+    assert as_alice.delete(URL, {"endpoint": body()["endpoint"]}, format="json").status_code == 404
+
+
+def test_anonymous_callers_are_refused(anonymous):
+    assert anonymous.get(URL).status_code in (401, 403)
