@@ -335,6 +335,8 @@ LOGGING = {
             "filters": ["request_id", "task_ids"],
         }
     },
+    # django_guid notes every request that arrives without an id: noise, not news.
+    "loggers": {"django_guid": {"level": "WARNING"}},
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),

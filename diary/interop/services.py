@@ -1,0 +1,334 @@
+"""Writes and reads for the interop features: diary imports and the calendar feed."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import serializers
+
+from diary import selectors, services
+from diary.api.serializers import DiaryDayInputSerializer
+from diary.interop.calendar import feed_token_digest, new_feed_token
+from diary.interop.importers import GENERIC, ImportFileError, RowError, parse_file
+from diary.interop.models import CalendarFeed, DiaryImport, ImportStatus
+from diary.models import DiaryDay, Medication, MedicationClass, PatientProfile
+
+# Which file column a diary field came from, to name it in errors.
+SOURCE_COLUMNS = {
+    GENERIC: {
+        "headache": "headache",
+        "duration_hours": "hours",
+        "peak_severity": "severity",
+        "medications": "medicines",
+        "disability": "disability",
+        "notes": "notes",
+        "features": "features",
+    },
+    "migraine_buddy": {
+        "headache": "Pain Level",
+        "duration_hours": "Lasted",
+        "peak_severity": "Pain Level",
+        "medications": "Helpful Medication",
+        "disability": "Pain Level",
+        "notes": "Notes",
+        "features": "Symptoms",
+    },
+}
+
+
+class ImportRejected(Exception):
+    """No day in the file can be imported; ``errors`` says which row and column failed."""
+
+    def __init__(self, message: str, errors: list[dict]):
+        super().__init__(message)
+        self.errors = errors
+
+
+class ImportAlreadyCommitted(Exception):
+    pass
+
+
+# Medicines --------------------------------------------------------------------------------
+
+
+def _aliases(name: str) -> set[str]:
+    """ "Paracetamol (acetaminophen)" is also found as "paracetamol" and "acetaminophen"."""
+    aliases = set()
+    if "(" in name and name.rstrip().endswith(")"):
+        base, _, inner = name.rstrip()[:-1].partition("(")
+        aliases |= {base.strip().lower(), inner.strip().lower()}
+    return aliases - {""}
+
+
+def medication_index(*, patient: PatientProfile) -> dict[str, Medication]:
+    """Lower-case names (and aliases) to the medicines the patient may use.
+
+    A full name beats an alias, and the patient's own medicine beats the catalogue's.
+    """
+    medications = sorted(
+        selectors.medications_visible_to(patient=patient), key=lambda m: m.owner_id is not None
+    )
+    index: dict[str, Medication] = {}
+    for medication in medications:
+        for alias in _aliases(medication.name):
+            index[alias] = medication
+    for medication in medications:
+        index[medication.name.lower()] = medication
+    return index
+
+
+# Diary imports ----------------------------------------------------------------------------
+
+
+def _input_data(payload: dict, index: dict[str, Medication]) -> tuple[dict, list[str]]:
+    """The day as DiaryDayInputSerializer input, and the medicine names not yet known."""
+    doses_by_id: dict[int, int] = {}
+    unknown: list[str] = []
+    for item in payload["medications"]:
+        medication = index.get(item["name"].lower())
+        if medication is None:
+            unknown.append(item["name"])
+        else:
+            doses_by_id[medication.pk] = doses_by_id.get(medication.pk, 0) + item["doses"]
+    data = {
+        "headache": payload["headache"],
+        "duration_hours": payload["duration_hours"],
+        "peak_severity": payload["peak_severity"],
+        "features": dict.fromkeys(payload["features"], True),
+        "medications": [{"medication": pk, "doses": doses} for pk, doses in doses_by_id.items()],
+        "disability": payload["disability"],
+        "notes": payload["notes"],
+    }
+    return data, unknown
+
+
+def _validated(patient: PatientProfile, data: dict) -> DiaryDayInputSerializer:
+    serializer = DiaryDayInputSerializer(data=data, context={"patient": patient})
+    serializer.is_valid()
+    return serializer
+
+
+def _messages(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in _messages(value)]
+    if isinstance(detail, list):
+        return [message for value in detail for message in _messages(value)]
+    return [str(detail)]
+
+
+def _sorted_facts(facts: services.DiaryDayFacts) -> services.DiaryDayFacts:
+    return services.DiaryDayFacts(
+        headache=facts.headache,
+        duration_hours=facts.duration_hours,
+        peak_severity=facts.peak_severity,
+        features=facts.features,
+        disability=facts.disability,
+        notes=facts.notes,
+        intakes=tuple(sorted(facts.intakes)),
+    )
+
+
+def _stored_facts(day: DiaryDay) -> services.DiaryDayFacts:
+    return services.DiaryDayFacts(
+        headache=day.headache,
+        duration_hours=day.duration_hours,
+        peak_severity=day.peak_severity,
+        features=frozenset(name for name in DiaryDay.FEATURES if getattr(day, name)),
+        disability=day.disability,
+        notes=day.notes,
+        intakes=tuple(sorted((intake.medication_id, intake.doses) for intake in day.intakes.all())),
+    )
+
+
+def _imported_facts(
+    patient: PatientProfile, payload: dict, index: dict[str, Medication]
+) -> services.DiaryDayFacts | None:
+    """The day's facts, or None while it names medicines the patient does not have yet."""
+    data, unknown = _input_data(payload, index)
+    if unknown:
+        return None
+    serializer = _validated(patient, data)
+    if serializer.errors:
+        raise serializers.ValidationError({payload["date"]: serializer.errors})
+    return _sorted_facts(serializer.to_facts())
+
+
+def _stored_days(patient: PatientProfile, payloads: list[dict]) -> dict[date, DiaryDay]:
+    dates = [date.fromisoformat(payload["date"]) for payload in payloads]
+    if not dates:
+        return {}
+    days = selectors.diary_days(patient=patient, date_from=min(dates), date_to=max(dates))
+    return {day.date: day for day in days}
+
+
+def diary_import_preview(
+    *, patient: PatientProfile, data: bytes, file_name: str, format: str | None
+) -> DiaryImport:
+    """Parse and validate an upload and keep it as a pending import; nothing is written yet.
+
+    Raises ImportFileError when the file cannot be read, ImportRejected when no day is usable.
+    """
+    user = patient.user
+    result = parse_file(data, format=format, today=selectors.local_today(user=user), zone=user.zone)
+    index = medication_index(patient=patient)
+    columns = SOURCE_COLUMNS[result.format]
+    days: list[dict] = []
+    errors = [error.as_dict() for error in result.errors]
+    for draft in result.days:
+        payload = draft.as_dict()
+        input_data, _unknown = _input_data(payload, index)
+        serializer = _validated(patient, input_data)
+        if serializer.errors:
+            for name, detail in serializer.errors.items():
+                for message in _messages(detail):
+                    errors.append(
+                        RowError(
+                            draft.rows[0], columns.get(name, name), f"{payload['date']}: {message}"
+                        ).as_dict()
+                    )
+            continue
+        days.append(payload)
+    errors.sort(key=lambda error: (error["row"] or 0, error["column"] or ""))
+    if not days:
+        if errors:
+            raise ImportRejected("No day in this file can be imported.", errors)
+        raise ImportFileError("The file has no diary rows.")
+    return DiaryImport.objects.create(
+        patient=patient,
+        format=result.format,
+        file_name=file_name[:255],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        days=days,
+        errors=errors,
+    )
+
+
+def diary_import_preview_rows(*, diary_import: DiaryImport) -> dict:
+    """Each day with its status against the diary as it is now: new, unchanged or conflict."""
+    patient = diary_import.patient
+    index = medication_index(patient=patient)
+    stored = _stored_days(patient, diary_import.days)
+    days = []
+    new_medications: dict[str, str] = {}
+    for payload in diary_import.days:
+        _data, unknown = _input_data(payload, index)
+        for name in unknown:
+            new_medications.setdefault(name.lower(), name)
+        current = stored.get(date.fromisoformat(payload["date"]))
+        if current is None:
+            status = "new"
+        elif not unknown and _imported_facts(patient, payload, index) == _stored_facts(current):
+            status = "unchanged"
+        else:
+            status = "conflict"
+        days.append(
+            {
+                **payload,
+                "duration_hours": None
+                if payload["duration_hours"] is None
+                else float(payload["duration_hours"]),
+                "medications": [
+                    {
+                        **item,
+                        "medication": getattr(index.get(item["name"].lower()), "pk", None),
+                    }
+                    for item in payload["medications"]
+                ],
+                "status": status,
+            }
+        )
+    return {
+        "days": days,
+        "conflicts": [day["date"] for day in days if day["status"] == "conflict"],
+        "new_medications": list(new_medications.values()),
+    }
+
+
+def diary_import_confirm(*, diary_import: DiaryImport, overwrite_conflicts: bool) -> dict:
+    """Write the import's days in one transaction through diary_day_upsert.
+
+    A day identical to the stored one is left alone; a different stored day (a conflict) is
+    replaced only with ``overwrite_conflicts``. Medicines the patient does not have yet are
+    added as their own, class "other", when a day that names them is written.
+    """
+    patient = diary_import.patient
+    with transaction.atomic():
+        locked = DiaryImport.objects.select_for_update().get(pk=diary_import.pk)
+        if locked.status == ImportStatus.COMMITTED:
+            raise ImportAlreadyCommitted
+        index = medication_index(patient=patient)
+        stored = _stored_days(patient, locked.days)
+        outcome: dict[str, list[str]] = {
+            "created": [],
+            "updated": [],
+            "unchanged": [],
+            "skipped_conflicts": [],
+            "medications_created": [],
+        }
+        for payload in locked.days:
+            day = date.fromisoformat(payload["date"])
+            current = stored.get(day)
+            facts = _imported_facts(patient, payload, index)
+            if current is not None:
+                if facts is not None and facts == _stored_facts(current):
+                    outcome["unchanged"].append(payload["date"])
+                    continue
+                if not overwrite_conflicts:
+                    outcome["skipped_conflicts"].append(payload["date"])
+                    continue
+            if facts is None:
+                for name in _input_data(payload, index)[1]:
+                    medication = services.medication_create(
+                        patient=patient, name=name, medication_class=MedicationClass.OTHER
+                    )
+                    index[medication.name.lower()] = medication
+                    outcome["medications_created"].append(medication.name)
+                facts = _imported_facts(patient, payload, index)
+            services.diary_day_upsert(patient=patient, day=day, facts=facts)
+            outcome["updated" if current is not None else "created"].append(payload["date"])
+        if outcome["created"] or outcome["updated"]:
+            services.patient_data_changed(patient=patient)
+        locked.status = ImportStatus.COMMITTED
+        locked.committed_at = timezone.now()
+        locked.result = outcome
+        locked.save(update_fields=["status", "committed_at", "result"])
+    diary_import.refresh_from_db()
+    return outcome
+
+
+# Calendar feed ----------------------------------------------------------------------------
+
+
+def calendar_feed_rotate(*, patient: PatientProfile) -> str:
+    """Make a new secret for the patient's feed, ending the old URL; returns the token once."""
+    token = new_feed_token()
+    CalendarFeed.objects.update_or_create(
+        patient=patient,
+        defaults={"token_digest": feed_token_digest(token), "created_at": timezone.now()},
+    )
+    return token
+
+
+def calendar_feed_revoke(*, patient: PatientProfile) -> bool:
+    deleted, _ = CalendarFeed.objects.filter(patient=patient).delete()
+    return bool(deleted)
+
+
+MAX_TOKEN_LENGTH = 128
+
+
+def calendar_feed_patient(*, token: str) -> PatientProfile | None:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        return None
+    digest = feed_token_digest(token)
+    # The lookup is by digest, so its timing says nothing useful about the token; the
+    # constant-time compare makes the final check independent of where digests differ.
+    feed = CalendarFeed.objects.select_related("patient__user").filter(token_digest=digest).first()
+    if feed is None or not hmac.compare_digest(feed.token_digest, digest):
+        return None
+    return feed.patient

@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from diary import selectors
+from diary.api.permissions import IsClinician, IsPatient
+from diary.api.views import record_clinician_access
+from diary.interop import calendar, csv_export, fhir, services
+from diary.interop import serializers as interop
+from diary.interop.importers import MAX_FILE_BYTES, ImportFileError
+from diary.interop.models import DiaryImport
+from diary.models import AccessEvent, PatientProfile
+
+# FHIR export ------------------------------------------------------------------------------
+
+
+class FhirJSONRenderer(JSONRenderer):
+    media_type = fhir.FHIR_MEDIA_TYPE
+    format = "fhir"
+
+
+FHIR_RESPONSES = {
+    (200, fhir.FHIR_MEDIA_TYPE): OpenApiResponse(
+        OpenApiTypes.OBJECT, description="A FHIR R4 Bundle of type collection."
+    )
+}
+
+
+def bundle_response(patient: PatientProfile) -> Response:
+    bundle = fhir.patient_bundle(
+        patient=patient,
+        days=selectors.diary_days(patient=patient),
+        sessions=selectors.injection_sessions(patient=patient),
+        rule=patient.headache_day_rule,
+        source=settings.SITE_URL,
+        generated_at=timezone.now(),
+    )
+    response = Response(bundle)
+    response["Content-Disposition"] = 'attachment; filename="headache-diary.fhir.json"'
+    return response
+
+
+class MeFhirView(APIView):
+    permission_classes = [IsPatient]
+    renderer_classes = [FhirJSONRenderer, JSONRenderer]
+
+    @extend_schema(responses=FHIR_RESPONSES, summary="The patient's own record as FHIR R4")
+    def get(self, request):
+        return bundle_response(request.user.patient_profile)
+
+
+class PatientFhirView(APIView):
+    renderer_classes = [FhirJSONRenderer, JSONRenderer]
+
+    @extend_schema(responses=FHIR_RESPONSES, summary="A linked patient's record as FHIR R4")
+    def get(self, request, patient_id: int):
+        if hasattr(request.user, "clinician_profile"):
+            permission = IsClinician()
+            if not permission.has_permission(request, self):
+                raise PermissionDenied(permission.message)
+        # Anyone but a linked clinician finds no such patient.
+        patient = selectors.patient_for_clinician(
+            clinician_user=request.user, patient_id=patient_id
+        )
+        record_clinician_access(request, patient=patient, action=AccessEvent.Action.EXPORT)
+        return bundle_response(patient)
+
+
+# Generic CSV export -------------------------------------------------------------------------
+
+
+class MeDiaryCsvView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        summary="The diary as a generic CSV that POST /me/imports/ reads back",
+    )
+    def get(self, request):
+        days = selectors.diary_days(patient=request.user.patient_profile)
+        # A BOM, so spreadsheet apps read accented notes as UTF-8.
+        body = ("\ufeff" + csv_export.diary_csv(days)).encode()
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="headache-diary.csv"'
+        return response
+
+
+# Imports ----------------------------------------------------------------------------------
+
+
+def own_import(request, import_id: int) -> DiaryImport:
+    patient = getattr(request.user, "patient_profile", None)
+    if patient is None:
+        raise Http404
+    return get_object_or_404(
+        DiaryImport.objects.select_related("patient__user"), pk=import_id, patient=patient
+    )
+
+
+def import_representation(diary_import: DiaryImport) -> dict:
+    return {
+        "id": diary_import.pk,
+        "format": diary_import.format,
+        "status": diary_import.status,
+        "file_name": diary_import.file_name,
+        "created_at": diary_import.created_at,
+        **services.diary_import_preview_rows(diary_import=diary_import),
+        "errors": diary_import.errors,
+    }
+
+
+class ImportListView(APIView):
+    permission_classes = [IsPatient]
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request={"multipart/form-data": interop.ImportUploadSerializer},
+        responses={201: interop.DiaryImportSerializer, 400: interop.ImportRejectedSerializer},
+        summary="Upload a diary file for a preview; nothing is written until confirmed",
+    )
+    def post(self, request):
+        serializer = interop.ImportUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            return Response(
+                {"file": [f"The file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            diary_import = services.diary_import_preview(
+                patient=request.user.patient_profile,
+                data=upload.read(MAX_FILE_BYTES + 1),
+                file_name=upload.name or "",
+                format=serializer.validated_data.get("format"),
+            )
+        except ImportFileError as error:
+            return Response({"file": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+        except services.ImportRejected as error:
+            return Response(
+                {"file": [str(error)], "errors": error.errors}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(import_representation(diary_import), status=status.HTTP_201_CREATED)
+
+
+class ImportDetailView(APIView):
+    @extend_schema(responses=interop.DiaryImportSerializer, summary="An import's preview")
+    def get(self, request, import_id: int):
+        return Response(import_representation(own_import(request, import_id)))
+
+
+class ImportConfirmView(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        request=interop.ImportConfirmSerializer,
+        responses={200: interop.ImportResultSerializer, 409: OpenApiTypes.OBJECT},
+        summary="Write a previewed import into the diary",
+    )
+    def post(self, request, import_id: int):
+        diary_import = own_import(request, import_id)
+        serializer = interop.ImportConfirmSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            outcome = services.diary_import_confirm(
+                diary_import=diary_import,
+                overwrite_conflicts=serializer.validated_data["overwrite_conflicts"],
+            )
+        except services.ImportAlreadyCommitted:
+            return Response(
+                {"detail": "This import has already been confirmed."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response({"id": diary_import.pk, "status": diary_import.status, **outcome})
+
+
+# Calendar feed ----------------------------------------------------------------------------
+
+
+class CalendarFeedView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        request=None,
+        responses={201: interop.CalendarFeedSerializer},
+        summary="Create the private calendar URL, or replace it (the old one stops working)",
+    )
+    def post(self, request):
+        token = services.calendar_feed_rotate(patient=request.user.patient_profile)
+        path = reverse("calendar-feed-ics", kwargs={"token": token})
+        return Response({"url": f"{settings.SITE_URL}{path}"}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None}, summary="Revoke the calendar URL")
+    def delete(self, request):
+        services.calendar_feed_revoke(patient=request.user.patient_profile)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CalendarFeedThrottle(AnonRateThrottle):
+    rate = "60/min"
+
+
+class CalendarFeedIcsView(APIView):
+    # The token in the URL is the credential: calendar apps cannot sign in.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [CalendarFeedThrottle]
+
+    @extend_schema(
+        auth=[],
+        responses={(200, "text/calendar"): OpenApiTypes.STR, 404: None},
+        summary="The iCalendar feed: injection due date and side-effect check-ins",
+    )
+    def get(self, request, token: str):
+        patient = services.calendar_feed_patient(token=token)
+        if patient is None:
+            raise Http404
+        sessions = list(selectors.injection_sessions(patient=patient))
+        body = calendar.calendar_ics(
+            calendar.feed_events(sessions),
+            domain=urlsplit(settings.SITE_URL).hostname or "localhost",
+            generated_at=timezone.now(),
+        )
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Cache-Control"] = "private, no-cache"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
