@@ -145,6 +145,10 @@ _UPSERT_SQL = (
     f"revision = {_TABLE}.revision + 1, updated_at = excluded.updated_at "
     f"RETURNING id, revision, created_at"
 )
+_INSERT_ONLY_SQL = (
+    _UPSERT_SQL[: _UPSERT_SQL.index(" ON CONFLICT")]
+    + " ON CONFLICT (patient_id, date) DO NOTHING RETURNING id, revision, created_at"
+)
 _CONDITIONAL_UPDATE_SQL = (
     f"UPDATE {_TABLE} SET {', '.join(f'{column} = %s' for column in _UPSERT_COLUMNS)}, "  # noqa: S608
     f"revision = revision + 1, updated_at = %s "
@@ -170,15 +174,20 @@ def diary_day_upsert(
     day: date,
     facts: DiaryDayFacts,
     expected_revision: tuple[int, int] | None = None,
+    create_only: bool = False,
 ) -> tuple[DiaryDay, bool]:
     """Create or replace one day in a single statement, safe under concurrent retries.
 
     With ``expected_revision`` (the day's id and revision from its ETag) the write happens only
     if the stored day is still that version, else ``StaleRevision`` is raised and nothing changes.
+    With ``create_only`` (If-None-Match: *) it happens only if the day does not exist yet.
     """
     now = timezone.now()
     with transaction.atomic():
-        if expected_revision is None:
+        if create_only:
+            sql = _INSERT_ONLY_SQL
+            params = [patient.pk, day, *_fact_values(facts), now, now]
+        elif expected_revision is None:
             sql = _UPSERT_SQL
             params = [patient.pk, day, *_fact_values(facts), now, now]
         else:

@@ -321,6 +321,7 @@ def diary_day_representation(day: DiaryDay, *, rule: str = DEFAULT_RULE) -> dict
         "disability": day.disability,
         "notes": day.notes,
         "revision": day.revision,
+        "etag": day.etag,
         "created_at": day.created_at,
         "updated_at": day.updated_at,
         "rule": rule,
@@ -350,6 +351,7 @@ class DiaryDayOutputSerializer(serializers.Serializer):
     disability = serializers.IntegerField()
     notes = serializers.CharField()
     revision = serializers.IntegerField()
+    etag = serializers.CharField(help_text="The value to send back in If-Match.")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
     rule = serializers.ChoiceField(choices=HeadacheDayRule.choices)

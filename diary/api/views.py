@@ -210,7 +210,20 @@ class DiaryDayView(APIView):
     @extend_schema(
         request=api.DiaryDayInputSerializer,
         responses={200: api.DiaryDayOutputSerializer, 201: api.DiaryDayOutputSerializer},
-        parameters=[OpenApiParameter("If-Match", str, OpenApiParameter.HEADER)],
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="The ETag last seen; a stale one gets 412 and changes nothing.",
+            ),
+            OpenApiParameter(
+                "If-None-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="'*' creates the day only if it does not exist yet, else 412.",
+            ),
+        ],
     )
     def put(self, request, day: str):
         patient = request.user.patient_profile
@@ -221,6 +234,7 @@ class DiaryDayView(APIView):
         serializer.is_valid(raise_exception=True)
 
         expected = None
+        create_only = request.headers.get("If-None-Match", "").strip() == "*"
         if_match = request.headers.get("If-Match")
         if if_match is not None:
             if if_match.strip() == "*":
@@ -238,6 +252,7 @@ class DiaryDayView(APIView):
                 day=the_day,
                 facts=serializer.to_facts(),
                 expected_revision=expected,
+                create_only=create_only,
             )
         except services.StaleRevision:
             return precondition_failed()

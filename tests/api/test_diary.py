@@ -378,3 +378,26 @@ def test_a_clinician_reading_the_diary_is_in_the_patients_access_log(as_alice, a
 def test_linked_patients_are_listed_for_their_clinician_only(alice, bob, as_carol, as_dave):
     assert [patient["id"] for patient in as_carol.get("/api/v1/patients/").json()] == [alice.pk]
     assert as_dave.get("/api/v1/patients/").json() == []
+
+
+def test_if_none_match_star_creates_a_day_that_does_not_exist(as_alice):
+    response = put_day(as_alice, "2026-11-23", MIGRAINE, HTTP_IF_NONE_MATCH="*")
+
+    assert response.status_code == 201
+
+
+def test_if_none_match_star_never_overwrites_a_saved_day(as_alice, alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    response = put_day(as_alice, "2026-11-23", {"headache": False}, HTTP_IF_NONE_MATCH="*")
+
+    assert response.status_code == 412
+    assert DiaryDay.objects.get(patient=alice).headache is True
+
+
+def test_listed_days_carry_their_etag(as_alice):
+    saved = put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    listed = as_alice.get("/api/v1/diary/").json()
+
+    assert listed[0]["etag"] == saved["ETag"]

@@ -1,0 +1,243 @@
+// Settings: time zone, reminders, push, sharing with a clinician, export, delete, log out.
+import { api, auth, NetworkError, notAvailable } from "./api.js";
+import { formatDate } from "./dates.js";
+import { choices, errorList, field, formValues, h, replace } from "./dom.js";
+import * as outbox from "./outbox.js";
+import * as store from "./store.js";
+
+async function call(messages, action) {
+  replace(messages);
+  try {
+    return await action();
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+    replace(messages, errorList("You are offline. Try again when you are connected."));
+    return null;
+  }
+}
+
+function ok(messages, text) {
+  replace(messages, h("p", { class: "notice success", role: "status", text }));
+}
+
+function section(title, ...content) {
+  const id = `s-${title.toLowerCase().replace(/[^a-z]+/g, "-")}`;
+  return h("section", { class: "card", "aria-labelledby": id }, h("h2", { id, text: title }), content);
+}
+
+function preferences(ctx) {
+  const me = ctx.session.me;
+  const messages = h("div", { "aria-live": "polite" });
+  const detected = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [detected];
+  const zoneList = [...new Set([me.timezone, detected, ...zones].filter(Boolean))].sort();
+  const zone = h("select", { name: "timezone" }, zoneList.map((name) => h("option", { value: name, text: name, selected: name === me.timezone })));
+  const time = h("input", { type: "time", name: "reminder_time", value: me.reminder_time || "20:00" });
+  const enabled = h("input", { type: "checkbox", name: "reminders_enabled", checked: me.reminders_enabled !== false });
+  const form = h(
+    "form",
+    {},
+    field("Time zone", zone, detected !== me.timezone ? `This device is set to ${detected}.` : "Detected from this device."),
+    h("label", { class: "check" }, enabled, h("span", { text: "Remind me to log each day" })),
+    field("Reminder time", time),
+    choices("Remind me by", "reminder_channels", [
+      { value: "email", label: "Email" },
+      { value: "push", label: "Notification on this device" },
+    ], { type: "checkbox", value: me.reminder_channels || [] }),
+    messages,
+    h("button", { type: "submit", class: "button primary", text: "Save settings" }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = {
+      timezone: zone.value,
+      reminder_time: time.value,
+      reminders_enabled: enabled.checked,
+      reminder_channels: formValues(form, "reminder_channels"),
+    };
+    const result = await call(messages, () => api.patch("me/", body));
+    if (!result) return;
+    if (!result.ok) return replace(messages, errorList(result.data));
+    ctx.session.me = result.data;
+    await store.put("meta", result.data, "me");
+    ok(messages, "Settings saved.");
+  });
+  return section("Reminders and time zone", form);
+}
+
+function base64UrlToBytes(value) {
+  const padded = (value + "=".repeat((4 - (value.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(padded), (char) => char.charCodeAt(0));
+}
+
+function push() {
+  const messages = h("div", { "aria-live": "polite" });
+  const supported = "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+  const button = h("button", { type: "button", class: "button", text: "Turn on notifications", disabled: !supported });
+  const off = h("button", { type: "button", class: "button", text: "Turn off notifications", hidden: true });
+  async function current() {
+    if (!supported) return null;
+    const registration = await navigator.serviceWorker.ready;
+    return registration.pushManager.getSubscription();
+  }
+  current().then((subscription) => {
+    off.hidden = !subscription;
+    button.hidden = Boolean(subscription);
+  }).catch(() => {});
+  // The browser asks for permission only after this tap.
+  button.addEventListener("click", async () => {
+    const info = await call(messages, () => api.get("push-subscriptions/"));
+    if (!info) return;
+    if (notAvailable(info) || !info.ok || !info.data || !info.data.vapid_public_key) {
+      return replace(messages, errorList("Notifications are not available yet on this service."));
+    }
+    if ((await Notification.requestPermission()) !== "granted") {
+      return replace(messages, errorList("Notifications are blocked. You can allow them in your browser's site settings."));
+    }
+    try {
+      const registration = await navigator.serviceWorker.ready;
+      const subscription = await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(info.data.vapid_public_key) });
+      const result = await call(messages, () => api.post("push-subscriptions/", subscription.toJSON()));
+      if (!result) return;
+      if (!result.ok) return replace(messages, errorList(result.data || "Notifications could not be turned on."));
+      button.hidden = true;
+      off.hidden = false;
+      ok(messages, "Notifications are on for this device.");
+    } catch (error) {
+      replace(messages, errorList(`Notifications could not be turned on: ${error.message}`));
+    }
+  });
+  off.addEventListener("click", async () => {
+    const subscription = await current();
+    if (!subscription) return;
+    const result = await call(messages, () => api.del("push-subscriptions/", { endpoint: subscription.endpoint }));
+    if (!result) return;
+    await subscription.unsubscribe();
+    off.hidden = true;
+    button.hidden = false;
+    ok(messages, "Notifications are off for this device.");
+  });
+  return section(
+    "Notifications",
+    h("p", { text: supported ? "Get your daily reminder as a notification on this device." : "This browser cannot show notifications from the diary." }),
+    button,
+    off,
+    messages,
+  );
+}
+
+function sharing() {
+  const messages = h("div", { "aria-live": "polite" });
+  const list = h("ul", { class: "links" });
+  const listMessages = h("div", { "aria-live": "polite" });
+  async function load() {
+    const result = await call(listMessages, () => api.get("care-links/"));
+    if (!result || !result.ok) return;
+    replace(
+      list,
+      result.data.length
+        ? result.data.map((link) =>
+            h(
+              "li",
+              {},
+              h("span", { text: link.clinician ? `Shared with ${link.clinician.display_name}` : `Code created ${formatDate(link.created_at.slice(0, 10))} (${link.status})` }),
+              link.status === "revoked"
+                ? null
+                : h("button", {
+                    type: "button",
+                    class: "button",
+                    text: "Stop sharing",
+                    "aria-label": link.clinician ? `Stop sharing with ${link.clinician.display_name}` : "Cancel this code",
+                    onclick: async () => {
+                      const done = await call(listMessages, () => api.del(`care-links/${link.id}/`));
+                      if (done && done.status === 204) load();
+                    },
+                  }),
+            ),
+          )
+        : h("li", { text: "You are not sharing your diary with anyone." }),
+    );
+  }
+  const create = h("button", {
+    type: "button",
+    class: "button primary",
+    text: "Create a sharing code",
+    onclick: async () => {
+      const result = await call(messages, () => api.post("care-links/"));
+      if (!result) return;
+      if (result.status !== 201) return replace(messages, errorList(result.data));
+      replace(
+        messages,
+        h(
+          "div",
+          { class: "notice success", role: "status" },
+          h("p", { text: "Give this code to your clinician. It works once." }),
+          h("p", { class: "code", text: result.data.code }),
+          h("p", { text: `Valid until ${new Date(result.data.expires_at).toLocaleString()}.` }),
+        ),
+      );
+      load();
+    },
+  });
+  load();
+  return section("Share with your clinician", h("p", { text: "Your clinician sees your diary only after entering a code you give them." }), create, messages, listMessages, list);
+}
+
+function exportData() {
+  const messages = h("div", { "aria-live": "polite" });
+  const button = h("button", {
+    type: "button",
+    class: "button",
+    text: "Download my data",
+    onclick: async () => {
+      const result = await call(messages, () => api.get("me/export/"));
+      if (!result) return;
+      if (!result.ok) return replace(messages, errorList(notAvailable(result) ? "Export is not available yet." : result.data));
+      const blob = new Blob([JSON.stringify(result.data, null, 2)], { type: "application/json" });
+      const link = h("a", { href: URL.createObjectURL(blob), download: "headache-diary-export.json", text: "Save the file" });
+      replace(messages, h("p", { class: "notice success", role: "status" }, "Your data is ready. ", link));
+      link.click();
+    },
+  });
+  return section("Your data", h("p", { text: "Everything the service holds about you, as a JSON file." }), button, messages);
+}
+
+function account(ctx) {
+  const messages = h("div", { "aria-live": "polite" });
+  const logout = h("button", {
+    type: "button",
+    class: "button",
+    text: "Log out",
+    onclick: async () => {
+      const pending = (await outbox.pendingEntries()).length;
+      if (pending && !window.confirm(`${pending} day(s) have not reached the server yet and will be lost. Log out anyway?`)) return;
+      try {
+        await auth.del("auth/session");
+      } catch (error) {
+        if (!(error instanceof NetworkError)) throw error;
+      }
+      await ctx.signedOut();
+    },
+  });
+  const password = h("input", { type: "password", name: "password", autocomplete: "current-password", required: true });
+  const form = h(
+    "form",
+    { class: "danger-zone" },
+    h("p", { text: "Deleting your account erases your diary and everything linked to it. This cannot be undone." }),
+    field("Your password", password),
+    h("button", { type: "submit", class: "button danger", text: "Delete my account" }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!window.confirm("Delete your account and all your data for good?")) return;
+    const result = await call(messages, () => api.del("me/", { password: password.value }));
+    if (!result) return;
+    if (result.status === 204 || result.status === 200) return ctx.signedOut();
+    replace(messages, errorList(notAvailable(result) ? "Deleting an account is not available yet." : result.data));
+  });
+  return section("Account", h("p", { text: `Logged in as ${ctx.session.me.email}.` }), logout, form, messages);
+}
+
+export async function render(root, ctx) {
+  replace(root, h("h1", { text: "Settings" }), preferences(ctx), push(), sharing(), exportData(), account(ctx));
+}

@@ -1,0 +1,170 @@
+// The treatment cycle: where the patient is since the last injection, logging injections and
+// side effects (red flags answered by the server's urgent-care message).
+import { api, NetworkError } from "./api.js";
+import { daysBetween, formatDate } from "./dates.js";
+import { choices, errorList, field, formValue, h, replace } from "./dom.js";
+import * as store from "./store.js";
+
+const SIDE_EFFECTS = [
+  ["neck_pain", "Neck pain"],
+  ["neck_weakness", "Neck or shoulder weakness"],
+  ["ptosis", "Drooping eyelid"],
+  ["brow_ptosis", "Drooping or uneven eyebrow"],
+  ["injection_site_pain", "Pain where the needles went in"],
+  ["headache_flare", "Headache got worse after the injections"],
+  ["dysphagia", "Trouble swallowing"],
+  ["dysphonia", "Trouble speaking"],
+  ["breathing_difficulty", "Trouble breathing"],
+  ["other", "Something else"],
+];
+
+// Patient education, matched to the day of the cycle (day 0 is the injection day).
+const CARDS = [
+  { from: 0, to: 4, title: "The first few days", text: "Headache can get worse for a few days after the injections, from the needles themselves. This is common and is not a sign that the treatment has failed." },
+  { from: 5, to: 13, title: "When it starts to work", text: "Benefit usually begins 5 to 10 days after the injections. Keep logging every day, including the good ones." },
+  { from: 14, to: Infinity, title: "Keep logging to the end of the cycle", text: "Some people notice the effect wearing off in the last weeks before the next injection. Your diary shows your doctor whether this happens to you." },
+  { from: 0, to: Infinity, title: "Give it time", text: "Treatment is judged after two or three cycles, not one: many people who did not improve after the first cycle do after the next ones." },
+];
+
+async function loadInjections() {
+  try {
+    const result = await api.get("injections/");
+    if (result.ok) {
+      await store.put("meta", result.data, "injections");
+      return { sessions: result.data, fresh: true };
+    }
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+  }
+  return { sessions: (await store.get("meta", "injections")) || [], fresh: false };
+}
+
+function cycleSummary(latest, count, today) {
+  if (!latest) {
+    return h("section", { class: "card" }, h("h1", { text: "Treatment" }), h("p", { text: "No injection recorded yet. Record your latest injection below to follow your treatment cycle." }));
+  }
+  const days = daysBetween(latest.date, today);
+  const week = Math.floor(days / 7) + 1;
+  const due = latest.next_due_date;
+  const overdue = due && due < today;
+  return h(
+    "section",
+    { class: "card cycle" },
+    h("h1", { text: `Week ${week} of ${latest.planned_interval_weeks}` }),
+    h("p", { class: "lead", text: `since your injection on ${formatDate(latest.date)}.` }),
+    h("p", {}, overdue ? "Your next injection was due on " : "Next injection due: ", h("strong", { text: due ? formatDate(due) : "not set" }), overdue ? "." : ""),
+    h("p", { class: "hint", text: count === 1 ? "This is your first recorded cycle." : `You have recorded ${count} injections.` }),
+  );
+}
+
+function educationCards(latest, today) {
+  const day = latest ? daysBetween(latest.date, today) : null;
+  const matched = CARDS.filter((card) => day !== null && day >= card.from && day <= card.to);
+  const shown = matched.length ? matched : CARDS.slice(-1);
+  return h(
+    "section",
+    { "aria-labelledby": "learn-title" },
+    h("h2", { id: "learn-title", text: "For this part of your cycle" }),
+    shown.map((card) => h("article", { class: "card education" }, h("h3", { text: card.title }), h("p", { text: card.text }))),
+  );
+}
+
+function injectionForm(ctx, reload) {
+  const messages = h("div", { "aria-live": "polite" });
+  const date = h("input", { type: "date", name: "date", required: true, max: ctx.today(), value: ctx.today() });
+  const units = h("input", { type: "number", name: "total_units", min: "5", max: "400", step: "5", value: "155", inputmode: "numeric" });
+  const unitsField = field("Total units", units, "Your clinic can record the exact sites.");
+  const dose = choices("Dose", "dose", [
+    { value: "preempt", label: "Standard: 155 units at 31 sites" },
+    { value: "custom", label: "A different dose" },
+  ], { value: "preempt" });
+  const form = h("form", {}, field("Date of the injection", date), dose, unitsField, messages, h("button", { type: "submit", class: "button primary", text: "Save injection" }));
+  const sync = () => {
+    unitsField.hidden = formValue(form, "dose") !== "custom";
+  };
+  dose.addEventListener("change", sync);
+  sync();
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const standard = formValue(form, "dose") !== "custom";
+    const body = standard
+      ? { date: date.value, total_units: 155 }
+      : { date: date.value, total_units: Number(units.value), paradigm: "custom" };
+    try {
+      const result = await api.post("injections/", body);
+      if (result.status === 201) return reload("Injection saved.");
+      replace(messages, errorList(result.data || "The injection was not saved."));
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      replace(messages, errorList("You are offline. Injections are saved when you are connected."));
+    }
+    return null;
+  });
+  return h("section", { class: "card" }, h("h2", { text: "Record an injection" }), form);
+}
+
+function sideEffectForm(ctx, latest, reload) {
+  const messages = h("div", { "aria-live": "assertive" });
+  const kind = h("select", { name: "kind", required: true }, SIDE_EFFECTS.map(([value, label]) => h("option", { value, text: label })));
+  const onset = h("input", { type: "date", name: "onset_date", required: true, min: latest.date, max: ctx.today(), value: ctx.today() });
+  const notes = h("textarea", { name: "notes", rows: "2", maxlength: "2000" });
+  const form = h(
+    "form",
+    {},
+    field("What happened?", kind),
+    field("When did it start?", onset),
+    choices("How bad is it?", "severity", [
+      { value: 1, label: "Mild" },
+      { value: 2, label: "Moderate" },
+      { value: 3, label: "Severe" },
+    ], { value: 1 }),
+    field("Notes (optional)", notes),
+    messages,
+    h("button", { type: "submit", class: "button primary", text: "Report side effect" }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const result = await api.post(`injections/${latest.id}/side-effects/`, {
+        kind: kind.value,
+        onset_date: onset.value,
+        severity: Number(formValue(form, "severity") || 1),
+        notes: notes.value.trim(),
+      });
+      if (result.status !== 201) {
+        replace(messages, errorList(result.data || "The report was not saved."));
+        return;
+      }
+      if (result.data.seek_urgent_care) {
+        replace(
+          messages,
+          h("div", { class: "notice urgent", role: "alert" }, h("h3", { text: "Get medical help now" }), h("p", { text: result.data.seek_urgent_care }), h("p", { text: "Your report is saved and your care team will see it." })),
+        );
+        messages.querySelector(".urgent").tabIndex = -1;
+        messages.querySelector(".urgent").focus();
+        return;
+      }
+      reload("Side effect reported. Your care team will see it.");
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      replace(messages, errorList("You are offline. If you have trouble swallowing, speaking or breathing, seek urgent medical care now."));
+    }
+  });
+  return h("section", { class: "card" }, h("h2", { text: "Report a side effect" }), h("p", { class: "hint", text: `After your injection on ${formatDate(latest.date)}.` }), form);
+}
+
+export async function render(root, ctx, flash) {
+  const { sessions, fresh } = await loadInjections();
+  const latest = sessions.length ? sessions[sessions.length - 1] : null;
+  const today = ctx.today();
+  const reload = (message) => render(root, ctx, message);
+  replace(
+    root,
+    flash ? h("p", { class: "notice success", role: "status", text: flash }) : null,
+    fresh ? null : h("p", { class: "hint", text: "Offline: showing what this device last saw." }),
+    cycleSummary(latest, sessions.length, today),
+    latest ? educationCards(latest, today) : null,
+    latest ? sideEffectForm(ctx, latest, reload) : null,
+    injectionForm(ctx, reload),
+  );
+}

@@ -1,0 +1,203 @@
+// Trends from GET /api/v1/trends/: every number comes from the server; this screen only draws.
+import { api, NetworkError, notAvailable } from "./api.js";
+import { formatDate, formatShort } from "./dates.js";
+import { h, replace } from "./dom.js";
+import * as store from "./store.js";
+
+const RECENT_CYCLES = 3;
+const CYCLE_COLOURS = ["#1d4e89", "#b45309", "#6d28d9"];
+
+// Counts may sit on the object itself or under "counts"; accept either.
+function pick(item, name) {
+  if (!item) return null;
+  if (item[name] !== undefined) return item[name];
+  if (item.counts && item.counts[name] !== undefined) return item.counts[name];
+  return null;
+}
+
+function fmt(value) {
+  return value === null || value === undefined ? "–" : String(value);
+}
+
+function dateRange(item) {
+  const start = pick(item, "start") || pick(item, "window_start");
+  const end = pick(item, "end") || pick(item, "window_end");
+  if (!start) return "";
+  return end ? `${formatShort(start)} – ${formatShort(end)}` : formatShort(start);
+}
+
+function table(caption, headers, rows) {
+  return h(
+    "div",
+    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption },
+    h(
+      "table",
+      {},
+      h("caption", { text: caption }),
+      h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col", text })))),
+      h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell, index) => (index === 0 ? h("th", { scope: "row", text: fmt(cell) }) : h("td", { text: fmt(cell) })))))),
+    ),
+  );
+}
+
+async function loadChartLibrary() {
+  if (!document.querySelector("link[data-uplot]")) {
+    document.head.append(h("link", { rel: "stylesheet", href: "/static/frontend/vendor/uplot.min.css", "data-uplot": "true" }));
+  }
+  return (await import("../vendor/uplot.min.js")).default;
+}
+
+async function chart(target, { label, xLabels, series, baseline, yLabel }) {
+  const uPlot = await loadChartLibrary();
+  const width = Math.max(280, Math.min(target.clientWidth || 320, 720));
+  const xs = xLabels.map((_, index) => index + 1);
+  const data = [xs, ...series.map((item) => item.values.map((value) => (value === null ? null : Number(value))))];
+  const seriesOptions = series.map((item, index) => ({
+    label: item.label,
+    stroke: item.colour || CYCLE_COLOURS[index % CYCLE_COLOURS.length],
+    width: 2,
+    fill: item.bars ? "rgba(29, 78, 137, 0.25)" : undefined,
+    paths: item.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined,
+    points: { show: !item.bars, size: 7 },
+  }));
+  if (baseline !== null && baseline !== undefined) {
+    data.push(xs.map(() => Number(baseline)));
+    seriesOptions.push({ label: "Before treatment", stroke: "#b91c1c", width: 2, dash: [6, 4], points: { show: false } });
+  }
+  target.setAttribute("role", "img");
+  target.setAttribute("aria-label", label);
+  new uPlot(
+    {
+      width,
+      height: 220,
+      series: [{ label: "", value: (_, value) => (value ? xLabels[value - 1] : "") }, ...seriesOptions],
+      scales: { x: { time: false, range: [0.5, xs.length + 0.5] }, y: { range: (_, min, max) => [0, Math.max(4, Math.ceil((max || 0) + 1))] } },
+      axes: [
+        { values: (_, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? xLabels[tick - 1] || "" : "")), stroke: "#1f2937" },
+        { label: yLabel, stroke: "#1f2937" },
+      ],
+      legend: { show: true, live: false },
+      cursor: { show: false },
+    },
+    data,
+    target,
+  );
+}
+
+function windowsSection(trends) {
+  const windows = (trends.windows || []).slice(-13);
+  const baseline = trends.baseline || {};
+  const baselineRate = pick(baseline, "headache_days_per_28");
+  const figure = h("div", { class: "chart" });
+  const section = h(
+    "section",
+    { class: "card", "aria-labelledby": "windows-title" },
+    h("h2", { id: "windows-title", text: "Headache days per 28 days" }),
+    h(
+      "p",
+      {},
+      baselineRate !== null
+        ? `Before treatment: ${baselineRate} headache days per 28 days${pick(baseline, "logged_days") !== null ? ` (${pick(baseline, "logged_days")} days logged)` : ""}.`
+        : baseline.message || "No baseline before treatment yet.",
+    ),
+    trends.response && trends.response.message ? h("p", { class: "lead", text: trends.response.message }) : null,
+    figure,
+    windows.length
+      ? table(
+          "Each 28-day period",
+          ["Period", "Headache days", "Days logged", "Per 28 days"],
+          windows.map((item) => [`${dateRange(item)}${item.complete === false ? " (so far)" : ""}`, pick(item, "headache_days"), pick(item, "logged_days"), pick(item, "headache_days_per_28") ?? "too few days logged"]),
+        )
+      : h("p", { text: "No 28-day periods yet: keep logging." }),
+  );
+  return { section, draw: () => windows.length && chart(figure, {
+    label: `Bar chart of headache days per 28 days over ${windows.length} periods${baselineRate !== null ? `, with the level before treatment, ${baselineRate}, as a dashed line` : ""}. The table below gives the figures.`,
+    xLabels: windows.map((item, index) => (pick(item, "start") ? formatShort(pick(item, "start")) : String(index + 1))),
+    series: [{ label: "Headache days per 28", values: windows.map((item) => pick(item, "headache_days_per_28")), bars: true, colour: "#1d4e89" }],
+    baseline: baselineRate,
+    yLabel: "days",
+  }) };
+}
+
+function cyclesSection(trends) {
+  const cycles = (trends.cycles || []).slice(-RECENT_CYCLES);
+  const figure = h("div", { class: "chart" });
+  const weeks = Math.max(0, ...cycles.map((cycle) => (cycle.weeks || []).length));
+  const rows = [];
+  for (let index = 0; index < weeks; index += 1) {
+    rows.push([
+      `Week ${index + 1}`,
+      ...cycles.map((cycle) => {
+        const week = (cycle.weeks || [])[index];
+        if (!week) return "";
+        return `${fmt(pick(week, "headache_days"))} of ${fmt(pick(week, "logged_days"))} logged`;
+      }),
+    ]);
+  }
+  const cycleName = (cycle, index) => `Cycle ${cycle.number ?? index + 1}${cycle.start ? ` (${formatDate(cycle.start)})` : ""}`;
+  const section = h(
+    "section",
+    { class: "card", "aria-labelledby": "cycles-title" },
+    h("h2", { id: "cycles-title", text: "Week by week in each cycle" }),
+    h("p", { class: "hint", text: "Headache days in each week after an injection. Week 1 starts on the injection day." }),
+    figure,
+    cycles.length ? table("Headache days by cycle week", ["Week", ...cycles.map(cycleName)], rows) : h("p", { text: "No treatment cycle yet." }),
+  );
+  return { section, draw: () => cycles.length && chart(figure, {
+    label: `Line chart of headache days in each week of your last ${cycles.length} cycle(s). The table below gives the figures.`,
+    xLabels: Array.from({ length: weeks }, (_, index) => `W${index + 1}`),
+    series: cycles.map((cycle, index) => ({ label: cycleName(cycle, index), values: Array.from({ length: weeks }, (_, week) => pick((cycle.weeks || [])[week], "headache_days")) })),
+    yLabel: "days",
+  }) };
+}
+
+function overuseSection(trends) {
+  const overuse = trends.medication_overuse;
+  if (!overuse || !overuse.message) return null;
+  return h("section", { class: "card", "aria-labelledby": "overuse-title" }, h("h2", { id: "overuse-title", text: "Acute medicines" }), h("p", { text: overuse.message }));
+}
+
+async function loadTrends() {
+  try {
+    const result = await api.get("trends/");
+    if (result.ok) {
+      await store.put("meta", result.data, "trends");
+      return { trends: result.data, state: "fresh" };
+    }
+    if (notAvailable(result)) return { trends: null, state: "unavailable" };
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+  }
+  const cached = await store.get("meta", "trends");
+  return { trends: cached || null, state: cached ? "cached" : "offline" };
+}
+
+export async function render(root, ctx) {
+  replace(root, h("h1", { text: "Trends" }), h("p", { text: "Loading your trends…" }));
+  const { trends, state } = await loadTrends();
+  if (!trends) {
+    replace(
+      root,
+      h("h1", { text: "Trends" }),
+      h("p", { class: "notice", text: state === "unavailable" ? "Trends are not available on this service yet. Your diary is safe; keep logging." : "You are offline and this device has no trends saved yet." }),
+    );
+    return;
+  }
+  const windows = windowsSection(trends);
+  const cycles = cyclesSection(trends);
+  replace(
+    root,
+    h("h1", { text: "Trends" }),
+    state === "cached" ? h("p", { class: "hint", text: "Offline: showing the trends this device last saw." }) : null,
+    windows.section,
+    cycles.section,
+    overuseSection(trends),
+  );
+  try {
+    await windows.draw();
+    await cycles.draw();
+  } catch (error) {
+    // The tables carry the same figures, so a chart that fails to draw loses nothing.
+    console.error(error);
+  }
+}
