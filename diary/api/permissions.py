@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.http import Http404
 from rest_framework.permissions import BasePermission
 
 
@@ -41,3 +42,12 @@ class IsClinicianAnyFactor(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return request.user.is_authenticated and hasattr(request.user, "clinician_profile")
+
+
+class IsClinicianElseNotFound(IsClinician):
+    """For URLs naming a patient: to anyone but a clinician that patient does not exist (404)."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.user.is_authenticated and not hasattr(request.user, "clinician_profile"):
+            raise Http404
+        return super().has_permission(request, view)

@@ -11,7 +11,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from diary import selectors
-from diary.api.permissions import IsClinician, IsPatient
+from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.views import record_clinician_access
 from diary.models import AccessEvent, PatientProfile
 from diary.reports import report_csv, report_pdf, treatment_review
@@ -65,7 +65,7 @@ def csv_response(patient: PatientProfile) -> HttpResponse:
 
 
 class PatientReportPDFView(APIView):
-    permission_classes = [IsClinician]
+    permission_classes = [IsClinicianElseNotFound]
     renderer_classes = [JSONRenderer, PDFRenderer]
 
     @extend_schema(
@@ -83,7 +83,7 @@ class PatientReportPDFView(APIView):
 
 
 class PatientReportCSVView(APIView):
-    permission_classes = [IsClinician]
+    permission_classes = [IsClinicianElseNotFound]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
     @extend_schema(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -12,19 +11,10 @@ from rest_framework.views import APIView
 
 from diary import selectors
 from diary.analytics.trends import patient_trends
-from diary.api.permissions import IsClinician, IsPatient
+from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.serializers import DateRangeSerializer
 from diary.api.views import record_clinician_access
 from diary.models import HeadacheDayRule, MedicationClass, PatientProfile
-
-
-class IsClinicianElseNotFound(IsClinician):
-    """Another patient's trends are out of a patient's reach: 404, as api.md's conventions say."""
-
-    def has_permission(self, request, view) -> bool:
-        if request.user.is_authenticated and not hasattr(request.user, "clinician_profile"):
-            raise Http404
-        return super().has_permission(request, view)
 
 
 class TrendsQuerySerializer(DateRangeSerializer):

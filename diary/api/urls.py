@@ -34,4 +34,5 @@ urlpatterns = [
     path("", include("diary.api.analysis_urls")),
     path("", include("diary.reminders.urls")),
     path("", include("diary.interop.urls")),
+    path("", include("diary.api.report_urls")),
 ]

@@ -14,7 +14,12 @@ from rest_framework.views import APIView
 
 from diary import selectors, services
 from diary.api import serializers as api
-from diary.api.permissions import IsClinician, IsClinicianAnyFactor, IsPatient
+from diary.api.permissions import (
+    IsClinician,
+    IsClinicianAnyFactor,
+    IsClinicianElseNotFound,
+    IsPatient,
+)
 from diary.models import (
     AccessEvent,
     DiaryDay,
@@ -340,7 +345,7 @@ class InjectionListView(InjectionListMixin, APIView):
 
 
 class PatientInjectionListView(InjectionListMixin, APIView):
-    permission_classes = [IsClinician]
+    permission_classes = [IsClinicianElseNotFound]
 
     @extend_schema(responses=api.InjectionSessionSerializer(many=True))
     def get(self, request, patient_id: int):
@@ -429,7 +434,7 @@ class PatientListView(APIView):
 
 
 class PatientDiaryListView(APIView):
-    permission_classes = [IsClinician]
+    permission_classes = [IsClinicianElseNotFound]
 
     @extend_schema(
         parameters=DIARY_RANGE_PARAMETERS, responses=api.DiaryDayOutputSerializer(many=True)

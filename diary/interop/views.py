@@ -10,7 +10,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
@@ -19,7 +18,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from diary import selectors
-from diary.api.permissions import IsClinician, IsPatient
+from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.views import record_clinician_access
 from diary.interop import calendar, csv_export, fhir, services
 from diary.interop import serializers as interop
@@ -67,14 +66,10 @@ class MeFhirView(APIView):
 
 class PatientFhirView(APIView):
     renderer_classes = [FhirJSONRenderer, JSONRenderer]
+    permission_classes = [IsClinicianElseNotFound]
 
     @extend_schema(responses=FHIR_RESPONSES, summary="A linked patient's record as FHIR R4")
     def get(self, request, patient_id: int):
-        if hasattr(request.user, "clinician_profile"):
-            permission = IsClinician()
-            if not permission.has_permission(request, self):
-                raise PermissionDenied(permission.message)
-        # Anyone but a linked clinician finds no such patient.
         patient = selectors.patient_for_clinician(
             clinician_user=request.user, patient_id=patient_id
         )

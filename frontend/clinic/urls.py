@@ -1,4 +1,23 @@
 """The clinician workspace, served under /clinic/."""
 
+from django.urls import path
+
+from frontend.clinic import views
+
 app_name = "clinic"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.triage_view, name="triage"),
+    path("login/", views.login_view, name="login"),
+    path("login/code/", views.mfa_code_view, name="mfa-code"),
+    path("mfa/setup/", views.mfa_setup_view, name="mfa-setup"),
+    path("mfa/recovery-codes/", views.recovery_codes_view, name="recovery-codes"),
+    path("logout/", views.logout_view, name="logout"),
+    path("patients/<int:patient_id>/", views.patient_view, name="patient"),
+    path(
+        "patients/<int:patient_id>/injections/new/",
+        views.injection_new_view,
+        name="injection-new",
+    ),
+    path("flags/", views.flags_view, name="flags"),
+    path("flags/<int:flag_id>/", views.flag_review_view, name="flag-review"),
+]

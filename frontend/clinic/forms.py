@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from diary.models import FlagDecision, FlagStatus, Paradigm
+from diary.paradigms import (
+    MIN_INTERVAL_WEEKS,
+    PREEMPT_SITES,
+    STANDARD_INTERVAL_WEEKS,
+    SiteDose,
+)
+
+# The muscle and side groups the site map offers: PREEMPT's, where follow-the-pain adds too.
+SITE_GROUPS: tuple[tuple[str, str], ...] = tuple((site.muscle, site.side) for site in PREEMPT_SITES)
+
+
+def site_field_names(muscle: str, side: str) -> tuple[str, str]:
+    return f"units_{muscle}_{side}", f"points_{muscle}_{side}"
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "username"}))
+    password = forms.CharField(
+        strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class EnrolForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class FlagReviewForm(forms.Form):
+    STATUSES = [
+        (FlagStatus.ACKNOWLEDGED, "Acknowledge"),
+        (FlagStatus.RESOLVED, "Resolve"),
+        (FlagStatus.DISMISSED, "Dismiss"),
+    ]
+    status = forms.ChoiceField(choices=STATUSES, widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        choices=[("", "—"), *FlagDecision.choices], required=False, label="Decision"
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status") == FlagStatus.RESOLVED:
+            if not data.get("decision"):
+                self.add_error("decision", "Choose the decision this flag is resolved with.")
+            if not (data.get("note") or "").strip():
+                self.add_error("note", "Add a note for the patient's history.")
+        return data
+
+
+class InjectionSessionForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    product = forms.CharField(max_length=64, initial="onabotulinumtoxinA")
+    lot = forms.CharField(max_length=64, required=False)
+    injector = forms.CharField(max_length=150, required=False)
+    paradigm = forms.ChoiceField(choices=Paradigm.choices, initial=Paradigm.PREEMPT)
+    total_units = forms.DecimalField(
+        max_digits=5, decimal_places=1, min_value=Decimal("0.1"), label="Total units (U)"
+    )
+    planned_interval_weeks = forms.IntegerField(
+        initial=STANDARD_INTERVAL_WEEKS,
+        max_value=52,
+        label="Planned interval (weeks)",
+        help_text="12 weeks as standard; 10 at the shortest.",
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text="Required for a custom pattern: say why.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for muscle, side in SITE_GROUPS:
+            units_name, points_name = site_field_names(muscle, side)
+            label = f"{muscle.replace('_', ' ')} ({side})"
+            self.fields[units_name] = forms.DecimalField(
+                max_digits=5,
+                decimal_places=1,
+                min_value=Decimal(0),
+                required=False,
+                label=f"{label} units",
+            )
+            self.fields[points_name] = forms.IntegerField(
+                min_value=0, max_value=20, required=False, label=f"{label} points"
+            )
+
+    def clean_planned_interval_weeks(self) -> int:
+        weeks = self.cleaned_data["planned_interval_weeks"]
+        if weeks < MIN_INTERVAL_WEEKS:
+            raise forms.ValidationError(
+                f"{weeks} weeks is too short: the interval may be shortened from 12 to "
+                f"{MIN_INTERVAL_WEEKS} weeks, never below (PREEMPT; EHF 2018)."
+            )
+        return weeks
+
+    def clean(self):
+        data = super().clean()
+        sites = []
+        for muscle, side in SITE_GROUPS:
+            units_name, points_name = site_field_names(muscle, side)
+            units = data.get(units_name) or Decimal(0)
+            points = data.get(points_name) or 0
+            if units and not points:
+                self.add_error(points_name, "Give the number of injection points.")
+            elif points and not units:
+                self.add_error(units_name, "Give the units injected.")
+            elif units:
+                sites.append(SiteDose(muscle=muscle, side=side, units=units, points=points))
+        data["sites"] = sites
+        return data
+
+    def site_rows(self) -> list[dict]:
+        """The bound fields of each muscle and side, for the table beside the site map."""
+        rows = []
+        for muscle, side in SITE_GROUPS:
+            units_name, points_name = site_field_names(muscle, side)
+            rows.append(
+                {
+                    "muscle": muscle,
+                    "side": side,
+                    "label": muscle.replace("_", " ").capitalize(),
+                    "units": self[units_name],
+                    "points": self[points_name],
+                }
+            )
+        return rows
+
+
+def site_initial(sites: list[SiteDose] | tuple[SiteDose, ...]) -> dict[str, object]:
+    initial: dict[str, object] = {}
+    for site in sites:
+        units_name, points_name = site_field_names(site.muscle, site.side)
+        initial[units_name] = initial.get(units_name, Decimal(0)) + site.units
+        initial[points_name] = initial.get(points_name, 0) + site.points
+    return initial

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from diary.models import AccessEvent, InjectionSession
+from diary.paradigms import PREEMPT_SITES
+from frontend.clinic.forms import site_field_names, site_initial
+from tests import factories
+
+
+def session_post(*, date: str = "2026-03-02", **changes) -> dict:
+    data = {
+        "date": date,
+        "product": "onabotulinumtoxinA",
+        "lot": "C9876",
+        "injector": "Dr Carol",
+        "paradigm": "preempt",
+        "total_units": "155",
+        "planned_interval_weeks": "12",
+        "notes": "",
+        **{name: str(value) for name, value in site_initial(PREEMPT_SITES).items()},
+    }
+    data.update({key: str(value) for key, value in changes.items()})
+    return data
+
+
+def url(patient) -> str:
+    return f"/clinic/patients/{patient.pk}/injections/new/"
+
+
+def test_the_form_is_prefilled_with_the_preempt_pattern(alice, carol_client):
+    page = carol_client.get(url(alice)).content.decode()
+    units, points = site_field_names("temporalis", "left")
+    assert f'name="{units}" value="20"' in page or f'name="{units}" value="20.0"' in page
+    assert f'name="{points}" value="4"' in page
+    assert 'name="total_units" value="155"' in page
+    assert page.count('class="dot"') == 31  # one visible dot per PREEMPT point
+
+
+def test_it_records_a_preempt_session(alice, carol, carol_client):
+    response = carol_client.post(url(alice), session_post())
+    assert response["Location"] == f"/clinic/patients/{alice.pk}/"
+    session = InjectionSession.objects.get(patient=alice)
+    assert session.total_units == Decimal(155)
+    assert sum(site.points for site in session.sites.all()) == 31
+    assert session.recorded_by == carol.user
+    assert AccessEvent.objects.filter(patient=alice, action="change").exists()
+
+
+def test_it_records_follow_the_pain_sites(alice, carol_client):
+    temporalis, temporalis_points = site_field_names("temporalis", "left")
+    occipitalis, occipitalis_points = site_field_names("occipitalis", "right")
+    data = session_post(
+        paradigm="preempt_follow_the_pain",
+        total_units="165",
+        **{temporalis: 25, temporalis_points: 5, occipitalis: 20, occipitalis_points: 4},
+    )
+    response = carol_client.post(url(alice), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    session = InjectionSession.objects.get(patient=alice)
+    assert session.total_units == Decimal(165)
+    assert sum(site.points for site in session.sites.all()) == 33
+
+
+def test_the_server_judges_the_pattern(alice, carol_client):
+    temporalis, temporalis_points = site_field_names("temporalis", "left")
+    data = session_post(total_units="160", **{temporalis: 25, temporalis_points: 5})
+    response = carol_client.post(url(alice), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "PREEMPT paradigm is 155 U" in page
+    assert not InjectionSession.objects.exists()
+
+
+def test_it_refuses_a_total_that_does_not_match_the_sites(alice, carol_client):
+    response = carol_client.post(url(alice), session_post(total_units="150"))
+    assert "Site units add up to 155" in response.content.decode()
+    assert not InjectionSession.objects.exists()
+
+
+def test_a_custom_pattern_needs_a_reason(alice, carol_client):
+    response = carol_client.post(url(alice), session_post(paradigm="custom"))
+    assert "needs a reason" in response.content.decode()
+    response = carol_client.post(
+        url(alice), session_post(paradigm="custom", notes="Ptosis last time: lower frontalis.")
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("weeks", [8, 9])
+def test_it_says_clearly_why_an_interval_under_10_weeks_is_refused(alice, carol_client, weeks):
+    response = carol_client.post(url(alice), session_post(planned_interval_weeks=weeks))
+    page = response.content.decode()
+    assert f"{weeks} weeks is too short" in page
+    assert "never below" in page
+    assert not InjectionSession.objects.exists()
+
+
+def test_it_copies_the_previous_session_in_one_click(alice, carol_client):
+    previous = factories.InjectionSessionFactory(
+        patient=alice,
+        date=dt.date(2025, 12, 1),
+        paradigm="preempt_follow_the_pain",
+        total_units=Decimal(175),
+        preempt_sites=False,
+    )
+    for site in PREEMPT_SITES:
+        extra = Decimal(10) if (site.muscle, site.side) == ("trapezius", "left") else 0
+        previous.sites.create(
+            muscle=site.muscle,
+            side=site.side,
+            units=site.units + extra,
+            points=site.points + (2 if extra else 0),
+        )
+    previous.sites.filter(muscle="temporalis", side="right").update(units=30, points=6)
+    page = carol_client.get(url(alice) + "?copy=previous").content.decode()
+    units, points = site_field_names("trapezius", "left")
+    assert f'name="{units}" value="25' in page
+    assert f'name="{points}" value="5"' in page
+    assert 'value="preempt_follow_the_pain" selected' in page
+    assert 'name="total_units" value="175' in page
+    assert "Pattern copied from the previous session" in page
+
+
+def test_a_second_session_on_the_same_day_is_refused(alice, carol_client):
+    carol_client.post(url(alice), session_post())
+    response = carol_client.post(url(alice), session_post())
+    assert "already recorded on this date" in response.content.decode()
+    assert InjectionSession.objects.count() == 1

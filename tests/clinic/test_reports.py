@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+import time_machine
+from pypdf import PdfReader
+
+from diary.analytics.scan import scan_patient
+from diary.demo import seed_demo
+from diary.models import AccessEvent
+from diary.reports import csv_cell, percent_change, report_pdf, treatment_review
+from tests import factories
+from tests.conftest import client_for
+
+TODAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC), tick=True):
+        yield
+
+
+@pytest.fixture
+def demo(db):
+    accounts = seed_demo(today=TODAY)
+    scan_patient(patient=accounts.patient, today=TODAY)
+    from allauth.mfa.models import Authenticator
+
+    Authenticator.objects.create(
+        user=accounts.clinician.user, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"}
+    )
+    return accounts
+
+
+def pdf_text(content: bytes) -> tuple[int, str]:
+    reader = PdfReader(io.BytesIO(content))
+    return len(reader.pages), "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_pdf_states_baseline_change_and_responder_status(demo):
+    client = client_for(demo.clinician.user)
+    response = client.get(f"/api/v1/patients/{demo.patient.pk}/report.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    pages, text = pdf_text(response.content)
+    review = treatment_review(patient=demo.patient, as_of=TODAY)
+    assert pages == 1
+    assert f"Baseline: {review.baseline.headache_days_per_28:g} headache days per 28 days" in text
+    assert review.response.assessable
+    assert f"Change: {review.response.percent_change:+g} %" in text
+    assert "Responder at 30 %: yes" in text
+    assert "Medication overuse" in text
+    assert "Neck pain" in text
+    assert "155 U" in text
+    assert AccessEvent.objects.filter(
+        patient=demo.patient, actor=demo.clinician.user, action="export"
+    ).exists()
+
+
+def test_the_csv_has_one_row_per_logged_day_and_escapes_formulas(alice, carol):
+    factories.HeadacheDayFactory(patient=alice, date=dt.date(2026, 2, 1), notes="=HYPERLINK(1)")
+    factories.DiaryDayFactory(patient=alice, date=dt.date(2026, 2, 2), notes="@SUM(A1)")
+    factories.DiaryDayFactory(patient=alice, date=dt.date(2026, 2, 3), notes="-2+3")
+    response = client_for(carol.user).get(f"/api/v1/patients/{alice.pk}/report.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["date"] for row in rows] == ["2026-02-01", "2026-02-02", "2026-02-03"]
+    assert [row["notes"] for row in rows] == ["'=HYPERLINK(1)", "'@SUM(A1)", "'-2+3"]
+    assert rows[0]["headache_day"] == "yes"
+    assert AccessEvent.objects.filter(patient=alice, action="export").exists()
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@x", "\tx"])
+def test_csv_cells_that_look_like_formulas_are_quoted(value):
+    assert csv_cell(value) == "'" + value
+
+
+def test_a_patient_downloads_their_own_pdf(alice):
+    factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 1, 5))
+    response = client_for(alice.user).get("/api/v1/report.pdf")
+    assert response.status_code == 200
+    _, text = pdf_text(response.content)
+    assert "Treatment review" in text
+    assert not AccessEvent.objects.filter(patient=alice).exists()
+
+
+def test_reports_are_out_of_reach_for_others(alice, carol, dave):
+    for path in ("report.pdf", "report.csv"):
+        assert client_for(dave.user).get(f"/api/v1/patients/{alice.pk}/{path}").status_code == 404
+        assert client_for(alice.user).get(f"/api/v1/patients/{alice.pk}/{path}").status_code == 404
+    assert client_for(carol.user).get("/api/v1/report.pdf").status_code == 403
+    assert not AccessEvent.objects.filter(patient=alice).exists()
+
+
+def test_an_unenrolled_clinician_gets_no_report(alice, settings):
+    clinician = factories.ClinicianFactory(with_totp=False)
+    factories.link(alice, clinician)
+    response = client_for(clinician.user).get(f"/api/v1/patients/{alice.pk}/report.pdf")
+    assert response.status_code == 403
+
+
+def test_markup_in_free_text_is_printed_as_text(alice):
+    session = factories.InjectionSessionFactory(patient=alice, injector="Dr <b>Bold</b> & Co")
+    review = treatment_review(patient=alice, as_of=session.date + dt.timedelta(days=3))
+    _, text = pdf_text(report_pdf(review))
+    assert "Dr <b>Bold</b> & Co" in " ".join(text.split())
+
+
+def test_percent_change_is_negative_when_headache_days_fall():
+    assert percent_change(value=9.0, baseline=18.0) == -50.0
+    assert percent_change(value=None, baseline=18.0) is None
+    assert percent_change(value=9.0, baseline=None) is None
