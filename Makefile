@@ -22,7 +22,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	scripts/ensure-chromium
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=True $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
 lint: $(STAMP)

@@ -140,3 +140,9 @@ def medication_catalogue(request):
             Medication(name=name, medication_class=medication_class)
             for name, medication_class in ACUTE_MEDICATIONS
         )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # Password hashing is deliberately slow; tests check who gets in, not the hash's cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -473,7 +473,7 @@ class FlagListView(GenericAPIView):
 
 
 class FlagDetailView(APIView):
-    permission_classes = [IsClinician]
+    permission_classes = [IsClinicianElseNotFound]
 
     def get_flag(self, request, flag_id: int) -> ReviewFlag:
         return get_object_or_404(

@@ -96,7 +96,7 @@ def test_other_people_never_see_or_change_a_flag(wear_off_flag, as_dave, as_alic
         as_bob.patch(
             f"/api/v1/flags/{wear_off_flag.pk}/", {"status": "dismissed"}, format="json"
         ).status_code
-        == 403
+        == 404
     )
     wear_off_flag.refresh_from_db()
     assert wear_off_flag.status == FlagStatus.OPEN
