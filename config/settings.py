@@ -260,6 +260,9 @@ SPECTACULAR_SETTINGS = {
         "FlagKindEnum": "diary.models.FlagKind",
         "SideEffectKindEnum": "diary.models.SideEffectKind",
         "FlagStatusEnum": "diary.models.FlagStatus",
+        "FlagReviewStatusEnum": ["acknowledged", "resolved", "dismissed"],
+        "ImportStatusEnum": "diary.interop.models.ImportStatus",
+        "OveruseStatusEnum": ["none", "at_risk", "overuse"],
     },
 }
 

@@ -146,3 +146,26 @@ def medication_catalogue(request):
 def fast_password_hashing(settings):
     # Password hashing is deliberately slow; tests check who gets in, not the hash's cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright for the whole run: its sync API allows only one event loop per thread."""
+    from playwright.sync_api import sync_playwright
+
+    # That loop makes Django think it runs async; the ORM calls in tests are synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        yield playwright
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()

@@ -40,7 +40,8 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "SECURE_SSL_REDIRECT", "EMAIL_VERIFICATION"}
+        if key
+        not in {"DEBUG", "SECURE_SSL_REDIRECT", "EMAIL_VERIFICATION", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(
         SECRET_KEY=secrets.token_urlsafe(50),

@@ -108,7 +108,8 @@ def run_check(tmp_path, **variables) -> subprocess.CompletedProcess:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG"}
+        if key
+        not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(VAR_DIR=str(tmp_path), **variables)
     return subprocess.run(
