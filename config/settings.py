@@ -112,17 +112,22 @@ AUTH_USER_MODEL = "diary.User"
 # request that touches either from hanging when Redis is down or unresponsive.
 REDIS_URL = redis_url("REDIS_URL")
 REDIS_SOCKET_TIMEOUT = 1.0
+# The cache holds only rate-limit counters: when Redis is down or hangs, a request goes on
+# without them rather than failing or waiting.
+REDIS_CACHE_OPTIONS = {
+    "SOCKET_CONNECT_TIMEOUT": 0.25,
+    "SOCKET_TIMEOUT": 0.25,
+    "IGNORE_EXCEPTIONS": True,
+}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
-                "socket_timeout": REDIS_SOCKET_TIMEOUT,
-            },
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,

@@ -169,3 +169,13 @@ def browser(playwright):
     )
     yield browser
     browser.close()
+
+
+@pytest.fixture(autouse=True)
+def static_files_without_manifest(settings):
+    # Production serves hashed names from collectstatic's manifest; tests render pages without
+    # running collectstatic, so {% static %} gives the plain names the finders serve.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
