@@ -31,6 +31,10 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=0, hour=2),
         "options": {"expires": 6 * 60 * 60},
     },
+    "closed-accounts-erase": {
+        "task": "diary.closed_accounts_erase",
+        "schedule": crontab(minute=15, hour=3),
+    },
     "clinician-digests": {
         "task": "reminders.clinician_digests",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),

@@ -210,6 +210,7 @@ if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
 
 CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)
 CARE_LINK_CODE_TTL = timedelta(hours=env_int("CARE_LINK_CODE_TTL_HOURS", 72, minimum=1))
+CLOSED_ACCOUNT_RETENTION = timedelta(days=env_int("CLOSED_ACCOUNT_RETENTION_DAYS", 30, minimum=0))
 
 # django-allauth: email login, headless for the PWA (browser) and scripts/apps (app).
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from diary import models
+from diary import models, services
 
 
 @admin.register(models.User)
@@ -13,9 +13,17 @@ class UserAdmin(BaseUserAdmin):
         (None, {"fields": ["email", "password"]}),
         ("Profile", {"fields": ["display_name", "timezone"]}),
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
-        ("Dates", {"fields": ["last_login", "date_joined"]}),
+        ("Dates", {"fields": ["last_login", "date_joined", "closed_at"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    actions = ["close_accounts"]
+    readonly_fields = ["closed_at"]
+
+    @admin.action(description="Close the selected accounts (erased after the retention period)")
+    def close_accounts(self, request, queryset):
+        for user in queryset:
+            services.account_close(user=user)
+        self.message_user(request, f"Closed {queryset.count()} account(s).")
 
 
 @admin.register(models.PatientProfile)

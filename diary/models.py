@@ -47,6 +47,8 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=150, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", choices=timezone_choices)
+    # Set when staff close the account; its data is erased after CLOSED_ACCOUNT_RETENTION_DAYS.
+    closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

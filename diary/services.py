@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -60,6 +60,23 @@ def account_erase(*, user: User) -> None:
     and password hash, and ids are never reused.
     """
     user.delete()
+
+
+def account_close(*, user: User) -> None:
+    """Close an account: nobody signs in to it, and it is erased when the retention ends."""
+    User.objects.filter(pk=user.pk, closed_at__isnull=True).update(
+        is_active=False, closed_at=timezone.now()
+    )
+
+
+def closed_accounts_erase(*, now: datetime | None = None) -> int:
+    """Erase accounts closed longer ago than the retention period; returns how many."""
+    cutoff = (now or timezone.now()) - settings.CLOSED_ACCOUNT_RETENTION
+    erased = 0
+    for user in User.objects.filter(closed_at__lt=cutoff, is_active=False).iterator():
+        account_erase(user=user)
+        erased += 1
+    return erased
 
 
 # Care links -----------------------------------------------------------------------------------
