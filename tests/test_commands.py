@@ -6,7 +6,14 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from diary.demo import DEMO_CLINICIAN_EMAIL, DEMO_PATIENT_EMAIL, seed_demo
-from diary.models import ClinicianProfile, DiaryDay, InjectionSession, PatientProfile, User
+from diary.models import (
+    ClinicianProfile,
+    DiaryDay,
+    InjectionSession,
+    PatientProfile,
+    ReviewFlag,
+    User,
+)
 
 
 def test_create_clinician_takes_the_password_from_the_environment(db, monkeypatch):
@@ -81,3 +88,12 @@ def test_seed_demo_is_idempotent(db):
 
     assert DiaryDay.objects.count() == count
     assert User.objects.filter(email=DEMO_PATIENT_EMAIL).count() == 1
+
+
+def test_the_seeded_demo_patient_is_flagged_for_wear_off_for_the_demo_clinician(db):
+    call_command("seed_demo")
+
+    flags = ReviewFlag.objects.filter(patient__user__email=DEMO_PATIENT_EMAIL, status="open")
+    assert "wear_off" in set(flags.values_list("kind", flat=True))
+    wear_off = flags.get(kind="wear_off")
+    assert len(wear_off.evidence["wear_off_cycles"]) >= 2

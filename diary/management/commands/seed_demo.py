@@ -3,6 +3,7 @@ import zoneinfo
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from diary.analytics.scan import scan_patient
 from diary.demo import (
     DEMO_CLINICIAN_EMAIL,
     DEMO_PASSWORD,
@@ -18,6 +19,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         today = timezone.localdate(timezone=zoneinfo.ZoneInfo(DEMO_TIMEZONE))
         accounts = seed_demo(today=today)
+        if accounts.created:
+            # Run the nightly analysis now, so the demo clinician finds the flags at once.
+            flags = scan_patient(patient=accounts.patient, today=today)
+            self.stdout.write(f"Scanned the demo patient: {len(flags)} flag(s) for review.")
         days = accounts.patient.diary_days.count()
         sessions = accounts.patient.injection_sessions.count()
         state = "Created" if accounts.created else "Already present"
