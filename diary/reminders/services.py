@@ -134,7 +134,8 @@ def reminder_schedule_refresh(*, patient: PatientProfile, now: datetime | None =
     """Recompute the patient's next slot after a change of time, zone, channels or switches.
 
     A slot already due but not yet processed (the scheduler was down) keeps its local date, so
-    it is still caught up; a slot moved to a time already past today waits for tomorrow.
+    it is still caught up; otherwise the next slot is the new time's next occurrence, which may
+    be later today.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -145,14 +146,13 @@ def reminder_schedule_refresh(*, patient: PatientProfile, now: datetime | None =
         zone, at = profile.user.zone, profile.reminder_time
         if not _wants_messages(profile):
             slot_date, slot_at = None, None
-        elif reminder_schedule.next_slot_date is None:
-            slot_date, slot_at = schedule.first_slot_after(moment=now, at=at, zone=zone)
-        else:
+        elif reminder_schedule.next_slot_at is not None and reminder_schedule.next_slot_at <= now:
             slot_date = reminder_schedule.next_slot_date
             slot_at = schedule.slot_instant(local_date=slot_date, at=at, zone=zone)
-            old_at = reminder_schedule.next_slot_at
-            if slot_at <= now and (old_at is None or old_at > now):
-                slot_date, slot_at = schedule.first_slot_after(moment=now, at=at, zone=zone)
+        else:
+            # The next time the new setting comes round, today included: a day whose message
+            # went out already is not sent twice (one message row per day and kind).
+            slot_date, slot_at = schedule.first_slot_after(moment=now, at=at, zone=zone)
         reminder_schedule.next_slot_date = slot_date
         reminder_schedule.next_slot_at = slot_at
         reminder_schedule.save(update_fields=["next_slot_date", "next_slot_at", "updated_at"])

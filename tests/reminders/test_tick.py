@@ -208,6 +208,32 @@ def test_moving_the_time_later_today_keeps_today(db):
     assert schedule.next_slot_at == utc(2026, 6, 1, 20, 30)
 
 
+def test_a_patient_who_joins_after_the_default_time_can_still_be_reminded_today(db, mailoutbox):
+    # Joined at 21:00 London: the default 20:00 slot is tomorrow's; 21:30 comes round today.
+    patient = make_patient(joined=utc(2026, 6, 1, 20, 0))
+    schedule = _change(patient, utc(2026, 6, 1, 20, 5), reminder_time=time(21, 30))
+    with frozen(utc(2026, 6, 1, 20, 30)):
+        tick()
+        deliver_outstanding()
+
+    assert schedule.next_slot_at == utc(2026, 6, 1, 20, 30)
+    assert messages_for(patient) == [("diary_reminder", "2026-06-01", "email")]
+
+
+def test_moving_the_time_after_todays_reminder_went_out_sends_no_second_one(db, mailoutbox):
+    patient = make_patient(joined=JOINED)
+    with frozen(utc(2026, 6, 1, 19, 0)):
+        tick()
+        deliver_outstanding()
+    _change(patient, utc(2026, 6, 1, 19, 30), reminder_time=time(22, 0))
+    with frozen(utc(2026, 6, 1, 21, 0)):
+        tick()
+        deliver_outstanding()
+
+    assert messages_for(patient) == [("diary_reminder", "2026-06-01", "email")]
+    assert len(mailoutbox) == 1
+
+
 def test_a_slot_due_during_an_outage_survives_a_settings_change(db):
     patient = make_patient(joined=JOINED)
     schedule = _change(patient, utc(2026, 6, 1, 21, 0), reminder_channels=["email", "push"])
