@@ -14,8 +14,6 @@ from diary import paradigms, services
 from diary.models import (
     ClinicianProfile,
     DiaryDay,
-    InjectionSession,
-    InjectionSite,
     Medication,
     MedicationIntake,
     PatientProfile,
@@ -131,25 +129,16 @@ def seed_demo(*, today: date, seed: int = 2026) -> DemoAccounts:
         for cycle in range(CYCLES)
     ]
     for injected_on in injections:
-        session = InjectionSession.objects.create(
+        services.injection_session_record(
             patient=patient,
-            date=injected_on,
+            recorded_by=clinician_user,
+            injected_on=injected_on,
             total_units=paradigms.PREEMPT_TOTAL_UNITS,
             paradigm="preempt",
+            sites=[],
             injector="Dr Demo Clinician",
             lot=f"C{rng.randint(1000, 9999)}",
             planned_interval_weeks=paradigms.STANDARD_INTERVAL_WEEKS,
-            recorded_by=clinician_user,
-        )
-        InjectionSite.objects.bulk_create(
-            InjectionSite(
-                session=session,
-                muscle=site.muscle,
-                side=site.side,
-                units=site.units,
-                points=site.points,
-            )
-            for site in paradigms.PREEMPT_SITES
         )
     first_session = patient.injection_sessions.order_by("date").first()
     SideEffectReport.objects.create(
