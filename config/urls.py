@@ -15,3 +15,5 @@ urlpatterns = [
     path("clinic/", include("frontend.clinic.urls")),
     path("", include("frontend.urls")),
 ]
+
+handler404 = "diary.views.not_found"

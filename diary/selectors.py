@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from diary.analytics.day_classes import DayClasses, classify_day, day_facts
 from diary.models import (
     CareLink,
     DiaryDay,
@@ -69,6 +70,20 @@ def diary_days(
     if date_to is not None:
         days = days.filter(date__lte=date_to)
     return days.order_by("date")
+
+
+def diary_day_classes(*, day: DiaryDay, rule: str) -> DayClasses:
+    """The day classes of a stored day (its intakes prefetched with their medicines)."""
+    return classify_day(
+        day_facts(
+            headache=day.headache,
+            duration_hours=day.duration_hours,
+            peak_severity=day.peak_severity,
+            features=[name for name in DiaryDay.FEATURES if getattr(day, name)],
+            medication_classes=[intake.medication.medication_class for intake in day.intakes.all()],
+        ),
+        rule=rule,
+    )
 
 
 def medications_visible_to(*, patient: PatientProfile | None) -> QuerySet[Medication]:

@@ -155,7 +155,7 @@ _UPSERT_COLUMNS = (
 _TABLE = DiaryDay._meta.db_table
 # Identifiers come from the model; every value is a query parameter.
 _UPSERT_SQL = (
-    f"INSERT INTO {_TABLE} (patient_id, date, {', '.join(_UPSERT_COLUMNS)}, revision, "  # noqa: S608
+    f"INSERT INTO {_TABLE} (patient_id, date, {', '.join(_UPSERT_COLUMNS)}, revision, "  # noqa: S608  # nosec B608
     f"created_at, updated_at) VALUES (%s, %s, {', '.join(['%s'] * len(_UPSERT_COLUMNS))}, 1, "
     f"%s, %s) ON CONFLICT (patient_id, date) DO UPDATE SET "
     f"{', '.join(f'{column} = excluded.{column}' for column in _UPSERT_COLUMNS)}, "
@@ -167,7 +167,7 @@ _INSERT_ONLY_SQL = (
     + " ON CONFLICT (patient_id, date) DO NOTHING RETURNING id, revision, created_at"
 )
 _CONDITIONAL_UPDATE_SQL = (
-    f"UPDATE {_TABLE} SET {', '.join(f'{column} = %s' for column in _UPSERT_COLUMNS)}, "  # noqa: S608
+    f"UPDATE {_TABLE} SET {', '.join(f'{column} = %s' for column in _UPSERT_COLUMNS)}, "  # noqa: S608  # nosec B608
     f"revision = revision + 1, updated_at = %s "
     f"WHERE patient_id = %s AND date = %s AND id = %s AND revision = %s "
     f"RETURNING id, revision, created_at"

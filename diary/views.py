@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.defaults import page_not_found
 
 from config.celery import app as celery_app
 
@@ -34,3 +35,10 @@ def readyz(request):
     return JsonResponse(
         {"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503
     )
+
+
+def not_found(request, exception=None):
+    """API clients get JSON for a URL that matches nothing (e.g. /api/v1/flags/abc/)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

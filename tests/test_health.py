@@ -28,3 +28,10 @@ def test_the_openapi_schema_describes_the_diary(client, db):
 
 def test_the_api_docs_page_renders(client, db):
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_an_api_url_that_matches_nothing_answers_json(client, db):
+    response = client.get("/api/v1/flags/not-a-number/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -13,3 +14,17 @@ def exception_handler(exc, context):
         else:
             exc = exceptions.ValidationError({"non_field_errors": exc.messages})
     return drf_exception_handler(exc, context)
+
+
+class JSONErrorsMixin:
+    """For views that render files (PDF, CSV, FHIR): their errors go out as application/json.
+
+    Without it an error (a 404, or ?format= naming no renderer) is labelled with the file's
+    media type, which no client can parse as the documented error object.
+    """
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response

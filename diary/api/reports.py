@@ -11,6 +11,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from diary import selectors
+from diary.api.exceptions import JSONErrorsMixin
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.views import record_clinician_access
 from diary.models import AccessEvent, PatientProfile
@@ -64,7 +65,7 @@ def csv_response(patient: PatientProfile) -> HttpResponse:
     return response
 
 
-class PatientReportPDFView(APIView):
+class PatientReportPDFView(JSONErrorsMixin, APIView):
     permission_classes = [IsClinicianElseNotFound]
     renderer_classes = [JSONRenderer, PDFRenderer]
 
@@ -82,7 +83,7 @@ class PatientReportPDFView(APIView):
         return pdf_response(patient, clinician_name=str(request.user))
 
 
-class PatientReportCSVView(APIView):
+class PatientReportCSVView(JSONErrorsMixin, APIView):
     permission_classes = [IsClinicianElseNotFound]
     renderer_classes = [JSONRenderer, CSVRenderer]
 
@@ -99,7 +100,7 @@ class PatientReportCSVView(APIView):
         return csv_response(patient)
 
 
-class OwnReportPDFView(APIView):
+class OwnReportPDFView(JSONErrorsMixin, APIView):
     permission_classes = [IsPatient]
     renderer_classes = [JSONRenderer, PDFRenderer]
 

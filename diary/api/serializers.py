@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import re
 import zoneinfo
 from datetime import date
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from diary import paradigms, selectors
-from diary.analytics.day_classes import DEFAULT_RULE, classify_day, day_facts
+from diary.analytics.day_classes import DEFAULT_RULE
 from diary.models import (
     CareLink,
     DiaryDay,
@@ -32,20 +34,125 @@ from diary.reminders.services import reminder_schedule_refresh
 from diary.services import DiaryDayFacts
 
 MAX_DOSES_PER_DAY = 50
+HOUR_MINUTE = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
+ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string only: DRF would store 0 or true as "0" or "True"."""
+
+    def to_internal_value(self, data) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON number only: DRF would also take the string "3"."""
+
+    def to_internal_value(self, data) -> int:
+        if isinstance(data, str | bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDecimalField(serializers.DecimalField):
+    """A JSON number, or a plain decimal string (schema: diary.api.schema.DecimalFieldScheme).
+
+    DRF alone would also read " 1e1" or "+5"; the string form is kept for clients that followed
+    the schema's earlier string type.
+    """
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce_to_string=False, **kwargs)
+        whole = self.max_digits - self.decimal_places
+        self.string_pattern = rf"^[0-9]{{1,{whole}}}(?:\.[0-9]{{1,{self.decimal_places}}})?$"
+
+    def validate_empty_values(self, data):
+        # DRF's DecimalField reads a blank string as null; a blank is not a number.
+        return serializers.Field.validate_empty_values(self, data)
+
+    def to_internal_value(self, data) -> Decimal:
+        if isinstance(data, bool) or (
+            isinstance(data, str) and not re.fullmatch(self.string_pattern, data)
+        ):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """Model text columns take JSON strings only."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+    }
+
+
+class IsoDateField(serializers.DateField):
+    """YYYY-MM-DD only: Django's parser also takes 20240115 and 2024-W03-1, which the schema's
+    ``date`` format (RFC 3339 full-date) does not."""
+
+    def to_internal_value(self, value) -> date:
+        if not isinstance(value, str) or not re.fullmatch(ISO_DATE, value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field({"type": "string", "pattern": HOUR_MINUTE, "example": "20:00"})
+class HourMinuteField(serializers.TimeField):
+    """Local time as HH:MM; strptime alone would also take 7:5."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M"], **kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not re.fullmatch(HOUR_MINUTE, value):
+            self.fail("invalid", format="hh:mm")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field({"$ref": "#/components/schemas/TimeZone"})
+class TimeZoneField(StrictCharField):
+    """An IANA name; the schema's TimeZone enum lists them (diary.api.schema)."""
+
+    def to_internal_value(self, data) -> str:
+        value = super().to_internal_value(data)
+        if value not in zoneinfo.available_timezones():
+            raise serializers.ValidationError(f"{value!r} is not an IANA time zone name.")
+        return value
+
+
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/ReminderChannelsEnum"},
+        "uniqueItems": True,
+    }
+)
+class ReminderChannelsField(serializers.ListField):
+    child = serializers.ChoiceField(choices=ReminderChannel.choices)
+
+    def to_internal_value(self, data) -> list[str]:
+        value = super().to_internal_value(data)
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each channel may be listed once.")
+        return value
 
 
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(read_only=True)
-    display_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    display_name = StrictCharField(max_length=150, required=False, allow_blank=True)
     role = serializers.CharField(read_only=True, allow_null=True)
-    timezone = serializers.CharField(max_length=64, required=False)
-    reminder_time = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"], required=False)
-    reminder_channels = serializers.ListField(
-        child=serializers.ChoiceField(choices=ReminderChannel.choices),
-        required=False,
-        allow_empty=True,
-    )
+    timezone = TimeZoneField(max_length=64, required=False)
+    reminder_time = HourMinuteField(required=False)
+    reminder_channels = ReminderChannelsField(required=False, allow_empty=True)
     reminders_enabled = serializers.BooleanField(required=False)
     weekly_nudge_enabled = serializers.BooleanField(required=False)
     treatment_messages_enabled = serializers.BooleanField(required=False)
@@ -82,16 +189,6 @@ class MeSerializer(serializers.Serializer):
             )
         return data
 
-    def validate_timezone(self, value: str) -> str:
-        if value not in zoneinfo.available_timezones():
-            raise serializers.ValidationError(f"{value!r} is not an IANA time zone name.")
-        return value
-
-    def validate_reminder_channels(self, value: list[str]) -> list[str]:
-        if len(set(value)) != len(value):
-            raise serializers.ValidationError("Each channel may be listed once.")
-        return value
-
     def validate(self, attrs: dict) -> dict:
         user = self.instance
         if not hasattr(user, "patient_profile"):
@@ -117,6 +214,17 @@ class MeSerializer(serializers.Serializer):
         return user
 
 
+class MeResponseSerializer(MeSerializer):
+    """What GET and PATCH answer: the patient settings are null for a clinician."""
+
+    reminder_time = HourMinuteField(allow_null=True)
+    reminder_channels = ReminderChannelsField(allow_null=True)
+    reminders_enabled = serializers.BooleanField(allow_null=True)
+    weekly_nudge_enabled = serializers.BooleanField(allow_null=True)
+    treatment_messages_enabled = serializers.BooleanField(allow_null=True)
+    headache_day_rule = serializers.ChoiceField(choices=HeadacheDayRule.choices, allow_null=True)
+
+
 class AccountDeletionSerializer(serializers.Serializer):
     password = serializers.CharField(write_only=True, trim_whitespace=False)
 
@@ -134,7 +242,7 @@ class AccessEventSerializer(serializers.Serializer):
     ip_address = serializers.IPAddressField(allow_null=True)
 
 
-class MedicationSerializer(serializers.ModelSerializer):
+class MedicationSerializer(StrictModelSerializer):
     custom = serializers.SerializerMethodField()
 
     class Meta:
@@ -179,7 +287,7 @@ class MedicationReferenceField(serializers.Field):
 
 class IntakeInputSerializer(serializers.Serializer):
     medication = MedicationReferenceField()
-    doses = serializers.IntegerField(min_value=1, max_value=MAX_DOSES_PER_DAY, default=1)
+    doses = StrictIntegerField(min_value=1, max_value=MAX_DOSES_PER_DAY, default=1)
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -208,7 +316,7 @@ class FeaturesField(serializers.DictField):
 
 class DiaryDayInputSerializer(serializers.Serializer):
     headache = StrictBooleanField()
-    duration_hours = serializers.DecimalField(
+    duration_hours = StrictDecimalField(
         max_digits=4,
         decimal_places=2,
         min_value=Decimal(0),
@@ -216,11 +324,11 @@ class DiaryDayInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
     )
-    peak_severity = serializers.IntegerField(min_value=0, max_value=3, required=False)
+    peak_severity = StrictIntegerField(min_value=0, max_value=3, required=False)
     features = FeaturesField(required=False)
     medications = IntakeInputSerializer(many=True, required=False, max_length=30)
-    disability = serializers.IntegerField(min_value=0, max_value=3, required=False)
-    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    disability = StrictIntegerField(min_value=0, max_value=3, required=False)
+    notes = StrictCharField(max_length=2000, required=False, allow_blank=True)
 
     def validate(self, attrs: dict) -> dict:
         errors: dict[str, list[str]] = {}
@@ -293,16 +401,7 @@ class DiaryDayInputSerializer(serializers.Serializer):
 def diary_day_representation(day: DiaryDay, *, rule: str = DEFAULT_RULE) -> dict:
     intakes = list(day.intakes.all())
     features = {name: getattr(day, name) for name in DiaryDay.FEATURES}
-    classes = classify_day(
-        day_facts(
-            headache=day.headache,
-            duration_hours=day.duration_hours,
-            peak_severity=day.peak_severity,
-            features=[name for name, present in features.items() if present],
-            medication_classes=[intake.medication.medication_class for intake in intakes],
-        ),
-        rule=rule,
-    )
+    classes = selectors.diary_day_classes(day=day, rule=rule)
     return {
         "date": day.date.isoformat(),
         "headache": day.headache,
@@ -366,13 +465,19 @@ class DiaryDayOutputSerializer(serializers.Serializer):
 class DateRangeSerializer(serializers.Serializer):
     MAX_DAYS = 366 * 10
 
-    to = serializers.DateField(required=False)
+    to = IsoDateField(required=False)
 
     def get_fields(self):
         fields = super().get_fields()
         # "from" is a Python keyword, so the field is added by name.
-        fields["from"] = serializers.DateField(required=False)
+        fields["from"] = IsoDateField(required=False)
         return fields
+
+    def to_internal_value(self, data):
+        # DRF reads "?to=" in a QueryDict as "not given"; an empty date is a malformed one.
+        if hasattr(data, "dict"):
+            data = data.dict()
+        return super().to_internal_value(data)
 
     def validate(self, attrs: dict) -> dict:
         start, end = attrs.get("from"), attrs.get("to")
@@ -431,7 +536,7 @@ class CareLinkCreatedSerializer(serializers.Serializer):
 
 
 class CareLinkRedeemSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=32, trim_whitespace=True)
+    code = StrictCharField(max_length=32, trim_whitespace=True)
 
 
 # Injections -----------------------------------------------------------------------------------
@@ -440,17 +545,18 @@ class CareLinkRedeemSerializer(serializers.Serializer):
 class InjectionSiteSerializer(serializers.Serializer):
     muscle = serializers.ChoiceField(choices=Muscle.choices)
     side = serializers.ChoiceField(choices=Side.choices)
-    units = serializers.DecimalField(
+    units = StrictDecimalField(
         max_digits=5, decimal_places=1, min_value=Decimal("0.5"), max_value=Decimal(200)
     )
-    points = serializers.IntegerField(min_value=1, max_value=40, default=1)
+    points = StrictIntegerField(min_value=1, max_value=40, default=1)
 
     def to_site_dose(self, data: dict) -> paradigms.SiteDose:
         return paradigms.SiteDose(data["muscle"], data["side"], data["units"], data["points"])
 
 
-class SideEffectSerializer(serializers.ModelSerializer):
+class SideEffectSerializer(StrictModelSerializer):
     injection = serializers.IntegerField(source="session_id", read_only=True)
+    onset_date = IsoDateField()
     red_flag = serializers.BooleanField(source="is_red_flag", read_only=True)
 
     class Meta:
@@ -477,14 +583,15 @@ class SideEffectSerializer(serializers.ModelSerializer):
         return value
 
 
-class InjectionSessionSerializer(serializers.ModelSerializer):
+class InjectionSessionSerializer(StrictModelSerializer):
+    date = IsoDateField()
     sites = InjectionSiteSerializer(many=True, required=False, max_length=60)
     side_effects = SideEffectSerializer(many=True, read_only=True)
     next_due_date = serializers.SerializerMethodField()
-    total_units = serializers.DecimalField(
+    total_units = StrictDecimalField(
         max_digits=5, decimal_places=1, min_value=Decimal("0.5"), max_value=Decimal(1000)
     )
-    planned_interval_weeks = serializers.IntegerField(
+    planned_interval_weeks = StrictIntegerField(
         default=paradigms.STANDARD_INTERVAL_WEEKS,
         max_value=52,
         min_value=paradigms.MIN_INTERVAL_WEEKS,
@@ -588,7 +695,7 @@ class ReviewFlagUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=[FlagStatus.ACKNOWLEDGED, FlagStatus.RESOLVED, FlagStatus.DISMISSED]
     )
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    note = StrictCharField(max_length=2000, required=False, allow_blank=True)
     decision = serializers.ChoiceField(choices=FlagDecision.choices, required=False)
 
 
@@ -596,6 +703,6 @@ class LinkedPatientSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
     email = serializers.EmailField()
-    timezone = serializers.CharField()
+    timezone = TimeZoneField()
     last_entry_date = serializers.DateField(allow_null=True)
     open_flags = serializers.IntegerField()

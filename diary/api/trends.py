@@ -205,9 +205,12 @@ TRENDS_PARAMETERS = [
     OpenApiParameter(
         "from",
         date,
-        description="First day shown (default: the baseline window, or a year before 'to').",
+        description="First day shown (default: the baseline window, or a year before 'to'); "
+        "not after 'to', and at most ten years before it.",
     ),
-    OpenApiParameter("to", date, description="As-of day (default: today in the patient's zone)."),
+    OpenApiParameter(
+        "to", date, description="As-of day, not after today (default: today in the patient's zone)."
+    ),
     OpenApiParameter(
         "rule",
         str,

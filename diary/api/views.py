@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -20,6 +21,7 @@ from diary.api.permissions import (
     IsClinicianElseNotFound,
     IsPatient,
 )
+from diary.api.schema import DeleteWithBodySchema
 from diary.models import (
     AccessEvent,
     DiaryDay,
@@ -47,7 +49,10 @@ def record_clinician_access(request, *, patient: PatientProfile, action: str) ->
 
 
 def parse_day(value: str) -> date:
+    # fromisoformat alone also takes 20240115 and 2024-W03-1; the URL is documented as YYYY-MM-DD.
     try:
+        if not re.fullmatch(api.ISO_DATE, value):
+            raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
         raise serializers.ValidationError({"date": ["Use a date as YYYY-MM-DD."]}) from None
@@ -73,11 +78,13 @@ def precondition_failed() -> Response:
 
 
 class MeView(APIView):
-    @extend_schema(responses=api.MeSerializer)
+    schema = DeleteWithBodySchema()
+
+    @extend_schema(responses=api.MeResponseSerializer)
     def get(self, request):
         return Response(api.MeSerializer(request.user).data)
 
-    @extend_schema(request=api.MeSerializer, responses=api.MeSerializer)
+    @extend_schema(request=api.MeSerializer, responses=api.MeResponseSerializer)
     def patch(self, request):
         serializer = api.MeSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -172,7 +179,12 @@ def diary_range(request, *, user) -> tuple[date, date]:
 
 
 DIARY_RANGE_PARAMETERS = [
-    OpenApiParameter("from", date, description="First day (default: 90 days before 'to')."),
+    OpenApiParameter(
+        "from",
+        date,
+        description="First day (default: 90 days before 'to'); not after 'to', and at most "
+        "ten years before it.",
+    ),
     OpenApiParameter("to", date, description="Last day (default: today in the patient's zone)."),
 ]
 
@@ -191,6 +203,16 @@ class DiaryListView(APIView):
         return Response([api.diary_day_representation(day, rule=rule) for day in days])
 
 
+DAY_PARAMETER = OpenApiParameter(
+    "day", date, OpenApiParameter.PATH, description="The calendar day, YYYY-MM-DD."
+)
+PRECONDITION_FAILED = OpenApiResponse(
+    {"type": "object", "properties": {"detail": {"type": "string"}}},
+    description="If-Match names another revision, or If-None-Match: * and the day exists.",
+)
+
+
+@extend_schema(parameters=[DAY_PARAMETER])
 class DiaryDayView(APIView):
     permission_classes = [IsPatient]
 
@@ -214,7 +236,14 @@ class DiaryDayView(APIView):
 
     @extend_schema(
         request=api.DiaryDayInputSerializer,
-        responses={200: api.DiaryDayOutputSerializer, 201: api.DiaryDayOutputSerializer},
+        responses={
+            200: api.DiaryDayOutputSerializer,
+            201: api.DiaryDayOutputSerializer,
+            412: PRECONDITION_FAILED,
+        },
+        description="Refused with 400 (naming the field): a day after today in the patient's "
+        "zone; headache false with a severity or duration; headache true without a severity "
+        "of 1-3; a medicine the patient cannot see, or listed twice.",
         parameters=[
             OpenApiParameter(
                 "If-Match",

@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from diary.analytics.day_classes import classify_day, day_facts, rule_set
+from diary import selectors
+from diary.analytics.day_classes import rule_set
 from diary.models import (
     RED_FLAG_SIDE_EFFECTS,
     DiaryDay,
@@ -140,18 +141,8 @@ def patient_resource(patient: PatientProfile, *, source: str, resource_id: str) 
 
 
 def day_observation(day: DiaryDay, *, rule: str, resource_id: str, patient_ref: dict) -> dict:
-    intakes = list(day.intakes.all())
     features = {name: getattr(day, name) for name in DiaryDay.FEATURES}
-    classes = classify_day(
-        day_facts(
-            headache=day.headache,
-            duration_hours=day.duration_hours,
-            peak_severity=day.peak_severity,
-            features=[name for name, present in features.items() if present],
-            medication_classes=[intake.medication.medication_class for intake in intakes],
-        ),
-        rule=rule,
-    )
+    classes = selectors.diary_day_classes(day=day, rule=rule)
     components: list[dict] = []
     if day.headache and day.peak_severity in SEVERITY_ANSWERS:
         answer = SEVERITY_ANSWERS[day.peak_severity]

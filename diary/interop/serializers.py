@@ -76,7 +76,7 @@ class DiaryImportSerializer(serializers.Serializer):
 
 
 class ImportRejectedSerializer(serializers.Serializer):
-    file = serializers.ListField(child=serializers.CharField())
+    file = serializers.ListField(child=serializers.CharField(), required=False)
     errors = ImportRowErrorSerializer(many=True, required=False)
 
 

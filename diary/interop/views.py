@@ -18,6 +18,7 @@ from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from diary import selectors
+from diary.api.exceptions import JSONErrorsMixin
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.views import record_clinician_access
 from diary.interop import calendar, csv_export, fhir, services
@@ -34,11 +35,11 @@ class FhirJSONRenderer(JSONRenderer):
     format = "fhir"
 
 
-FHIR_RESPONSES = {
-    (200, fhir.FHIR_MEDIA_TYPE): OpenApiResponse(
-        OpenApiTypes.OBJECT, description="A FHIR R4 Bundle of type collection."
-    )
-}
+FHIR_BUNDLE = OpenApiResponse(
+    OpenApiTypes.OBJECT, description="A FHIR R4 Bundle of type collection."
+)
+# application/json too: a client that accepts only that (or asks ?format=json) gets the same.
+FHIR_RESPONSES = {(200, fhir.FHIR_MEDIA_TYPE): FHIR_BUNDLE, (200, "application/json"): FHIR_BUNDLE}
 
 
 def bundle_response(patient: PatientProfile) -> Response:
@@ -55,7 +56,7 @@ def bundle_response(patient: PatientProfile) -> Response:
     return response
 
 
-class MeFhirView(APIView):
+class MeFhirView(JSONErrorsMixin, APIView):
     permission_classes = [IsPatient]
     renderer_classes = [FhirJSONRenderer, JSONRenderer]
 
@@ -64,7 +65,7 @@ class MeFhirView(APIView):
         return bundle_response(request.user.patient_profile)
 
 
-class PatientFhirView(APIView):
+class PatientFhirView(JSONErrorsMixin, APIView):
     renderer_classes = [FhirJSONRenderer, JSONRenderer]
     permission_classes = [IsClinicianElseNotFound]
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import binascii
 
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from diary.models import PushSubscription
@@ -9,6 +10,20 @@ from diary.reminders.push import b64url_decode
 
 P256_POINT_LENGTH = 65
 AUTH_SECRET_LENGTH = 16
+# The schema states the byte lengths as base64url: 0x04 then 64 bytes make "B", one of A-P and
+# 85 more characters; 16 bytes make 22. The validators below check the decoded bytes.
+P256DH_PATTERN = r"^B[A-P][A-Za-z0-9_-]{85}=?$"
+AUTH_PATTERN = r"^[A-Za-z0-9_-]{22}(?:==)?$"
+# Push services are reached by host name over https; an IP literal is refused, so a
+# subscription cannot point the server's outgoing requests at an internal address. At most six
+# labels of 30 characters keep the host within DNS's 253 (Django's URL check refuses longer).
+ENDPOINT_PATTERN = (
+    r"^https://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,28}[A-Za-z0-9])?\.){1,6}[A-Za-z]{2,63}"
+    r"(?::[0-9]{1,5})?(?:/(?:[A-Za-z0-9._~:/?@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)?$"
+)
+ENDPOINT_VALIDATOR = RegexValidator(
+    ENDPOINT_PATTERN, "A push endpoint must be an https URL with a host name."
+)
 
 
 def _decoded(value: str) -> bytes:
@@ -23,8 +38,16 @@ def _decoded(value: str) -> bytes:
 
 
 class PushKeysSerializer(serializers.Serializer):
-    p256dh = serializers.CharField(max_length=200, trim_whitespace=False)
-    auth = serializers.CharField(max_length=100, trim_whitespace=False)
+    p256dh = serializers.CharField(
+        max_length=200,
+        trim_whitespace=False,
+        validators=[RegexValidator(P256DH_PATTERN, "Expected an uncompressed P-256 public key.")],
+    )
+    auth = serializers.CharField(
+        max_length=100,
+        trim_whitespace=False,
+        validators=[RegexValidator(AUTH_PATTERN, "Expected a 16-byte authentication secret.")],
+    )
 
     def validate_p256dh(self, value: str) -> str:
         point = _decoded(value)
@@ -41,7 +64,7 @@ class PushKeysSerializer(serializers.Serializer):
 class PushSubscriptionCreateSerializer(serializers.Serializer):
     """The browser's PushSubscription.toJSON(); expirationTime is accepted and ignored."""
 
-    endpoint = serializers.URLField(max_length=1000)
+    endpoint = serializers.URLField(max_length=1000, validators=[ENDPOINT_VALIDATOR])
     keys = PushKeysSerializer()
 
     def validate_endpoint(self, value: str) -> str:
@@ -51,7 +74,7 @@ class PushSubscriptionCreateSerializer(serializers.Serializer):
 
 
 class PushSubscriptionDeleteSerializer(serializers.Serializer):
-    endpoint = serializers.URLField(max_length=1000)
+    endpoint = serializers.URLField(max_length=1000, validators=[ENDPOINT_VALIDATOR])
 
 
 class PushSubscriptionSerializer(serializers.ModelSerializer):

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from diary.api.schema import DeleteWithBodySchema
 from diary.reminders import selectors
 from diary.reminders import serializers as api
 from diary.reminders.push import vapid_keys
@@ -13,6 +14,8 @@ from diary.reminders.services import push_subscription_remove, push_subscription
 
 class PushSubscriptionView(APIView):
     """Web Push subscriptions of the signed-in person (patient or clinician)."""
+
+    schema = DeleteWithBodySchema()
 
     @extend_schema(responses=api.PushSubscriptionListSerializer)
     def get(self, request):
@@ -44,7 +47,10 @@ class PushSubscriptionView(APIView):
             api.PushSubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(request=api.PushSubscriptionDeleteSerializer, responses={204: None})
+    @extend_schema(
+        request=api.PushSubscriptionDeleteSerializer,
+        responses={204: None, 404: OpenApiResponse(description="No such subscription.")},
+    )
     def delete(self, request):
         serializer = api.PushSubscriptionDeleteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
