@@ -299,6 +299,7 @@ PERMISSIONS_POLICY = {
     "microphone": [],
     "payment": [],
     "usb": [],
+    "publickey-credentials-create": ["self"],
     "publickey-credentials-get": ["self"],
 }
 

@@ -197,6 +197,12 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, int]]] = [
         None,
         CLINIC_PAGE,
     ),
+    ("POST", "/clinic/login/passkey/", {}, dict.fromkeys(PERSONAS, 302)),
+    ("GET", "/clinic/login/passkey/", None, dict.fromkeys(PERSONAS, 405)),
+    ("POST", "/clinic/mfa/setup/passkey/", {}, dict.fromkeys(PERSONAS, 302)),
+    ("GET", "/clinic/mfa/setup/passkey/", None, dict.fromkeys(PERSONAS, 405)),
+    ("GET", "/clinic/security/", None, CLINIC_PAGE),
+    ("POST", "/clinic/security/", {}, {**CLINIC_PAGE, "dave": 200, "carol": 200}),
     ("POST", "/clinic/logout/", {}, dict.fromkeys(PERSONAS, 302)),
     # Administration: staff only (the rest of /admin/ is Django's, behind the same login)
     (

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from django import forms
@@ -14,6 +15,10 @@ from diary.paradigms import (
 
 # The muscle and side groups the site map offers: PREEMPT's, where follow-the-pain adds too.
 SITE_GROUPS: tuple[tuple[str, str], ...] = tuple((site.muscle, site.side) for site in PREEMPT_SITES)
+
+
+# A registration answer with attestation certificates stays well under this.
+MAX_CREDENTIAL_CHARS = 16_000
 
 
 def site_field_names(muscle: str, side: str) -> tuple[str, str]:
@@ -45,6 +50,44 @@ class EnrolForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
+    )
+
+
+class PasskeyForm(forms.Form):
+    """The browser's answer to a WebAuthn ceremony, put in by webauthn.js."""
+
+    credential = forms.CharField(widget=forms.HiddenInput, max_length=MAX_CREDENTIAL_CHARS)
+
+    def clean_credential(self) -> dict:
+        try:
+            credential = json.loads(self.cleaned_data["credential"])
+        except ValueError:
+            credential = None
+        if not isinstance(credential, dict):
+            raise forms.ValidationError("The passkey's answer did not arrive. Try again.")
+        return credential
+
+
+class PasskeyEnrolForm(PasskeyForm):
+    name = forms.CharField(
+        label="Name for this key",
+        max_length=64,
+        required=False,
+        help_text="So you can tell your keys apart, for example “Clinic laptop” or “YubiKey”.",
+    )
+
+    def clean_name(self) -> str:
+        return self.cleaned_data["name"].strip() or "Passkey"
+
+
+class PasskeyAddForm(PasskeyEnrolForm):
+    """Adding a key to a signed-in account asks for the password again, so that a session left
+    open cannot be given a key of someone else's."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
 

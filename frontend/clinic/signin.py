@@ -1,7 +1,8 @@
 """The clinic's own sign-in: password, then a second factor, through allauth's MFA models.
 
 allauth runs headless, so it renders no pages; these functions drive its Python APIs (TOTP and
-recovery-code authenticators, the session's authentication records) from Django forms. The user
+recovery-code authenticators, the session's authentication records) from Django forms. Passkeys
+are in ``webauthn``. The user
 is logged in only after the second factor, so a password alone never opens a session that the
 API would accept.
 """
@@ -24,6 +25,7 @@ from frontend.clinic.access import IDLE_TIMEOUT_SECONDS, LAST_SEEN_KEY
 
 PENDING_KEY = "clinic.pending_user"
 SECRET_KEY = "clinic.totp_secret"  # noqa: S105 - a session key's name, not a secret
+# Holds the type of the factor just enrolled, for the recovery codes page to name it.
 SHOW_CODES_KEY = "clinic.show_recovery_codes"
 PENDING_SECONDS = 10 * 60
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -90,7 +92,7 @@ def enrol_totp(request: HttpRequest, *, user: User, code: str) -> Authenticator 
         authenticator = TOTP.activate(user, secret).instance
         RecoveryCodes.activate(user)
     request.session.pop(SECRET_KEY, None)
-    request.session[SHOW_CODES_KEY] = True
+    request.session[SHOW_CODES_KEY] = Authenticator.Type.TOTP
     return authenticator
 
 
