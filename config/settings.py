@@ -238,6 +238,9 @@ HEADLESS_FRONTEND_URLS = {
 HEADLESS_SERVE_SPECIFICATION = False
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
+# Accept the code of the 30-second step before or after: phone clocks drift, and a code typed
+# as the step turns over is still the clinician's.
+MFA_TOTP_TOLERANCE = 1
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -11,6 +11,8 @@ import datetime as dt
 import hypothesis
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -76,6 +78,21 @@ def token(client, alice, carol):
     return response.json()["meta"]["session_token"]
 
 
+@pytest.fixture
+def signed_in_token(token):
+    """The patient's token, with the database connection kept open across direct WSGI calls.
+
+    Schemathesis calls the WSGI app itself, so each request's end would close the connection
+    that holds the test's transaction; Django's test client unhooks this per request (and hooks
+    it back, which is why this comes after the login).
+    """
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield token
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @schema.parametrize()
 @hypothesis.settings(
     max_examples=MAX_EXAMPLES,
@@ -83,6 +100,6 @@ def token(client, alice, carol):
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_api(case, token):
+def test_api(case, signed_in_token):
     excluded = [positive_data_acceptance] if (case.method, case.path) in NEEDS_STATE else []
-    case.call_and_validate(headers={"X-Session-Token": token}, excluded_checks=excluded)
+    case.call_and_validate(headers={"X-Session-Token": signed_in_token}, excluded_checks=excluded)

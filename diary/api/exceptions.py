@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -22,6 +23,13 @@ class JSONErrorsMixin:
     Without it an error (a 404, or ?format= naming no renderer) is labelled with the file's
     media type, which no client can parse as the documented error object.
     """
+
+    def initial(self, request, *args, **kwargs):
+        # DRF answers 404 to ?format= naming no renderer but ignores an empty one; refuse both.
+        requested = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE)
+        if requested is not None and requested not in {r.format for r in self.get_renderers()}:
+            raise exceptions.NotFound(f"No such format: {requested!r}.")
+        super().initial(request, *args, **kwargs)
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)

@@ -1,0 +1,423 @@
+"""The data set: N patients x 365 days with medicines and four injection cycles, some wearing off.
+
+Rows are generated per chunk of patients as NumPy columns and packed straight into PostgreSQL's
+binary COPY format (each row is a fixed-width record, so a chunk is one ``tobytes()``), while two
+connections stream diary days and intakes through ``cursor.copy`` at once. Foreign-key triggers
+are off for the loading sessions only (``session_replication_role = replica``): the generator
+makes every reference valid, and nothing of the schema is dropped or recreated.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import psycopg
+
+YEAR_DAYS = 365
+LONG_HISTORY_DAYS = 5 * 365
+CHUNK_PATIENTS = 2000
+DAY_LOADERS = 2
+CYCLE_DAYS = 84
+BASELINE_DAYS = 28
+WEAR_OFF_SHARE = 0.3
+MEDICATED_SHARE = 0.55
+FEATURE_ODDS = {
+    "unilateral": 0.5,
+    "pulsating": 0.6,
+    "aggravated_by_activity": 0.5,
+    "nausea": 0.5,
+    "vomiting": 0.15,
+    "photophobia": 0.6,
+    "phonophobia": 0.5,
+    "aura": 0.1,
+}
+FEATURES = tuple(FEATURE_ODDS)
+PG_EPOCH = date(2000, 1, 1)
+BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
+BINARY_TRAILER = b"\xff\xff"
+
+# (column, PostgreSQL type as information_schema names it, binary encoding)
+DAY_COLUMNS = [
+    ("id", "bigint", "i8"),
+    ("patient_id", "bigint", "i8"),
+    ("date", "date", "i4"),
+    ("headache", "boolean", "bool"),
+    ("duration_hours", "numeric", "numeric"),
+    ("peak_severity", "smallint", "i2"),
+    *((name, "boolean", "bool") for name in FEATURES),
+    ("disability", "smallint", "i2"),
+    ("notes", "text", "empty"),
+    ("revision", "integer", "i4"),
+    ("created_at", "timestamp with time zone", "i8"),
+    ("updated_at", "timestamp with time zone", "i8"),
+]
+INTAKE_COLUMNS = [
+    ("id", "bigint", "i8"),
+    ("diary_day_id", "bigint", "i8"),
+    ("medication_id", "bigint", "i8"),
+    ("doses", "smallint", "i2"),
+]
+VALUE_TYPES = {"i8": ">i8", "i4": ">i4", "i2": ">i2", "bool": "u1", "numeric": (">i2", (6,))}
+VALUE_SIZES = {"i8": 8, "i4": 4, "i2": 2, "bool": 1, "numeric": 12, "empty": 0}
+
+
+@dataclass(frozen=True)
+class Tables:
+    user: str
+    profile: str
+    day: str
+    intake: str
+    session: str
+    schedule: str
+    medication: str
+
+
+@dataclass
+class Dataset:
+    patients: int
+    diary_days: int
+    intakes: int
+    injections: int
+    seconds: float
+    one_year_patient: int
+    five_year_patient: int
+
+
+def pack_rows(columns: list[tuple[str, str, str]], values: dict[str, np.ndarray], n: int) -> bytes:
+    """Rows in COPY BINARY layout; a column given as None is NULL in every row."""
+    fields: list[tuple] = [("count", ">i2")]
+    for name, _, kind in columns:
+        fields.append((f"{name}_len", ">i4"))
+        if kind != "empty" and values.get(name) is not None:
+            fields.append((name, VALUE_TYPES[kind]))
+    rows = np.empty(n, dtype=fields)
+    rows["count"] = len(columns)
+    for name, _, kind in columns:
+        value = values.get(name)
+        if kind != "empty" and value is None:
+            rows[f"{name}_len"] = -1
+            continue
+        rows[f"{name}_len"] = VALUE_SIZES[kind]
+        if kind != "empty":
+            rows[name] = value
+    return rows.tobytes()
+
+
+def numeric_hundredths(hundredths: np.ndarray) -> np.ndarray:
+    """numeric(4,2) in binary: ndigits 2, weight 0, sign +, dscale 2, base-10000 digits."""
+    out = np.zeros((len(hundredths), 6), dtype=np.int16)
+    out[:, 0] = 2
+    out[:, 3] = 2
+    out[:, 4] = hundredths // 100
+    out[:, 5] = (hundredths % 100) * 100
+    return out
+
+
+def pg_days(day: date) -> int:
+    return (day - PG_EPOCH).days
+
+
+def pg_micros(moment: datetime) -> int:
+    return int((moment - datetime(2000, 1, 1, tzinfo=UTC)).total_seconds() * 1_000_000)
+
+
+@dataclass
+class Chunk:
+    days: bytes
+    intakes: bytes
+    day_rows: int
+    intake_rows: int
+    injections: list[tuple[int, date]]
+
+
+def generate_chunk(
+    *,
+    rng: np.random.Generator,
+    patient_ids: np.ndarray,
+    first_day: date,
+    n_days: int,
+    first_day_id: int,
+    first_intake_id: int,
+    medications: dict[str, np.ndarray],
+    now_micros: int,
+) -> Chunk:
+    p = len(patient_ids)
+    day_index = np.arange(n_days)
+    n_injections = (n_days - BASELINE_DAYS - 40) // (CYCLE_DAYS + 6) + 1
+    jitter = rng.integers(0, 5, (p, n_injections)).cumsum(axis=1)
+    injections = BASELINE_DAYS + rng.integers(0, 8, (p, 1)) + CYCLE_DAYS * np.arange(n_injections)
+    injections = injections + jitter
+    since = np.full((p, n_days), -1, dtype=np.int32)
+    for k in range(n_injections):
+        started = day_index[None, :] >= injections[:, k : k + 1]
+        since = np.where(started, day_index[None, :] - injections[:, k : k + 1], since)
+
+    # Chronic migraine before treatment; a responder's plateau; wear-off from week 10.
+    base = rng.uniform(0.5, 0.75, (p, 1))
+    plateau = base * rng.uniform(0.35, 0.85, (p, 1))
+    wears_off = rng.random((p, 1)) < WEAR_OFF_SHARE
+    odds = np.where(since < 0, base, np.where(wears_off & (since >= 63), base, plateau))
+    headache = rng.random((p, n_days)) < odds
+
+    # Rows go out date by date, as a live service writes them: each index then grows in a few
+    # places at once (not all over), and a patient's days spread over many pages as in production.
+    flat_headache = headache.T.ravel()
+    n = flat_headache.size
+    ids = first_day_id + np.arange(n, dtype=np.int64)
+    patient = np.tile(patient_ids.astype(np.int64), n_days)
+    dates = pg_days(first_day) + np.repeat(day_index, p).astype(np.int32)
+    severity = np.where(flat_headache, rng.choice([1, 2, 3], n, p=[0.3, 0.45, 0.25]), 0)
+    stamps = (dates.astype(np.int64) * 86400 + 20 * 3600) * 1_000_000
+    stamps += rng.integers(0, 4 * 3600, n) * 1_000_000
+    stamps = np.minimum(stamps, now_micros - 3600 * 1_000_000)
+    values: dict[str, np.ndarray] = {
+        "id": ids,
+        "patient_id": patient,
+        "date": dates,
+        "headache": flat_headache.astype(np.uint8),
+        "peak_severity": severity.astype(np.int16),
+        "disability": np.minimum(severity, rng.integers(0, 4, n)).astype(np.int16),
+        "revision": np.ones(n, dtype=np.int32),
+        "created_at": stamps,
+        "updated_at": stamps,
+    }
+    for name, chance in FEATURE_ODDS.items():
+        values[name] = (flat_headache & (rng.random(n) < chance)).astype(np.uint8)
+
+    # Split by whether duration is NULL: each half is then a fixed-width record.
+    parts = []
+    for with_headache in (True, False):
+        rows = flat_headache == with_headache
+        part = {name: column[rows] for name, column in values.items()}
+        if with_headache:
+            quarters = rng.integers(2, 72, int(rows.sum()))
+            part["duration_hours"] = numeric_hundredths(quarters * 25)
+        parts.append(pack_rows(DAY_COLUMNS, part, int(rows.sum())))
+
+    medicated = flat_headache & (rng.random(n) < MEDICATED_SHARE)
+    which = rng.random(n)
+    triptan_days = ids[medicated & (which < 0.55)]
+    simple_days = ids[medicated & (which >= 0.45)]
+    intake_day = np.concatenate([triptan_days, simple_days])
+    intake_med = np.concatenate(
+        [
+            rng.choice(medications["triptan"], len(triptan_days)),
+            rng.choice(medications["simple_analgesic"], len(simple_days)),
+        ]
+    )
+    m = len(intake_day)
+    intakes = pack_rows(
+        INTAKE_COLUMNS,
+        {
+            "id": first_intake_id + np.arange(m, dtype=np.int64),
+            "diary_day_id": intake_day,
+            "medication_id": intake_med.astype(np.int64),
+            "doses": rng.choice([1, 1, 1, 2], m).astype(np.int16),
+        },
+        m,
+    )
+    injection_rows = [
+        (int(patient_ids[i]), first_day + timedelta(days=int(injections[i, k])))
+        for i in range(p)
+        for k in range(n_injections)
+    ]
+    return Chunk(b"".join(parts), intakes, n, m, injection_rows)
+
+
+def _copy_worker(url: str, sql: str, chunks: queue.Queue, errors: list) -> None:
+    try:
+        with psycopg.connect(url) as conn:
+            conn.execute("SET session_replication_role = replica")
+            with conn.cursor() as cursor, cursor.copy(sql) as copy:
+                copy.write(BINARY_SIGNATURE)
+                while (data := chunks.get()) is not None:
+                    copy.write(data)
+                copy.write(BINARY_TRAILER)
+    except Exception as error:  # surfaced by the caller after join
+        errors.append(error)
+        while chunks.get() is not None:
+            pass
+
+
+def check_columns(conn: psycopg.Connection, table: str, columns: list[tuple[str, str, str]]):
+    """Stop at once if the schema no longer matches the binary layout packed here."""
+    actual = dict(
+        conn.execute(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s",
+            [table],
+        ).fetchall()
+    )
+    for name, pg_type, _ in columns:
+        if actual.get(name) != pg_type:
+            raise SystemExit(
+                f"{table}.{name} is {actual.get(name)!r}, the generator packs {pg_type}"
+            )
+
+
+def truncate(conn: psycopg.Connection, tables: Tables) -> list[tuple]:
+    """Empty the patient data; the shared medicine catalogue is kept (TRUNCATE cascades to it)."""
+    catalogue = conn.execute(
+        # Table names come from the models, here and in every statement below.
+        f"SELECT id, name, medication_class FROM {tables.medication} WHERE owner_id IS NULL"  # noqa: S608
+    ).fetchall()
+    conn.execute(f"TRUNCATE {tables.user}, django_session RESTART IDENTITY CASCADE")
+    with conn.cursor().copy(
+        f"COPY {tables.medication} (id, name, medication_class) FROM STDIN"
+    ) as copy:
+        for row in catalogue:
+            copy.write_row(row)
+    return catalogue
+
+
+def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    today = now.date()
+    first_day = today - timedelta(days=YEAR_DAYS)
+    rng = np.random.default_rng(seed)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        check_columns(conn, tables.day, DAY_COLUMNS)
+        check_columns(conn, tables.intake, INTAKE_COLUMNS)
+        catalogue = truncate(conn, tables)
+        medications = {
+            kind: np.array([row[0] for row in catalogue if row[2] == kind])
+            for kind in ("triptan", "simple_analgesic")
+        }
+        long_patient = patients + 1
+        _people(
+            conn, tables, patients=patients + 1, now=now, joined=today - timedelta(days=6 * 365)
+        )
+
+    # Two connections load diary days (the bulk of the work, bound by index upkeep in the
+    # server) and a third the intakes, so PostgreSQL uses both cores while NumPy generates.
+    day_queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(DAY_LOADERS)]
+    intake_queue: queue.Queue = queue.Queue(maxsize=3)
+    errors: list[Exception] = []
+    day_columns = ", ".join(c[0] for c in DAY_COLUMNS)
+    day_sql = f"COPY {tables.day} ({day_columns}) FROM STDIN (FORMAT BINARY)"
+    intake_columns = ", ".join(c[0] for c in INTAKE_COLUMNS)
+    intake_sql = f"COPY {tables.intake} ({intake_columns}) FROM STDIN (FORMAT BINARY)"
+    loads = [(day_sql, q) for q in day_queues] + [(intake_sql, intake_queue)]
+    workers = [
+        threading.Thread(target=_copy_worker, args=(url, sql, chunks, errors))
+        for sql, chunks in loads
+    ]
+    for worker in workers:
+        worker.start()
+    day_rows = intake_rows = 0
+    injections: list[tuple[int, date]] = []
+    now_micros = pg_micros(now)
+    batches = [
+        (np.arange(start, min(start + CHUNK_PATIENTS, patients)) + 1, first_day, YEAR_DAYS)
+        for start in range(0, patients, CHUNK_PATIENTS)
+    ]
+    long_start = today - timedelta(days=LONG_HISTORY_DAYS)
+    batches.append((np.array([long_patient]), long_start, LONG_HISTORY_DAYS))
+    try:
+        for number, (patient_ids, start_day, n_days) in enumerate(batches):
+            chunk = generate_chunk(
+                rng=rng,
+                patient_ids=patient_ids,
+                first_day=start_day,
+                n_days=n_days,
+                first_day_id=day_rows + 1,
+                first_intake_id=intake_rows + 1,
+                medications=medications,
+                now_micros=now_micros,
+            )
+            day_queues[number % DAY_LOADERS].put(chunk.days)
+            intake_queue.put(chunk.intakes)
+            day_rows += chunk.day_rows
+            intake_rows += chunk.intake_rows
+            injections += chunk.injections
+            if errors:
+                break
+    finally:
+        for _, chunks in loads:
+            chunks.put(None)
+        for worker in workers:
+            worker.join()
+    if errors:
+        raise errors[0]
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SET session_replication_role = replica")
+        with conn.cursor().copy(
+            f"COPY {tables.session} (patient_id, date, product, total_units, paradigm, injector, "
+            "lot, planned_interval_weeks, notes, created_at) FROM STDIN"
+        ) as copy:
+            for patient_id, day in injections:
+                copy.write_row(
+                    (patient_id, day, "onabotulinumtoxinA", "155.0", "preempt", "", "", 12, "", now)
+                )
+        for table in (
+            tables.user,
+            tables.profile,
+            tables.day,
+            tables.intake,
+            tables.session,
+            tables.schedule,
+            tables.medication,
+        ):
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
+            )
+        for table in (
+            tables.user,
+            tables.profile,
+            tables.day,
+            tables.intake,
+            tables.session,
+            tables.schedule,
+        ):
+            conn.execute(f"ANALYZE {table}")
+    return Dataset(
+        patients=patients,
+        diary_days=day_rows,
+        intakes=intake_rows,
+        injections=len(injections),
+        seconds=time.perf_counter() - started,
+        one_year_patient=1,
+        five_year_patient=long_patient,
+    )
+
+
+def _people(
+    conn: psycopg.Connection, tables: Tables, *, patients: int, now: datetime, joined: date
+):
+    """Users, patient profiles and reminder schedules (next slot tomorrow evening), ids 1..N."""
+    joined_at = datetime.combine(joined, datetime.min.time(), tzinfo=UTC)
+    tomorrow = now.date() + timedelta(days=1)
+    next_slot = datetime.combine(tomorrow, datetime.min.time(), tzinfo=UTC) + timedelta(hours=20)
+    with conn.cursor().copy(
+        f"COPY {tables.user} (id, password, is_superuser, is_staff, is_active, date_joined, "
+        "email, display_name, timezone) FROM STDIN"
+    ) as copy:
+        for i in range(1, patients + 1):
+            # An unusable password: no hashing anywhere, sign-in happens through bench sessions.
+            copy.write_row(
+                (i, "!bench", False, False, True, joined_at, f"patient{i}@bench.invalid", "", "UTC")
+            )
+    with conn.cursor().copy(
+        f"COPY {tables.profile} (id, user_id, reminder_time, reminder_channels, reminders_enabled, "
+        "weekly_nudge_enabled, treatment_messages_enabled, headache_day_rule, data_changed_at, "
+        "created_at) FROM STDIN"
+    ) as copy:
+        stale = now - timedelta(hours=2)
+        for i in range(1, patients + 1):
+            copy.write_row(
+                (i, i, "20:00", '["email"]', True, True, True, "preempt_4h", stale, joined_at)
+            )
+    with conn.cursor().copy(
+        f"COPY {tables.schedule} (id, patient_id, next_slot_at, next_slot_date, updated_at) "
+        "FROM STDIN"
+    ) as copy:
+        for i in range(1, patients + 1):
+            copy.write_row((i, i, next_slot, tomorrow, now))
