@@ -168,10 +168,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+AUTHENTICATION_BACKENDS = ["diary.auth.AuthenticationBackend"]
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
@@ -236,6 +233,7 @@ HEADLESS_FRONTEND_URLS = {
     "account_signup": f"{SITE_URL}/#/signup",
 }
 HEADLESS_SERVE_SPECIFICATION = False
+HEADLESS_TOKEN_STRATEGY = "diary.auth.SessionTokenStrategy"  # noqa: S105 - a class path
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 # Accept the code of the 30-second step before or after: phone clocks drift, and a code typed

@@ -72,15 +72,18 @@ def diary_days(
     return days.order_by("date")
 
 
-def diary_day_classes(*, day: DiaryDay, rule: str) -> DayClasses:
+def diary_day_classes(
+    *, day: DiaryDay, rule: str, intakes: list[MedicationIntake] | None = None
+) -> DayClasses:
     """The day classes of a stored day (its intakes prefetched with their medicines)."""
+    intakes = list(day.intakes.all()) if intakes is None else intakes
     return classify_day(
         day_facts(
             headache=day.headache,
             duration_hours=day.duration_hours,
             peak_severity=day.peak_severity,
             features=[name for name in DiaryDay.FEATURES if getattr(day, name)],
-            medication_classes=[intake.medication.medication_class for intake in day.intakes.all()],
+            medication_classes=[intake.medication.medication_class for intake in intakes],
         ),
         rule=rule,
     )

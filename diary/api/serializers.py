@@ -21,6 +21,7 @@ from diary.models import (
     InjectionSession,
     Medication,
     MedicationClass,
+    MedicationIntake,
     Muscle,
     Paradigm,
     PatientProfile,
@@ -341,10 +342,10 @@ class DiaryDayInputSerializer(serializers.Serializer):
             errors["peak_severity"] = ["Give the headache's peak severity: 1, 2 or 3."]
         if errors:
             raise serializers.ValidationError(errors)
-        attrs["medication_ids"] = self._resolve_medications(attrs.get("medications", []))
+        attrs["resolved_intakes"] = self._resolve_medications(attrs.get("medications", []))
         return attrs
 
-    def _resolve_medications(self, intakes: list[dict]) -> list[tuple[int, int]]:
+    def _resolve_medications(self, intakes: list[dict]) -> list[tuple[Medication, int]]:
         if not intakes:
             return []
         visible = selectors.medications_visible_to(patient=self.context["patient"])
@@ -362,7 +363,7 @@ class DiaryDayInputSerializer(serializers.Serializer):
             # The patient's own entry wins over a catalogue name they re-added.
             if medication.owner_id or medication.name.lower() not in by_name:
                 by_name[medication.name.lower()] = medication
-        resolved: list[tuple[int, int]] = []
+        resolved: list[tuple[Medication, int]] = []
         errors: list[dict] = []
         seen: set[int] = set()
         for item in intakes:
@@ -379,7 +380,7 @@ class DiaryDayInputSerializer(serializers.Serializer):
             else:
                 seen.add(medication.pk)
                 errors.append({})
-                resolved.append((medication.pk, item["doses"]))
+                resolved.append((medication, item["doses"]))
         if any(errors):
             raise serializers.ValidationError({"medications": errors})
         return resolved
@@ -394,14 +395,17 @@ class DiaryDayInputSerializer(serializers.Serializer):
             features=frozenset(name for name, present in features.items() if present),
             disability=data.get("disability", 0),
             notes=data.get("notes", ""),
-            intakes=tuple(data["medication_ids"]),
+            intakes=tuple((medication.pk, doses) for medication, doses in data["resolved_intakes"]),
         )
 
 
-def diary_day_representation(day: DiaryDay, *, rule: str = DEFAULT_RULE) -> dict:
-    intakes = list(day.intakes.all())
+def diary_day_representation(
+    day: DiaryDay, *, rule: str = DEFAULT_RULE, intakes: list[MedicationIntake] | None = None
+) -> dict:
+    """A day as the API shows it; ``intakes`` saves a query when the caller holds them."""
+    intakes = list(day.intakes.all()) if intakes is None else intakes
     features = {name: getattr(day, name) for name in DiaryDay.FEATURES}
-    classes = selectors.diary_day_classes(day=day, rule=rule)
+    classes = selectors.diary_day_classes(day=day, rule=rule, intakes=intakes)
     return {
         "date": day.date.isoformat(),
         "headache": day.headache,

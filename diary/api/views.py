@@ -27,6 +27,7 @@ from diary.models import (
     DiaryDay,
     FlagStatus,
     InjectionSession,
+    MedicationIntake,
     PatientProfile,
     ReviewFlag,
 )
@@ -222,9 +223,16 @@ class DiaryDayView(APIView):
             raise Http404
         return found
 
-    def day_response(self, day: DiaryDay, patient: PatientProfile, code: int = 200) -> Response:
+    def day_response(
+        self,
+        day: DiaryDay,
+        patient: PatientProfile,
+        code: int = 200,
+        intakes: list[MedicationIntake] | None = None,
+    ) -> Response:
         response = Response(
-            api.diary_day_representation(day, rule=patient.headache_day_rule), status=code
+            api.diary_day_representation(day, rule=patient.headache_day_rule, intakes=intakes),
+            status=code,
         )
         response["ETag"] = day.etag
         return response
@@ -281,7 +289,7 @@ class DiaryDayView(APIView):
                 if expected is None:
                     return precondition_failed()
         try:
-            _saved, created = services.diary_day_upsert(
+            saved, created = services.diary_day_upsert(
                 patient=patient,
                 day=the_day,
                 facts=serializer.to_facts(),
@@ -290,10 +298,12 @@ class DiaryDayView(APIView):
             )
         except services.StaleRevision:
             return precondition_failed()
-        # Re-read with medicines for the response's day classes.
-        return self.day_response(
-            self.get_day(patient, the_day), patient, code=201 if created else 200
-        )
+        # The response is built from what was just written: no second read.
+        intakes = [
+            MedicationIntake(diary_day=saved, medication=medication, doses=doses)
+            for medication, doses in serializer.validated_data["resolved_intakes"]
+        ]
+        return self.day_response(saved, patient, code=201 if created else 200, intakes=intakes)
 
     @extend_schema(responses={204: None})
     def delete(self, request, day: str):

@@ -28,7 +28,7 @@ SECRET_KEY = "clinic.totp_secret"  # noqa: S105 - a session key's name, not a se
 # Holds the type of the factor just enrolled, for the recovery codes page to name it.
 SHOW_CODES_KEY = "clinic.show_recovery_codes"
 PENDING_SECONDS = 10 * 60
-BACKEND = "django.contrib.auth.backends.ModelBackend"
+BACKEND = "diary.auth.AuthenticationBackend"
 
 
 def pending_user_set(request: HttpRequest, *, user: User) -> None:

@@ -401,3 +401,26 @@ def test_listed_days_carry_their_etag(as_alice):
     listed = as_alice.get("/api/v1/diary/").json()
 
     assert listed[0]["etag"] == saved["ETag"]
+
+
+def test_saving_a_day_with_a_medicine_takes_a_bounded_number_of_queries(
+    client, alice, django_assert_max_num_queries
+):
+    login = client.post(
+        "/_allauth/app/v1/auth/login",
+        {"email": "alice@example.org", "password": factories.PASSWORD},
+        content_type="application/json",
+    )
+    token = login.json()["meta"]["session_token"]
+
+    # Session, user with profile, medicine, upsert, intakes replaced, savepoint pair.
+    with django_assert_max_num_queries(8):
+        response = client.put(
+            "/api/v1/diary/2026-11-23/",
+            MIGRAINE,
+            content_type="application/json",
+            HTTP_X_SESSION_TOKEN=token,
+        )
+
+    assert response.status_code == 201
+    assert response.json()["medications"][0]["name"] == "Sumatriptan"
