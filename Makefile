@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/honcho start -f Procfile
 
 test: $(STAMP)
-	scripts/ensure-chromium
+	scripts/ensure-debian-package chromium chromium
 	DEBUG=True $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -34,6 +34,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
+	scripts/ensure-debian-package wrk wrk
 	$(BIN)/python -m bench
 
 clean-var:
