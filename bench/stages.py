@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import psycopg
+from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
@@ -44,7 +45,7 @@ def session_tokens(user_ids: list[int]) -> dict[int, str]:
         key = store._get_new_session_key()
         data = {
             "_auth_user_id": str(user_id),
-            "_auth_user_backend": "django.contrib.auth.backends.ModelBackend",
+            "_auth_user_backend": settings.AUTHENTICATION_BACKENDS[0],
             "_auth_user_hash": auth_hash,
         }
         rows.append(Session(session_key=key, session_data=store.encode(data), expire_date=expires))
@@ -105,6 +106,8 @@ def put_stage(*, ds: Dataset, env: dict[str, str], size: int) -> None:
     api_put()  # the day exists now: the measured request is the common replace
     count, queries, status = count_queries(api_put)
     bare_count, _, bare_status = count_queries(bare_put)
+    if status not in (200, 201) or bare_status not in (200, 201):
+        raise SystemExit(f"PUT refused (API {status}, bare {bare_status}): nothing to measure")
     say(f"  one API PUT (status {status}) ran {count} SQL queries:")
     for number, sql in enumerate(queries, 1):
         say(f"    {number:>2}. {sql}")
@@ -128,6 +131,9 @@ def put_stage(*, ds: Dataset, env: dict[str, str], size: int) -> None:
             f"  mean {result.latency_ms:.1f} ms"
             f"  p99 {result.p99_ms:.1f} ms  ({result.requests:,} requests, {result.errors} errors)"
         )
+    if api.errors or floor.errors:
+        # Throughput of refused requests measures nothing: stop rather than print a ratio.
+        raise SystemExit(f"PUT load had errors (API {api.errors}, bare {floor.errors})")
     figure("API PUT throughput", api.requests_per_second, "req/s", size=size, key="PUT API")
     figure("bare PUT throughput", floor.requests_per_second, "req/s", size=size, key="PUT bare")
     ratio("upsert_vs_bare", api.requests_per_second / floor.requests_per_second, ">=0.6", size=size)
