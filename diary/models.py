@@ -240,8 +240,7 @@ class DiaryDay(models.Model):
     # Bumped on every write; the ETag a client sends back in If-Match.
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
-    # Indexed: the nightly scan finds patients with new entries through it.
-    updated_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
 
     FEATURES = (
         "unilateral",
@@ -256,6 +255,11 @@ class DiaryDay(models.Model):
 
     class Meta:
         ordering = ["date"]
+        indexes = [
+            # The incremental scan asks, per patient, "any entry changed since the last scan?":
+            # one short index range each, however long the diary.
+            models.Index(fields=["patient", "updated_at"], name="diary_day_patient_updated"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["patient", "date"], name="one_diary_day_per_date"),
             models.CheckConstraint(condition=Q(peak_severity__lte=3), name="peak_severity_0_to_3"),
