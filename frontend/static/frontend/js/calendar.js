@@ -82,7 +82,7 @@ export async function render(root, ctx) {
       h("h1", { text: formatMonth(month) }),
       next <= monthOf(today)
         ? h("a", { class: "button", href: `#/calendar/${next}`, "aria-label": `Next month, ${formatMonth(next)}`, text: "Next ›" })
-        : h("span", { class: "button-placeholder" }),
+        : h("span", { class: "month-nav-spacer", "aria-hidden": "true" }),
     ),
     h("div", { class: "weekdays", "aria-hidden": "true" }, weekdayNames().map((name) => h("span", { text: name.short }))),
     grid,
