@@ -44,12 +44,15 @@ def machine() -> str:
 
 def main() -> None:
     sizes = bench_env.sizes()
+    chosen = bench_env.stages()
     url = bench_env.database_url()
     redis_url = bench_env.redis_url()
     bench_env.ensure_database(url)
     child_env = bench_env.child_environment(db_url=url, redis=redis_url)
     # Private to the bench: no other process's broker files, keys or static files are touched.
-    child_env["VAR_DIR"] = str(Path(tempfile.gettempdir()) / "diary-bench-var")
+    child_env["VAR_DIR"] = str(
+        Path(tempfile.gettempdir()) / f"diary-bench-var-{bench_env.database_name(url)}"
+    )
     os.environ.update(child_env)
     bench_env.migrate(child_env)
 
@@ -77,7 +80,10 @@ def main() -> None:
         medication=Medication._meta.db_table,
     )
     say(f"Machine: {machine()}")
-    say(f"Database: {bench_env.database_name(url)}; Redis: {redis_url or 'none'}; sizes: {sizes}")
+    say(
+        f"Database: {bench_env.database_name(url)}; Redis: {redis_url or 'none'}; "
+        f"sizes: {sizes}; stages: {', '.join(chosen)}"
+    )
     started = time.perf_counter()
     for size in sizes:
         heading(f"Data set: {size:,} patients x {generate.YEAR_DAYS} days (+1 patient x 5 years)")
@@ -92,13 +98,17 @@ def main() -> None:
         )
         figure("build time", ds.seconds, "s", size=size, key="data set build")
         ratio("generate_seconds", ds.seconds, f"<{GENERATION_TARGET_SECONDS}", size=size)
-        stages.put_stage(ds=ds, env=child_env, size=size)
-        stages.trends_stage(ds=ds, env=child_env, size=size)
-        stages.scan_stage(ds=ds, env=child_env, url=url, size=size)
-        stages.tick_stage(ds=ds, size=size, redis_url=redis_url)
+        if "put" in chosen:
+            stages.put_stage(ds=ds, env=child_env, size=size)
+        if "trends" in chosen:
+            stages.trends_stage(ds=ds, env=child_env, size=size)
+        if "scan" in chosen:
+            stages.scan_stage(ds=ds, env=child_env, url=url, size=size)
+        if "tick" in chosen:
+            stages.tick_stage(ds=ds, size=size, redis_url=redis_url)
 
     first_load = Path(__file__).with_name("first_load.py")
-    if first_load.exists():
+    if "first_load" in chosen and first_load.exists():
         heading("PWA first load (bench/first_load.py)")
         result = subprocess.run(  # noqa: S603 (the bench's own file)
             [sys.executable, str(first_load)],

@@ -16,6 +16,19 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/diary_bench"
 # A Redis database of its own: tasks the tick publishes must never reach a real worker.
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 DEFAULT_SIZES = "1000,10000,100000"
+STAGES = ("put", "trends", "scan", "tick", "first_load")
+
+
+def stages() -> tuple[str, ...]:
+    """The stages BENCH_STAGES names (default all), in their fixed order."""
+    raw = os.environ.get("BENCH_STAGES", ",".join(STAGES))
+    wanted = {item.strip() for item in raw.split(",") if item.strip()}
+    unknown = wanted - set(STAGES)
+    if unknown:
+        raise SystemExit(
+            f"BENCH_STAGES names unknown stages {sorted(unknown)}; choose from {', '.join(STAGES)}."
+        )
+    return tuple(stage for stage in STAGES if stage in wanted)
 
 
 def database_url() -> str:
