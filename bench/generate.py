@@ -4,7 +4,16 @@ Rows are generated per chunk of patients as NumPy columns and packed straight in
 binary COPY format (each row is a fixed-width record, so a chunk is one ``tobytes()``), while two
 connections stream diary days and intakes through ``cursor.copy`` at once. Foreign-key triggers
 are off for the loading sessions only (``session_replication_role = replica``): the generator
-makes every reference valid, and nothing of the schema is dropped or recreated.
+makes every reference valid.
+
+Keeping an index up to date row by row is what bounds the load: the diary days arrive date by
+date, so every index led by the patient is written all over at once, and once it outgrows the
+shared buffers each row costs page evictions and full-page WAL images. So the indexes of the two
+bulk tables other than their primary keys (ids arrive in order, and foreign keys point at them)
+are dropped before the COPY and built afterwards from one sorted pass each. Their definitions
+are read from the catalogue before dropping, kept in a table of their own until rebuilt (a run
+that dies half way is repaired by the next), replayed verbatim, and compared with what was
+there before: the schema stays exactly what the migrations made.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import psycopg
+from psycopg import sql
 
 YEAR_DAYS = 365
 LONG_HISTORY_DAYS = 5 * 365
@@ -40,6 +50,11 @@ FEATURES = tuple(FEATURE_ODDS)
 PG_EPOCH = date(2000, 1, 1)
 BINARY_SIGNATURE = b"PGCOPY\n\xff\r\n\x00" + b"\x00" * 8
 BINARY_TRAILER = b"\xff\xff"
+# Index definitions between their drop and their rebuild; see the module docstring.
+PENDING_INDEXES = "bench_generate_pending_index"
+INDEX_BUILDERS = 2
+# Enough for the largest index (100,000 patients) to be sorted in memory.
+INDEX_BUILD_MEMORY = "1GB"
 
 # (column, PostgreSQL type as information_schema names it, binary encoding)
 DAY_COLUMNS = [
@@ -274,6 +289,124 @@ def truncate(conn: psycopg.Connection, tables: Tables) -> list[tuple]:
     return catalogue
 
 
+def schema_snapshot(conn: psycopg.Connection, tables: list[str]) -> set[tuple[str, str, str]]:
+    """Every index and constraint of the tables, as the catalogue prints its definition."""
+    rows = conn.execute(
+        """
+        SELECT i.indrelid::regclass::text, c.relname, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid = ANY(%(tables)s::regclass[])
+        UNION ALL
+        SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+        FROM pg_constraint WHERE conrelid = ANY(%(tables)s::regclass[])
+        """,
+        {"tables": tables},
+    ).fetchall()
+    return set(rows)
+
+
+def defer_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
+    """Drop the tables' indexes but the primary keys, noting how to rebuild each, in one commit.
+
+    Left in place: an index a foreign key or an exclusion constraint depends on (a rebuild
+    would have to drop and validate those too).
+    """
+    with conn.transaction():
+        conn.execute(
+            f"CREATE TABLE {PENDING_INDEXES} (name text PRIMARY KEY, tbl text NOT NULL, "
+            "create_sql text NOT NULL, attach_sql text)"
+        )
+        for table in tables:
+            rows = conn.execute(
+                """
+                SELECT ic.relname, pg_get_indexdef(i.indexrelid), c.conname,
+                       c.condeferrable, c.condeferred
+                FROM pg_index i
+                JOIN pg_class ic ON ic.oid = i.indexrelid
+                LEFT JOIN pg_constraint c
+                  ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+                  AND c.contype IN ('p', 'u', 'x')
+                WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
+                  AND (c.contype IS NULL OR c.contype = 'u')
+                  AND NOT EXISTS (
+                      SELECT 1 FROM pg_constraint f
+                      WHERE f.contype = 'f' AND f.conindid = i.indexrelid
+                  )
+                """,
+                [table],
+            ).fetchall()
+            for index, create_sql, constraint, deferrable, deferred in rows:
+                attach = drop = None
+                if constraint is None:
+                    drop = sql.SQL("DROP INDEX {}").format(sql.Identifier(index))
+                else:
+                    # A unique constraint comes back in two steps: its index is built alongside
+                    # the others, then taken over by the constraint (a catalogue change).
+                    attach = sql.SQL(
+                        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}{}"
+                    ).format(
+                        sql.Identifier(table),
+                        sql.Identifier(constraint),
+                        sql.Identifier(index),
+                        sql.SQL(
+                            (" DEFERRABLE INITIALLY DEFERRED" if deferred else " DEFERRABLE")
+                            if deferrable
+                            else ""
+                        ),
+                    )
+                    drop = sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                        sql.Identifier(table), sql.Identifier(constraint)
+                    )
+                conn.execute(
+                    f"INSERT INTO {PENDING_INDEXES} VALUES (%s, %s, %s, %s)",  # noqa: S608
+                    [index, table, create_sql, attach and attach.as_string(conn)],
+                )
+                conn.execute(drop)
+
+
+def restore_indexes(url: str) -> None:
+    """Build the indexes defer_indexes dropped (any a dead run left too), then forget them."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass(%s)", [PENDING_INDEXES]).fetchone()[0] is None:
+            return
+        pending = conn.execute(
+            # Largest tables first, so the builders finish together.
+            f"SELECT create_sql, attach_sql, to_regclass(name) IS NOT NULL "  # noqa: S608
+            f"FROM {PENDING_INDEXES} ORDER BY pg_relation_size(tbl::regclass) DESC, name"
+        ).fetchall()
+    work: queue.Queue = queue.Queue()
+    for create_sql, _, built in pending:
+        if not built:
+            work.put(create_sql)
+    errors: list[Exception] = []
+
+    def builder() -> None:
+        try:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+                while True:
+                    try:
+                        statement = work.get_nowait()
+                    except queue.Empty:
+                        return
+                    conn.execute(statement)
+        except Exception as error:  # surfaced below
+            errors.append(error)
+
+    builders = [threading.Thread(target=builder) for _ in range(INDEX_BUILDERS)]
+    for thread in builders:
+        thread.start()
+    for thread in builders:
+        thread.join()
+    if errors:
+        raise errors[0]
+    with psycopg.connect(url, autocommit=True) as conn, conn.transaction():
+        for _, attach_sql, _ in pending:
+            if attach_sql:
+                conn.execute(attach_sql)
+        conn.execute(f"DROP TABLE {PENDING_INDEXES}")
+
+
 def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
     started = time.perf_counter()
     now = datetime.now(UTC)
@@ -285,6 +418,10 @@ def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
         check_columns(conn, tables.day, DAY_COLUMNS)
         check_columns(conn, tables.intake, INTAKE_COLUMNS)
         catalogue = truncate(conn, tables)
+        restore_indexes(url)
+        bulk_tables = [tables.day, tables.intake]
+        schema = schema_snapshot(conn, bulk_tables)
+        defer_indexes(conn, bulk_tables)
         medications = {
             kind: np.array([row[0] for row in catalogue if row[2] == kind])
             for kind in ("triptan", "simple_analgesic")
@@ -294,6 +431,9 @@ def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
             conn, tables, patients=patients + 1, now=now, joined=today - timedelta(days=6 * 365)
         )
 
+    import sys
+
+    print(f"DBG people {time.perf_counter() - started:.1f}", file=sys.stderr)
     # Two connections load diary days (the bulk of the work, bound by index upkeep in the
     # server) and a third the intakes, so PostgreSQL uses both cores while NumPy generates.
     day_queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(DAY_LOADERS)]
@@ -346,7 +486,17 @@ def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
     if errors:
         raise errors[0]
 
+    import sys
+
+    print(f"DBG loaded {time.perf_counter() - started:.1f}", file=sys.stderr)
+    restore_indexes(url)
+    print(f"DBG indexed {time.perf_counter() - started:.1f}", file=sys.stderr)
     with psycopg.connect(url, autocommit=True) as conn:
+        if (rebuilt := schema_snapshot(conn, bulk_tables)) != schema:
+            raise SystemExit(
+                f"indexes rebuilt differently: missing {sorted(schema - rebuilt)}, "
+                f"new {sorted(rebuilt - schema)}"
+            )
         conn.execute("SET session_replication_role = replica")
         with conn.cursor().copy(
             f"COPY {tables.session} (patient_id, date, product, total_units, paradigm, injector, "
@@ -369,6 +519,7 @@ def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
             )
+        print(f"DBG sessions+setval {time.perf_counter() - started:.1f}", file=sys.stderr)
         for table in (
             tables.user,
             tables.profile,

@@ -15,6 +15,7 @@ import psycopg
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -149,13 +150,18 @@ def trends_stage(*, ds: Dataset, env: dict[str, str], size: int) -> None:
     tokens = session_tokens(list(patients.values()))
     client = Client()
     counts = {}
+    uncached = {}
     for label, patient in patients.items():
         headers = {"HTTP_X_SESSION_TOKEN": tokens[patient]}
-        response = client.get("/api/v1/trends/", **headers)
+        cache.clear()
         count, _, status = count_queries(
             lambda h=headers: client.get("/api/v1/trends/", **h).status_code
         )
+        hit_count, _, _ = count_queries(
+            lambda h=headers: client.get("/api/v1/trends/", **h).status_code
+        )
         counts[label] = count
+        response = client.get("/api/v1/trends/", **headers)
         api_windows = {
             w["start"]: w["headache_days"] for w in response.json()["windows"] if w["logged_days"]
         }
@@ -166,8 +172,17 @@ def trends_stage(*, ds: Dataset, env: dict[str, str], size: int) -> None:
         }
         agree = "agree" if api_windows == sql_windows else "DIFFER"
         say(
-            f"  {label}: status {status}, {count} SQL queries; {len(api_windows)} windows, raw SQL "
-            f"headache days per window {agree} with the API"
+            f"  {label}: status {status}, {count} SQL queries computing, {hit_count} when cached; "
+            f"{len(api_windows)} windows, raw SQL headache days per window {agree} with the API"
+        )
+        # Every request a cache miss (as after each write), in this process, against the same
+        # raw SQL view: the cost of computing the trends, not only of serving them.
+        bench_headers = {**headers, "HTTP_X_BENCH_PATIENT": str(patient)}
+        uncached[label] = (
+            _per_second(lambda h=headers: (cache.clear(), client.get("/api/v1/trends/", **h))),
+            _per_second(
+                lambda h=bench_headers: (cache.clear(), client.get("/bench/bare/trends/", **h))
+            ),
         )
     with load.gunicorn(env) as base:
         results = {}
@@ -196,7 +211,22 @@ def trends_stage(*, ds: Dataset, env: dict[str, str], size: int) -> None:
             ">=0.8",
             size=size,
         )
+    for label, (api_rate, sql_rate) in uncached.items():
+        say(
+            f"  {label} computed on every request (in process): API {api_rate:,.1f} req/s, "
+            f"raw SQL {sql_rate:,.1f} req/s"
+        )
+        ratio(f"trends_{label}_uncached_vs_sql", api_rate / sql_rate, "report", size=size)
     ratio("trends_queries_5y_vs_1y", counts["5y"] / counts["1y"], "==1", size=size)
+
+
+def _per_second(send, *, seconds: float = 3.0) -> float:
+    send()
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        send()
+        done += 1
+    return done / (time.perf_counter() - started)
 
 
 # 4. Nightly scan ---------------------------------------------------------------------------

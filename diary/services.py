@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -131,6 +132,10 @@ class StaleRevision(Exception):
     """The client's If-Match names a revision that is no longer current."""
 
 
+# A medicine as a diary entry names it: its id, or its name as the patient typed it.
+MedicationReference = int | str
+
+
 @dataclass(frozen=True)
 class DiaryDayFacts:
     headache: bool
@@ -139,7 +144,21 @@ class DiaryDayFacts:
     features: frozenset[str] = frozenset()
     disability: int = 0
     notes: str = ""
-    intakes: tuple[tuple[int, int], ...] = field(default=())  # (medication id, doses)
+    intakes: tuple[tuple[MedicationReference, int], ...] = field(default=())  # (medicine, doses)
+
+
+class UnknownMedications(Exception):
+    """Some medicines a day lists are not visible to the patient, or are listed twice."""
+
+    def __init__(self, errors: list[dict[str, list[str]]]):
+        super().__init__(errors)
+        self.errors = errors  # one entry per listed medicine, in order; {} where it was fine
+
+
+class DiaryDayWritten(NamedTuple):
+    day: DiaryDay
+    created: bool
+    intakes: list[MedicationIntake]  # with their medicines, in the order the entry listed them
 
 
 _UPSERT_COLUMNS = (
@@ -150,28 +169,30 @@ _UPSERT_COLUMNS = (
     "disability",
     "notes",
 )
+_DAY = DiaryDay._meta.db_table
+_INTAKE = MedicationIntake._meta.db_table
+_MEDICATION = Medication._meta.db_table
+_PROFILE = PatientProfile._meta.db_table
 
-
-_TABLE = DiaryDay._meta.db_table
-# Identifiers come from the model; every value is a query parameter.
-_UPSERT_SQL = (
-    f"INSERT INTO {_TABLE} (patient_id, date, {', '.join(_UPSERT_COLUMNS)}, revision, "  # noqa: S608  # nosec B608
-    f"created_at, updated_at) VALUES (%s, %s, {', '.join(['%s'] * len(_UPSERT_COLUMNS))}, 1, "
-    f"%s, %s) ON CONFLICT (patient_id, date) DO UPDATE SET "
+# Identifiers below come from the models; every value is a query parameter.
+_DAY_VALUES = ", ".join(
+    ["%s"] * (len(_UPSERT_COLUMNS) + 5)
+)  # patient, date, facts, times, revision
+_DAY_INSERT = (
+    f"INSERT INTO {_DAY} (patient_id, date, {', '.join(_UPSERT_COLUMNS)}, created_at, "  # nosec B608
+    f"updated_at, revision)"
+)
+_ON_CONFLICT_REPLACE = (
+    f"ON CONFLICT (patient_id, date) DO UPDATE SET "
     f"{', '.join(f'{column} = excluded.{column}' for column in _UPSERT_COLUMNS)}, "
-    f"revision = {_TABLE}.revision + 1, updated_at = excluded.updated_at "
-    f"RETURNING id, revision, created_at"
+    f"revision = {_DAY}.revision + 1, updated_at = excluded.updated_at"
 )
-_INSERT_ONLY_SQL = (
-    _UPSERT_SQL[: _UPSERT_SQL.index(" ON CONFLICT")]
-    + " ON CONFLICT (patient_id, date) DO NOTHING RETURNING id, revision, created_at"
-)
-_CONDITIONAL_UPDATE_SQL = (
-    f"UPDATE {_TABLE} SET {', '.join(f'{column} = %s' for column in _UPSERT_COLUMNS)}, "  # noqa: S608  # nosec B608
+_CONDITIONAL_UPDATE = (
+    f"UPDATE {_DAY} SET {', '.join(f'{column} = %s' for column in _UPSERT_COLUMNS)}, "  # noqa: S608  # nosec B608
     f"revision = revision + 1, updated_at = %s "
-    f"WHERE patient_id = %s AND date = %s AND id = %s AND revision = %s "
-    f"RETURNING id, revision, created_at"
+    f"WHERE patient_id = %s AND date = %s"
 )
+_RETURNING = "RETURNING id, revision, created_at"
 
 
 def _fact_values(facts: DiaryDayFacts) -> list:
@@ -185,6 +206,77 @@ def _fact_values(facts: DiaryDayFacts) -> list:
     ]
 
 
+def _resolution_ctes(patient_id: int, references: list[MedicationReference]) -> tuple[str, list]:
+    """CTEs ending in ``resolved``: each listed medicine the patient can see, by position.
+
+    The rule, in SQL so one statement can both check and write: an id names that medicine; a
+    name (any case) names the patient's own medicine of that name, else the catalogue's.
+    """
+    params: list = []
+    if references:
+        rows = []
+        for position, reference in enumerate(references):
+            rows.append("(CAST(%s AS integer), CAST(%s AS bigint), CAST(%s AS text))")
+            is_id = isinstance(reference, int)
+            params += [position, reference if is_id else None, None if is_id else reference.lower()]
+        wanted = f"wanted (position, ref_id, ref_name) AS (VALUES {', '.join(rows)})"
+    else:
+        wanted = (
+            "wanted (position, ref_id, ref_name) AS "
+            "(SELECT CAST(0 AS integer), CAST(NULL AS bigint), CAST(NULL AS text) WHERE 1 = 0)"
+        )
+    visible = "(m.owner_id IS NULL OR m.owner_id = %s)"
+    sql = (
+        f"{wanted}, matched AS ("  # noqa: S608  # nosec B608
+        f"SELECT w.position, m.id, m.name, m.medication_class, m.owner_id "
+        f"FROM wanted w JOIN {_MEDICATION} m ON m.id = w.ref_id WHERE {visible} "
+        f"UNION ALL "
+        f"SELECT w.position, m.id, m.name, m.medication_class, m.owner_id "
+        f"FROM wanted w JOIN {_MEDICATION} m ON lower(m.name) = w.ref_name WHERE {visible}"
+        f"), ranked AS ("
+        f"SELECT position, id, name, medication_class, ROW_NUMBER() OVER "
+        f"(PARTITION BY position ORDER BY owner_id IS NULL, id) AS preference FROM matched"
+        f"), resolved AS ("
+        f"SELECT position, id, name, medication_class FROM ranked WHERE preference = 1)"
+    )
+    return sql, [*params, patient_id, patient_id]
+
+
+def _medication_errors(
+    references: list[MedicationReference], resolved: dict[int, Medication]
+) -> list[dict[str, list[str]]]:
+    errors: list[dict[str, list[str]]] = []
+    seen: set[int] = set()
+    for position, reference in enumerate(references):
+        medication = resolved.get(position)
+        if medication is None:
+            errors.append({"medication": [f"Unknown medicine {reference!r}."]})
+        elif medication.pk in seen:
+            errors.append({"medication": ["This medicine is listed twice; add the doses."]})
+        else:
+            seen.add(medication.pk)
+            errors.append({})
+    return errors
+
+
+def _day_write_sql(
+    mode: str, patient_id: int, day: date, facts: DiaryDayFacts, now: datetime, guard: str
+) -> tuple[str, list]:
+    """The day's INSERT or UPDATE ... RETURNING, written only where the SQL ``guard`` holds."""
+    if mode == "update":
+        return (
+            f"{_CONDITIONAL_UPDATE} AND {guard} {_RETURNING}",
+            [*_fact_values(facts), now, patient_id, day],
+        )
+    conflict = (
+        _ON_CONFLICT_REPLACE if mode == "upsert" else "ON CONFLICT (patient_id, date) DO NOTHING"
+    )
+    return (
+        f"{_DAY_INSERT} SELECT {_DAY_VALUES} WHERE {guard} {conflict} {_RETURNING}",
+        [patient_id, day, *_fact_values(facts), now, now, 1],
+    )
+
+
 def diary_day_upsert(
     *,
     patient: PatientProfile,
@@ -192,36 +284,38 @@ def diary_day_upsert(
     facts: DiaryDayFacts,
     expected_revision: tuple[int, int] | None = None,
     create_only: bool = False,
-) -> tuple[DiaryDay, bool]:
-    """Create or replace one day in a single statement, safe under concurrent retries.
+) -> DiaryDayWritten:
+    """Create or replace one day and its medicines, safe under concurrent retries.
 
     With ``expected_revision`` (the day's id and revision from its ETag) the write happens only
     if the stored day is still that version, else ``StaleRevision`` is raised and nothing changes.
     With ``create_only`` (If-None-Match: *) it happens only if the day does not exist yet.
+    Medicines the patient cannot see, or listed twice, raise ``UnknownMedications`` and change
+    nothing either. The patient is marked changed for the next incremental scan.
+
+    On PostgreSQL all of this is one statement, as logging a day is the app's busiest request;
+    SQLite has no data-modifying CTEs, so there the same SQL runs step by step in a transaction.
     """
     now = timezone.now()
-    with transaction.atomic():
-        if create_only:
-            sql = _INSERT_ONLY_SQL
-            params = [patient.pk, day, *_fact_values(facts), now, now]
-        elif expected_revision is None:
-            sql = _UPSERT_SQL
-            params = [patient.pk, day, *_fact_values(facts), now, now]
-        else:
-            sql = _CONDITIONAL_UPDATE_SQL
-            params = [*_fact_values(facts), now, patient.pk, day, *expected_revision]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            raise StaleRevision
-        day_id, revision, created_at = row
-        MedicationIntake.objects.filter(diary_day_id=day_id).delete()
-        if facts.intakes:
-            MedicationIntake.objects.bulk_create(
-                MedicationIntake(diary_day_id=day_id, medication_id=medication_id, doses=doses)
-                for medication_id, doses in facts.intakes
-            )
+    mode = "create" if create_only else "upsert" if expected_revision is None else "update"
+    references = [reference for reference, _ in facts.intakes]
+    doses = [count for _, count in facts.intakes]
+    write = _diary_day_statement if connection.vendor == "postgresql" else _diary_day_steps
+    row, resolved = write(
+        mode=mode,
+        patient=patient,
+        day=day,
+        facts=facts,
+        now=now,
+        expected_revision=expected_revision,
+        references=references,
+        doses=doses,
+    )
+    if len({medication.pk for medication in resolved.values()}) < len(references):
+        raise UnknownMedications(_medication_errors(references, resolved))
+    if row is None:
+        raise StaleRevision
+    day_id, revision, created_at = row
     diary_day = DiaryDay(
         id=day_id,
         patient=patient,
@@ -236,7 +330,112 @@ def diary_day_upsert(
         notes=facts.notes,
         **{feature: feature in facts.features for feature in DiaryDay.FEATURES},
     )
-    return diary_day, revision == 1
+    intakes = [
+        MedicationIntake(diary_day=diary_day, medication=resolved[position], doses=count)
+        for position, count in enumerate(doses)
+    ]
+    return DiaryDayWritten(diary_day, revision == 1, intakes)
+
+
+def _resolved_medications(rows) -> dict[int, Medication]:
+    return {
+        position: Medication(id=medication_id, name=name, medication_class=medication_class)
+        for position, medication_id, name, medication_class in rows
+        if position is not None
+    }
+
+
+def _diary_day_statement(
+    *,
+    mode: str,
+    patient: PatientProfile,
+    day: date,
+    facts: DiaryDayFacts,
+    now: datetime,
+    expected_revision: tuple[int, int] | None,
+    references: list[MedicationReference],
+    doses: list[int],
+) -> tuple[tuple | None, dict[int, Medication]]:
+    """Check the medicines, write the day and its intakes, and mark the patient: one statement."""
+    resolution, resolution_params = _resolution_ctes(patient.pk, references)
+    guard, guard_params = "(SELECT ok FROM checked)", []
+    if mode == "update":
+        guard, guard_params = f"id = %s AND revision = %s AND {guard}", list(expected_revision)
+    day_sql, day_params = _day_write_sql(mode, patient.pk, day, facts, now, guard)
+    doses_rows = (
+        ", ".join(["(CAST(%s AS integer), CAST(%s AS integer))"] * len(doses))
+        or "(CAST(NULL AS integer), CAST(NULL AS integer))"
+    )
+    sql = (
+        f"WITH {resolution}, "  # noqa: S608  # nosec B608
+        f"checked AS (SELECT count(*) = %s AND count(DISTINCT id) = %s AS ok FROM resolved), "
+        f"written AS ({day_sql}), "
+        f"doses (position, doses) AS (VALUES {doses_rows}), "
+        f"gone AS (DELETE FROM {_INTAKE} i USING written WHERE i.diary_day_id = written.id "
+        f"AND i.medication_id NOT IN (SELECT id FROM resolved)), "
+        f"kept AS (INSERT INTO {_INTAKE} (diary_day_id, medication_id, doses) "
+        f"SELECT written.id, r.id, d.doses FROM written, resolved r "
+        f"JOIN doses d ON d.position = r.position "
+        f"ON CONFLICT (diary_day_id, medication_id) DO UPDATE SET doses = excluded.doses), "
+        f"touched AS (UPDATE {_PROFILE} SET data_changed_at = %s "
+        f"WHERE id = %s AND EXISTS (SELECT 1 FROM written)) "
+        f"SELECT written.id, written.revision, written.created_at, "
+        f"r.position, r.id, r.name, r.medication_class "
+        f"FROM (SELECT 1) one LEFT JOIN written ON true LEFT JOIN resolved r ON true"
+    )
+    params = [
+        *resolution_params,
+        len(references),
+        len(references),
+        *day_params,
+        *guard_params,
+        *[value for position, count in enumerate(doses) for value in (position, count)],
+        now,
+        patient.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    written = rows[0][:3] if rows[0][0] is not None else None
+    return written, _resolved_medications(row[3:] for row in rows)
+
+
+def _diary_day_steps(
+    *,
+    mode: str,
+    patient: PatientProfile,
+    day: date,
+    facts: DiaryDayFacts,
+    now: datetime,
+    expected_revision: tuple[int, int] | None,
+    references: list[MedicationReference],
+    doses: list[int],
+) -> tuple[tuple | None, dict[int, Medication]]:
+    """The same checks and writes as ``_diary_day_statement``, one statement at a time."""
+    resolution, resolution_params = _resolution_ctes(patient.pk, references)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH {resolution} SELECT position, id, name, medication_class FROM resolved",  # noqa: S608  # nosec B608
+            resolution_params,
+        )
+        resolved = _resolved_medications(cursor.fetchall())
+        if len({medication.pk for medication in resolved.values()}) < len(references):
+            return None, resolved
+        guard, guard_params = "1 = 1", []
+        if mode == "update":
+            guard, guard_params = "id = %s AND revision = %s", list(expected_revision)
+        day_sql, day_params = _day_write_sql(mode, patient.pk, day, facts, now, guard)
+        cursor.execute(day_sql, [*day_params, *guard_params])
+        written = cursor.fetchone()
+        if written is None:
+            return None, resolved
+        MedicationIntake.objects.filter(diary_day_id=written[0]).delete()
+        MedicationIntake.objects.bulk_create(
+            MedicationIntake(diary_day_id=written[0], medication=resolved[position], doses=count)
+            for position, count in enumerate(doses)
+        )
+        PatientProfile.objects.filter(pk=patient.pk).update(data_changed_at=now)
+    return written, resolved
 
 
 def diary_day_delete(*, patient: PatientProfile, day: date) -> bool:

@@ -35,6 +35,7 @@ from diary.reminders.services import reminder_schedule_refresh
 from diary.services import DiaryDayFacts
 
 MAX_DOSES_PER_DAY = 50
+MAX_BIGINT = 2**63 - 1
 HOUR_MINUTE = r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$"
 ISO_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
@@ -271,14 +272,22 @@ class MedicationSerializer(StrictModelSerializer):
     {"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "id or name"}
 )
 class MedicationReferenceField(serializers.Field):
-    default_error_messages = {"invalid": "Give a medicine's id or its name."}
+    default_error_messages = {
+        "invalid": "Give a medicine's id or its name.",
+        "unknown": "Unknown medicine {reference!r}.",
+    }
 
     def to_internal_value(self, data) -> int | str:
         if isinstance(data, bool):
             self.fail("invalid")
         if isinstance(data, int):
+            # Beyond the id column's range no medicine can exist (and the database would refuse).
+            if not 1 <= data <= MAX_BIGINT:
+                self.fail("unknown", reference=data)
             return data
         if isinstance(data, str) and data.strip():
+            if len(data.strip()) > Medication._meta.get_field("name").max_length:
+                self.fail("unknown", reference=data.strip())
             return data.strip()
         self.fail("invalid")
 
@@ -342,48 +351,7 @@ class DiaryDayInputSerializer(serializers.Serializer):
             errors["peak_severity"] = ["Give the headache's peak severity: 1, 2 or 3."]
         if errors:
             raise serializers.ValidationError(errors)
-        attrs["resolved_intakes"] = self._resolve_medications(attrs.get("medications", []))
         return attrs
-
-    def _resolve_medications(self, intakes: list[dict]) -> list[tuple[Medication, int]]:
-        if not intakes:
-            return []
-        visible = selectors.medications_visible_to(patient=self.context["patient"])
-        ids = [item["medication"] for item in intakes if isinstance(item["medication"], int)]
-        names = [
-            item["medication"].lower() for item in intakes if isinstance(item["medication"], str)
-        ]
-        query = Q(pk__in=ids)
-        for name in names:
-            query |= Q(name__iexact=name)
-        found = list(visible.filter(query))
-        by_id = {medication.pk: medication for medication in found}
-        by_name = {}
-        for medication in found:
-            # The patient's own entry wins over a catalogue name they re-added.
-            if medication.owner_id or medication.name.lower() not in by_name:
-                by_name[medication.name.lower()] = medication
-        resolved: list[tuple[Medication, int]] = []
-        errors: list[dict] = []
-        seen: set[int] = set()
-        for item in intakes:
-            reference = item["medication"]
-            medication = (
-                by_id.get(reference)
-                if isinstance(reference, int)
-                else by_name.get(reference.lower())
-            )
-            if medication is None:
-                errors.append({"medication": [f"Unknown medicine {reference!r}."]})
-            elif medication.pk in seen:
-                errors.append({"medication": ["This medicine is listed twice; add the doses."]})
-            else:
-                seen.add(medication.pk)
-                errors.append({})
-                resolved.append((medication, item["doses"]))
-        if any(errors):
-            raise serializers.ValidationError({"medications": errors})
-        return resolved
 
     def to_facts(self) -> DiaryDayFacts:
         data = self.validated_data
@@ -395,7 +363,10 @@ class DiaryDayInputSerializer(serializers.Serializer):
             features=frozenset(name for name, present in features.items() if present),
             disability=data.get("disability", 0),
             notes=data.get("notes", ""),
-            intakes=tuple((medication.pk, doses) for medication, doses in data["resolved_intakes"]),
+            # Checked against the medicines the patient can see when the day is written.
+            intakes=tuple(
+                (intake["medication"], intake["doses"]) for intake in data.get("medications", [])
+            ),
         )
 
 

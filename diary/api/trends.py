@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.cache import cache
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.response import Response
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from diary import selectors
@@ -21,7 +23,32 @@ class TrendsQuerySerializer(DateRangeSerializer):
     rule = serializers.ChoiceField(choices=HeadacheDayRule.choices, required=False)
 
 
-def trends_response(request, *, patient: PatientProfile) -> Response:
+# Trends are read far more often than the diary changes, and computing them is the costly part
+# (every day classified, cycles, exact tests). The key carries everything the payload depends
+# on, the patient's data_changed_at included, so a write makes a new key and nothing needs
+# invalidating (a write during a cache outage cannot leave a stale entry behind). The day
+# bound lets entries for past days expire.
+TRENDS_CACHE_SECONDS = 24 * 60 * 60
+
+
+def trends_cache_key(
+    *, patient: PatientProfile, date_from: date | None, date_to: date, rule: str
+) -> str:
+    return ":".join(
+        str(part)
+        for part in (
+            "trends",
+            patient.pk,
+            patient.data_changed_at.timestamp(),
+            patient.recalled_baseline_headache_days,
+            rule,
+            date_from,
+            date_to,
+        )
+    )
+
+
+def trends_response(request, *, patient: PatientProfile) -> HttpResponse:
     query = TrendsQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
     today = selectors.local_today(user=patient.user)
@@ -32,9 +59,14 @@ def trends_response(request, *, patient: PatientProfile) -> Response:
     if date_from is not None and date_from > date_to:
         raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
     rule = query.validated_data.get("rule") or patient.headache_day_rule
-    return Response(
-        patient_trends(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
-    )
+    key = trends_cache_key(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
+    rendered = cache.get(key)
+    if rendered is None:
+        rendered = JSONRenderer().render(
+            patient_trends(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
+        )
+        cache.set(key, rendered, TRENDS_CACHE_SECONDS)
+    return HttpResponse(rendered, content_type="application/json")
 
 
 # Schema: documents the payload ``diary.analytics.trends.trends_payload`` builds. -------------

@@ -289,21 +289,24 @@ class DiaryDayView(APIView):
                 if expected is None:
                     return precondition_failed()
         try:
-            saved, created = services.diary_day_upsert(
+            written = services.diary_day_upsert(
                 patient=patient,
                 day=the_day,
                 facts=serializer.to_facts(),
                 expected_revision=expected,
                 create_only=create_only,
             )
+        except services.UnknownMedications as unknown:
+            # Shaped as DRF shapes errors in a list: by the position of each refused item.
+            raise serializers.ValidationError(
+                {"medications": {str(i): error for i, error in enumerate(unknown.errors) if error}}
+            ) from None
         except services.StaleRevision:
             return precondition_failed()
         # The response is built from what was just written: no second read.
-        intakes = [
-            MedicationIntake(diary_day=saved, medication=medication, doses=doses)
-            for medication, doses in serializer.validated_data["resolved_intakes"]
-        ]
-        return self.day_response(saved, patient, code=201 if created else 200, intakes=intakes)
+        return self.day_response(
+            written.day, patient, code=201 if written.created else 200, intakes=written.intakes
+        )
 
     @extend_schema(responses={204: None})
     def delete(self, request, day: str):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import time as monotonic_clock
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -36,8 +37,10 @@ from diary.reminders.models import (
 
 logger = logging.getLogger(__name__)
 
-# Due slots claimed per tick; a backlog drains over the following minutes.
+# Due slots claimed per transaction, and how long one tick keeps claiming batches: well under
+# the minute between ticks, so a backlog drains over the following ticks without overlap.
 TICK_BATCH_SIZE = 500
+TICK_BUDGET_SECONDS = 40.0
 # A message enqueued this long ago and still outstanding is assumed lost and enqueued again.
 REQUEUE_AFTER = timedelta(minutes=5)
 # After a failed publish, skip the broker this long so requests never queue up behind it.
@@ -168,34 +171,60 @@ def reminder_schedules_backfill(*, now: datetime | None = None) -> int:
     return count
 
 
-def _patient_day(*, profile: PatientProfile, slot_date, zone: ZoneInfo) -> schedule.PatientDay:
-    monday = slot_date - timedelta(days=slot_date.isoweekday() - 1)
-    earliest = min(monday, slot_date - timedelta(days=1))
-    logged = DiaryDay.objects.filter(
-        patient=profile, date__gte=earliest, date__lte=slot_date
-    ).values_list("date", flat=True)
-    session = (
-        InjectionSession.objects.filter(patient=profile, date__lte=slot_date)
-        .order_by("-date")
-        .values("id", "date", "planned_interval_weeks")
-        .first()
-    )
-    return schedule.PatientDay(
-        slot_date=slot_date,
-        reminder_time=profile.reminder_time,
-        joined_on=profile.created_at.astimezone(zone).date(),
-        reminders_enabled=profile.reminders_enabled,
-        weekly_nudge_enabled=profile.weekly_nudge_enabled,
-        treatment_messages_enabled=profile.treatment_messages_enabled,
-        logged=frozenset(logged),
-        latest_session=schedule.Session(
-            id=session["id"],
-            injected_on=session["date"],
-            planned_interval_weeks=session["planned_interval_weeks"],
+def _patient_days(
+    claimed: list[tuple[PatientProfile, date]], *, zone_of: dict[int, ZoneInfo]
+) -> dict[int, schedule.PatientDay]:
+    """What the message rules need for each claimed slot, read for the batch in two queries."""
+    if not claimed:
+        return {}
+    windows = {
+        profile.pk: (
+            min(
+                slot_date - timedelta(days=slot_date.isoweekday() - 1),
+                slot_date - timedelta(days=1),
+            ),
+            slot_date,
         )
-        if session
-        else None,
-    )
+        for profile, slot_date in claimed
+    }
+    patient_ids = list(windows)
+    logged: dict[int, set[date]] = defaultdict(set)
+    for patient_id, day in DiaryDay.objects.filter(
+        patient_id__in=patient_ids,
+        date__gte=min(first for first, _ in windows.values()),
+        date__lte=max(last for _, last in windows.values()),
+    ).values_list("patient_id", "date"):
+        first, last = windows[patient_id]
+        if first <= day <= last:
+            logged[patient_id].add(day)
+    latest: dict[int, schedule.Session] = {}
+    # Ordered by date: the last one at or before each slot's date is the patient's current cycle.
+    for session in (
+        InjectionSession.objects.filter(
+            patient_id__in=patient_ids, date__lte=max(last for _, last in windows.values())
+        )
+        .order_by("date")
+        .values("id", "patient_id", "date", "planned_interval_weeks")
+    ):
+        if session["date"] <= windows[session["patient_id"]][1]:
+            latest[session["patient_id"]] = schedule.Session(
+                id=session["id"],
+                injected_on=session["date"],
+                planned_interval_weeks=session["planned_interval_weeks"],
+            )
+    return {
+        profile.pk: schedule.PatientDay(
+            slot_date=slot_date,
+            reminder_time=profile.reminder_time,
+            joined_on=profile.created_at.astimezone(zone_of[profile.pk]).date(),
+            reminders_enabled=profile.reminders_enabled,
+            weekly_nudge_enabled=profile.weekly_nudge_enabled,
+            treatment_messages_enabled=profile.treatment_messages_enabled,
+            logged=frozenset(logged[profile.pk]),
+            latest_session=latest.get(profile.pk),
+        )
+        for profile, slot_date in claimed
+    }
 
 
 def patient_channels(*, profile: PatientProfile) -> list[str]:
@@ -204,60 +233,92 @@ def patient_channels(*, profile: PatientProfile) -> list[str]:
     ]
 
 
-def slot_claim(*, reminder_schedule_id: int, now: datetime) -> list[int]:
-    """Claim one due slot and create its messages, in one transaction; return the message ids.
+def _messages_bulk_create(messages: list[OutgoingMessage], *, now: datetime) -> list[int]:
+    """Insert the messages that do not exist yet; return the ids of those this call inserted."""
+    if not messages:
+        return []
+    OutgoingMessage.objects.bulk_create(messages, ignore_conflicts=True, batch_size=1000)
+    wanted = {(m.user_id, m.kind, m.key, m.channel) for m in messages}
+    # A message that existed already (claimed on an earlier day or run) has another created_at.
+    inserted = OutgoingMessage.objects.filter(
+        user_id__in={m.user_id for m in messages}, created_at=now, enqueued_at=now
+    ).values_list("pk", "user_id", "kind", "key", "channel")
+    return sorted(pk for pk, *identity in inserted if tuple(identity) in wanted)
 
-    The conditional UPDATE moves the slot forward only if nobody else has: a second scheduler,
-    a retried tick or a concurrent settings change makes it update nothing, and this run skips.
+
+def due_slots_claim_batch(*, now: datetime, limit: int = TICK_BATCH_SIZE) -> tuple[int, list[int]]:
+    """Claim up to ``limit`` due slots and create their messages in one transaction.
+
+    Returns how many slots were claimed and the ids of the messages created. The due rows are
+    locked with SKIP LOCKED, so a second scheduler or a retried tick takes other rows or none;
+    each claimed slot moves to its next date in the same transaction as its messages.
     """
     with transaction.atomic():
-        row = (
-            ReminderSchedule.objects.filter(pk=reminder_schedule_id, next_slot_at__lte=now)
+        rows = list(
+            ReminderSchedule.objects.filter(next_slot_at__lte=now)
             .select_related("patient__user")
-            .first()
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("next_slot_at")[:limit]
         )
-        if row is None or row.next_slot_date is None:
-            return []
-        profile = row.patient
-        zone, at = profile.user.zone, profile.reminder_time
-        next_date, next_at = schedule.slot_after_claim(
-            claimed_date=row.next_slot_date, now=now, at=at, zone=zone
+        if not rows:
+            return 0, []
+        zone_of = {row.patient_id: row.patient.user.zone for row in rows}
+        sending: list[tuple[PatientProfile, date]] = []
+        for row in rows:
+            profile = row.patient
+            slot_date = row.next_slot_date
+            if slot_date is not None and schedule.slot_window_open(
+                slot_date=slot_date, now=now, zone=zone_of[profile.pk]
+            ):
+                sending.append((profile, slot_date))
+            if slot_date is None:
+                row.next_slot_at = None
+            else:
+                row.next_slot_date, row.next_slot_at = schedule.slot_after_claim(
+                    claimed_date=slot_date,
+                    now=now,
+                    at=profile.reminder_time,
+                    zone=zone_of[profile.pk],
+                )
+            row.updated_at = now
+        ReminderSchedule.objects.bulk_update(
+            rows, ["next_slot_date", "next_slot_at", "updated_at"], batch_size=TICK_BATCH_SIZE
         )
-        claimed = ReminderSchedule.objects.filter(
-            pk=row.pk, next_slot_at=row.next_slot_at, next_slot_date=row.next_slot_date
-        ).update(next_slot_at=next_at, next_slot_date=next_date, updated_at=now)
-        if not claimed or not schedule.slot_window_open(
-            slot_date=row.next_slot_date, now=now, zone=zone
-        ):
-            return []
-        day = _patient_day(profile=profile, slot_date=row.next_slot_date, zone=zone)
-        expires_at = schedule.local_day_end(local_date=row.next_slot_date, zone=zone)
-        created: list[int] = []
-        for due in schedule.messages_due(day=day):
-            created += messages_create(
+        days = _patient_days(sending, zone_of=zone_of)
+        messages = [
+            OutgoingMessage(
                 user=profile.user,
                 kind=due.kind,
                 key=due.key,
-                channels=patient_channels(profile=profile),
+                channel=channel,
                 context=due.context,
-                now=now,
-                expires_at=expires_at,
+                created_at=now,
+                expires_at=schedule.local_day_end(local_date=slot_date, zone=zone_of[profile.pk]),
+                enqueued_at=now,
             )
+            for profile, slot_date in sending
+            for due in schedule.messages_due(day=days[profile.pk])
+            for channel in patient_channels(profile=profile)
+        ]
+        created = _messages_bulk_create(messages, now=now)
         messages_enqueue_on_commit(message_ids=created)
-    return created
+    return len(rows), created
 
 
-def due_slots_claim(*, now: datetime, limit: int = TICK_BATCH_SIZE) -> list[int]:
-    """Claim every slot due by ``now`` (read through the index on next_slot_at)."""
-    due = list(
-        ReminderSchedule.objects.filter(next_slot_at__lte=now)
-        .order_by("next_slot_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+def due_slots_claim(
+    *, now: datetime, limit: int = TICK_BATCH_SIZE, budget_seconds: float = TICK_BUDGET_SECONDS
+) -> list[int]:
+    """Claim every slot due by ``now``, batch after batch, within the tick's time budget.
+
+    Slots left over when the budget runs out (a backlog after an outage) go to the next tick.
+    """
+    deadline = monotonic_clock.monotonic() + budget_seconds
     created: list[int] = []
-    for reminder_schedule_id in due:
-        created += slot_claim(reminder_schedule_id=reminder_schedule_id, now=now)
-    return created
+    while True:
+        claimed, ids = due_slots_claim_batch(now=now, limit=limit)
+        created += ids
+        if claimed < limit or monotonic_clock.monotonic() >= deadline:
+            return created
 
 
 def stalled_messages_requeue(*, now: datetime, limit: int = TICK_BATCH_SIZE) -> list[int]:

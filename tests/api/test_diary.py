@@ -403,18 +403,49 @@ def test_listed_days_carry_their_etag(as_alice):
     assert listed[0]["etag"] == saved["ETag"]
 
 
-def test_saving_a_day_with_a_medicine_takes_a_bounded_number_of_queries(
-    client, alice, django_assert_max_num_queries
-):
+def app_session_token(client) -> str:
     login = client.post(
         "/_allauth/app/v1/auth/login",
         {"email": "alice@example.org", "password": factories.PASSWORD},
         content_type="application/json",
     )
-    token = login.json()["meta"]["session_token"]
+    return login.json()["meta"]["session_token"]
 
-    # Session, user with profile, medicine, upsert, intakes replaced, savepoint pair.
-    with django_assert_max_num_queries(8):
+
+@pytest.mark.postgres
+def test_saving_a_day_with_medicines_on_postgresql_takes_three_queries(
+    client, alice, django_assert_num_queries
+):
+    token = app_session_token(client)
+    client.put(
+        "/api/v1/diary/2026-11-23/",
+        MIGRAINE,
+        content_type="application/json",
+        HTTP_X_SESSION_TOKEN=token,
+    )
+    replaced = {**MIGRAINE, "medications": [{"medication": "Ibuprofen"}, {"medication": "Aspirin"}]}
+
+    # The session, the user with the profile, and one statement doing all the writing.
+    with django_assert_num_queries(3):
+        response = client.put(
+            "/api/v1/diary/2026-11-23/",
+            replaced,
+            content_type="application/json",
+            HTTP_X_SESSION_TOKEN=token,
+        )
+
+    assert response.status_code == 200
+    assert [item["name"] for item in response.json()["medications"]] == ["Ibuprofen", "Aspirin"]
+
+
+def test_saving_a_day_with_a_medicine_takes_a_bounded_number_of_queries(
+    client, alice, django_assert_max_num_queries
+):
+    token = app_session_token(client)
+
+    # SQLite runs the writes one by one: session, user with profile, medicines, a transaction
+    # around the day, its intakes replaced and the patient marked changed.
+    with django_assert_max_num_queries(9):
         response = client.put(
             "/api/v1/diary/2026-11-23/",
             MIGRAINE,
@@ -424,3 +455,109 @@ def test_saving_a_day_with_a_medicine_takes_a_bounded_number_of_queries(
 
     assert response.status_code == 201
     assert response.json()["medications"][0]["name"] == "Sumatriptan"
+
+
+def test_a_correction_replaces_the_medicines_of_the_day(as_alice, alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+    corrected = {**MIGRAINE, "medications": [{"medication": "Ibuprofen", "doses": 2}]}
+
+    put_day(as_alice, "2026-11-23", corrected)
+
+    stored = DiaryDay.objects.get(patient=alice).intakes.select_related("medication")
+    assert [(intake.medication.name, intake.doses) for intake in stored] == [("Ibuprofen", 2)]
+
+
+def test_the_response_lists_the_medicines_in_the_order_given(as_alice):
+    body = {
+        **MIGRAINE,
+        "medications": [
+            {"medication": "Sumatriptan"},
+            {"medication": "Ibuprofen", "doses": 2},
+            {"medication": "Aspirin", "doses": 3},
+        ],
+    }
+
+    data = put_day(as_alice, "2026-11-23", body).json()
+
+    assert [(item["name"], item["doses"]) for item in data["medications"]] == [
+        ("Sumatriptan", 1),
+        ("Ibuprofen", 2),
+        ("Aspirin", 3),
+    ]
+
+
+def test_a_patients_own_medicine_wins_over_the_catalogue_name(as_alice, alice):
+    own = Medication.objects.create(owner=alice, name="ibuprofen", medication_class="other")
+
+    data = put_day(
+        as_alice, "2026-11-23", {**MIGRAINE, "medications": [{"medication": "IBUPROFEN"}]}
+    ).json()
+
+    assert data["medications"][0]["medication"] == own.pk
+
+
+def test_the_same_medicine_by_id_and_by_name_is_listed_twice(as_alice, alice):
+    ibuprofen = Medication.objects.get(name="Ibuprofen")
+    body = {
+        **MIGRAINE,
+        "medications": [{"medication": ibuprofen.pk}, {"medication": "ibuprofen"}],
+    }
+
+    response = put_day(as_alice, "2026-11-23", body)
+
+    assert response.status_code == 400
+    assert response.json()["medications"] == {
+        "1": {"medication": ["This medicine is listed twice; add the doses."]}
+    }
+
+
+def test_an_unknown_medicine_is_named_and_the_saved_day_is_kept(as_alice, alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    response = put_day(
+        as_alice,
+        "2026-11-23",
+        {**MIGRAINE, "notes": "changed", "medications": [{"medication": "Unobtainium"}]},
+    )
+
+    assert response.json()["medications"] == {
+        "0": {"medication": ["Unknown medicine 'Unobtainium'."]}
+    }
+    stored = DiaryDay.objects.get(patient=alice)
+    assert (stored.notes, stored.revision) == ("Woke up with it.", 1)
+    assert [intake.medication.name for intake in stored.intakes.all()] == ["Sumatriptan"]
+
+
+@pytest.mark.parametrize("reference", [0, -3, 2**63, "x" * 101])
+def test_a_medicine_that_cannot_exist_is_unknown(as_alice, reference):
+    response = put_day(
+        as_alice, "2026-11-23", {**MIGRAINE, "medications": [{"medication": reference}]}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["medications"]["0"]["medication"][0].startswith("Unknown medicine")
+
+
+def test_saving_a_day_marks_the_patient_for_the_next_scan(as_alice, alice):
+    profile = alice
+    before = profile.data_changed_at
+
+    with time_machine.travel(TODAY + dt.timedelta(minutes=5), tick=False):
+        put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    profile.refresh_from_db()
+    assert profile.data_changed_at == TODAY + dt.timedelta(minutes=5)
+    assert profile.data_changed_at > before
+
+
+def test_a_refused_write_does_not_mark_the_patient(as_alice, alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+    profile = alice
+    profile.refresh_from_db()
+    marked = profile.data_changed_at
+
+    with time_machine.travel(TODAY + dt.timedelta(minutes=5), tick=False):
+        put_day(as_alice, "2026-11-23", MIGRAINE, HTTP_IF_NONE_MATCH="*")
+
+    profile.refresh_from_db()
+    assert profile.data_changed_at == marked

@@ -181,3 +181,57 @@ def test_a_recalled_baseline_is_shown_as_recalled(as_alice, alice):
 def test_it_works_on_a_patient_in_another_time_zone(as_bob, bob):
     factories.DiaryDayFactory(patient=bob, date=TODAY - timedelta(days=1))
     assert as_bob.get("/api/v1/trends/").status_code == 200
+
+
+def signed_in(client, patient):
+    """A real session: each request loads the user and profile afresh, as in production."""
+    client.force_login(patient.user)
+    return client
+
+
+def headache_days_of_last_window(client) -> int:
+    return client.get("/api/v1/trends/").json()["windows"][-1]["headache_days"]
+
+
+def test_trends_include_a_day_saved_after_they_were_read(client, alice_diary):
+    client = signed_in(client, alice_diary)
+    before = headache_days_of_last_window(client)
+
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        client.put(
+            f"/api/v1/diary/{(TODAY - timedelta(days=1)).isoformat()}/",  # logged headache-free
+            {"headache": True, "duration_hours": 6, "peak_severity": 2},
+            content_type="application/json",
+        )
+        after = headache_days_of_last_window(client)
+
+    assert after == before + 1
+
+
+def test_trends_include_an_injection_recorded_after_they_were_read(client, alice_diary):
+    client = signed_in(client, alice_diary)
+    assert len(client.get("/api/v1/trends/").json()["cycles"]) == 2
+
+    with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
+        recorded = client.post(
+            "/api/v1/injections/",
+            {"date": (TODAY - timedelta(days=1)).isoformat(), "total_units": 155},
+            content_type="application/json",
+        )
+        cycles = client.get("/api/v1/trends/").json()["cycles"]
+
+    assert recorded.status_code == 201
+    assert len(cycles) == 3
+
+
+def test_trends_read_again_without_changes_are_not_recomputed(
+    client, alice_diary, django_assert_max_num_queries
+):
+    client = signed_in(client, alice_diary)
+    first = client.get("/api/v1/trends/").json()
+
+    # The session and the user with the profile: the diary itself is not read again.
+    with django_assert_max_num_queries(2):
+        again = client.get("/api/v1/trends/").json()
+
+    assert again == first

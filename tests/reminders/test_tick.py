@@ -110,6 +110,47 @@ def test_the_tick_reads_only_due_schedules(db):
     assert len(crowded) == len(alone)
 
 
+def test_the_ticks_queries_do_not_grow_with_the_patients_due(db):
+    make_patient(joined=JOINED)
+    with frozen(utc(2026, 6, 1, 19, 0)), CaptureQueriesContext(connection) as one_due:
+        assert len(tick()) == 1
+    for _ in range(20):
+        make_patient(joined=JOINED)
+    OutgoingMessage.objects.all().delete()
+    ReminderSchedule.objects.update(
+        next_slot_date=date(2026, 6, 1), next_slot_at=utc(2026, 6, 1, 19)
+    )
+
+    with frozen(utc(2026, 6, 1, 19, 0)), CaptureQueriesContext(connection) as many_due:
+        assert len(tick()) == 21
+
+    assert len(many_due) == len(one_due)
+
+
+def test_one_tick_claims_every_due_slot_batch_after_batch(db, mailoutbox):
+    patients = [make_patient(joined=JOINED) for _ in range(7)]
+
+    with frozen(utc(2026, 6, 1, 19, 0)):
+        created = services.due_slots_claim(now=utc(2026, 6, 1, 19, 0), limit=3)
+        deliver_outstanding()
+
+    assert len(created) == 7
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(p.user.email for p in patients)
+
+
+def test_a_tick_out_of_time_leaves_the_rest_to_the_next_tick(db):
+    for _ in range(5):
+        make_patient(joined=JOINED)
+
+    with frozen(utc(2026, 6, 1, 19, 0)):
+        first = services.due_slots_claim(now=utc(2026, 6, 1, 19, 0), limit=2, budget_seconds=0)
+    with frozen(utc(2026, 6, 1, 19, 1)):
+        second = services.due_slots_claim(now=utc(2026, 6, 1, 19, 1), limit=2)
+
+    assert (len(first), len(second)) == (2, 3)
+    assert ReminderSchedule.objects.filter(next_slot_date=date(2026, 6, 2)).count() == 5
+
+
 def reminders_to(patient: PatientProfile) -> list[OutgoingMessage]:
     messages = OutgoingMessage.objects.filter(user=patient.user, kind="diary_reminder")
     return list(messages.order_by("created_at"))
