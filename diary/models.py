@@ -106,8 +106,11 @@ class PatientProfile(models.Model):
     recalled_baseline_headache_days = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(28)]
     )
-    # Set on every diary write so the nightly scan visits only patients with new data.
-    data_changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set on every write to the patient's record (in the diary write's own statement), so the
+    # nightly scan visits only patients with new data and cached trends know they are stale.
+    # Not indexed: the scan compares it with last_scanned_at in the same row, which no index on
+    # it alone serves, and leaving it out keeps each diary write's update of this row cheap.
+    data_changed_at = models.DateTimeField(default=timezone.now)
     last_scanned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -226,20 +226,24 @@ def _resolution_ctes(patient_id: int, references: list[MedicationReference]) -> 
             "(SELECT CAST(0 AS integer), CAST(NULL AS bigint), CAST(NULL AS text) WHERE 1 = 0)"
         )
     visible = "(m.owner_id IS NULL OR m.owner_id = %s)"
+    # Only the lookups the entry needs: by id (the app's usual case), by name, or both.
+    lookups = [
+        f"SELECT w.position, m.id, m.name, m.medication_class, m.owner_id FROM wanted w "  # noqa: S608  # nosec B608
+        f"JOIN {_MEDICATION} m ON {join} WHERE {visible}"
+        for join, needed in (
+            ("m.id = w.ref_id", not references or any(isinstance(r, int) for r in references)),
+            ("lower(m.name) = w.ref_name", any(isinstance(r, str) for r in references)),
+        )
+        if needed
+    ]
     sql = (
-        f"{wanted}, matched AS ("  # noqa: S608  # nosec B608
-        f"SELECT w.position, m.id, m.name, m.medication_class, m.owner_id "
-        f"FROM wanted w JOIN {_MEDICATION} m ON m.id = w.ref_id WHERE {visible} "
-        f"UNION ALL "
-        f"SELECT w.position, m.id, m.name, m.medication_class, m.owner_id "
-        f"FROM wanted w JOIN {_MEDICATION} m ON lower(m.name) = w.ref_name WHERE {visible}"
-        f"), ranked AS ("
+        f"{wanted}, matched AS ({' UNION ALL '.join(lookups)}), ranked AS ("  # noqa: S608  # nosec B608
         f"SELECT position, id, name, medication_class, ROW_NUMBER() OVER "
         f"(PARTITION BY position ORDER BY owner_id IS NULL, id) AS preference FROM matched"
         f"), resolved AS ("
         f"SELECT position, id, name, medication_class FROM ranked WHERE preference = 1)"
     )
-    return sql, [*params, patient_id, patient_id]
+    return sql, [*params, *[patient_id] * len(lookups)]
 
 
 def _medication_errors(
