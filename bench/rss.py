@@ -1,8 +1,8 @@
 """The nightly scan in a fresh process; prints its timings and peak RSS as JSON.
 
-Runs the loop of ``manage.py scan_patients`` (the same selector and ``scan_patient`` per
-patient). A process of its own, so the peak resident set is the scan's alone. ``--limit``
-scans only the first patients chosen and extrapolates the rest at the measured rate.
+Runs what ``manage.py scan_patients [--all]`` runs (``nightly_scan``). A process of its own,
+so the peak resident set is the scan's alone. ``--limit`` scans only the first patients chosen
+and extrapolates the rest at the measured rate.
 """
 
 from __future__ import annotations
@@ -30,30 +30,33 @@ def main() -> None:
     import django
 
     django.setup()
-    from diary.analytics.scan import patient_ids_due_for_scan, scan_patient
-    from diary.models import PatientProfile
-    from diary.selectors import local_today
+    from diary.analytics.scan import nightly_scan, patient_ids_due_for_scan, scan_patients
 
     settled_kb = status_kb("VmRSS")
     started = time.perf_counter()
     patient_ids = patient_ids_due_for_scan(since_all=args.all)
-    chosen = time.perf_counter()
-    todo = patient_ids[: args.limit] if args.limit else patient_ids
-    for patient_id in todo:
-        patient = PatientProfile.objects.select_related("user").filter(pk=patient_id).first()
-        if patient is not None:
-            scan_patient(patient=patient, today=local_today(user=patient.user))
-    done = time.perf_counter()
-    scan_seconds = done - chosen
-    per_patient = scan_seconds / len(todo) if todo else 0.0
+    select_seconds = time.perf_counter() - started
+    sampled = bool(args.limit) and args.limit < len(patient_ids)
+    started = time.perf_counter()
+    if sampled:
+        summary = scan_patients(patient_ids=patient_ids[: args.limit])
+    else:
+        # Exactly the command's work: it chooses the patients again (the full scan streams
+        # every patient without a list of ids).
+        summary = nightly_scan(rescan_all=args.all)
+    scan_seconds = time.perf_counter() - started
+    scanned = summary.scanned + len(summary.failed)
+    due = len(patient_ids) if sampled else scanned
+    per_patient = scan_seconds / scanned if scanned else 0.0
     print(
         json.dumps(
             {
-                "due": len(patient_ids),
-                "scanned": len(todo),
-                "select_seconds": chosen - started,
+                "due": due,
+                "scanned": scanned,
+                "failed": len(summary.failed),
+                "select_seconds": select_seconds,
                 "scan_seconds": scan_seconds,
-                "seconds": chosen - started + per_patient * len(patient_ids),
+                "seconds": select_seconds + per_patient * due if sampled else scan_seconds,
                 "settled_kb": settled_kb,
                 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
                 "peak_kb": status_kb("VmHWM"),

@@ -31,13 +31,14 @@ from diary.analytics.timeline import Injection, PatientTimeline
 from diary.analytics.windows import (
     WINDOW_DAYS,
     DayCounts,
-    calendar_months,
     count_days,
+    day_calendar,
+    month_bounds,
     month_end,
     month_start,
     per_28,
 )
-from diary.models import PatientProfile, TreatmentBaseline
+from diary.models import TreatmentBaseline
 
 RESPONDER_NICE_PERCENT = 30
 RESPONDER_TRIAL_PERCENT = 50
@@ -162,46 +163,41 @@ def treatment_baseline(*, timeline: PatientTimeline, rule: str) -> Baseline:
     )
 
 
-def baseline_freeze(
-    *, patient: PatientProfile, timeline: PatientTimeline
-) -> TreatmentBaseline | None:
-    """Store the diary baseline once treatment has started, for every rule set.
+def baseline_to_freeze(*, timeline: PatientTimeline) -> TreatmentBaseline | None:
+    """The diary baseline to store now for every rule set, unsaved; None when nothing changes.
 
-    Refrozen only when the first injection date changes (a session recorded late or corrected);
-    an insufficient diary baseline is not frozen, so a recalled figure entered later still counts.
+    Frozen once treatment has started, and refrozen only when the first injection date changes
+    (a session recorded late or corrected); an insufficient diary baseline is not frozen, so a
+    recalled figure entered later still counts. The caller sets the patient and saves it.
     """
     first = timeline.first_injection
     frozen = timeline.frozen_baseline
     if first is None or (frozen is not None and frozen.first_injection_date == first):
-        return frozen
+        return None
     counts = {
         rule: diary_baseline_counts(days=timeline.day_classes(rule=rule), first_injection=first)
         for rule in RULE_SETS
     }
     logged_days = next(iter(counts.values())).logged_days
     if not next(iter(counts.values())).sufficient:
-        return frozen
+        return None
     start, end = baseline_window(first_injection=first)
-    baseline, _ = TreatmentBaseline.objects.update_or_create(
-        patient=patient,
-        defaults={
-            "first_injection_date": first,
-            "window_start": start,
-            "window_end": end,
-            "logged_days": logged_days,
-            "counts": {
-                rule: {
-                    "headache_days": c.headache_days,
-                    "migraine_days": c.migraine_days,
-                    "moderate_severe_days": c.moderate_severe_days,
-                    "acute_medication_days": c.acute_medication_days,
-                }
-                for rule, c in counts.items()
-            },
-            "frozen_at": timezone.now(),
+    return TreatmentBaseline(
+        first_injection_date=first,
+        window_start=start,
+        window_end=end,
+        logged_days=logged_days,
+        counts={
+            rule: {
+                "headache_days": c.headache_days,
+                "migraine_days": c.migraine_days,
+                "moderate_severe_days": c.moderate_severe_days,
+                "acute_medication_days": c.acute_medication_days,
+            }
+            for rule, c in counts.items()
         },
+        frozen_at=timezone.now(),
     )
-    return baseline
 
 
 # Response -------------------------------------------------------------------------------------
@@ -345,10 +341,14 @@ def episodic_months(
     first_full = month_start(first_injection)
     if first_full < first_injection:
         first_full = month_end(first_injection) + timedelta(days=1)
-    months = [
-        m
-        for m in calendar_months(days=days, date_from=first_full, date_to=last_finished)
-        if m.end <= last_finished
+    finished = [
+        (start, end)
+        for start, end in month_bounds(date_from=first_full, date_to=last_finished)
+        if end <= last_finished
     ][-EPISODIC_CONSECUTIVE_MONTHS:]
+    days = day_calendar(days)
+    months = [
+        count_days(days=days, start=start, end=end, as_of=last_finished) for start, end in finished
+    ]
     episodic = len(months) == EPISODIC_CONSECUTIVE_MONTHS and all(map(is_episodic_month, months))
     return EpisodicRun(episodic=episodic, months=tuple(months))

@@ -10,12 +10,13 @@ U-shaped curve with wear-off from weeks 8-10).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 
 from diary.analytics.day_classes import DayClasses
 from diary.analytics.timeline import Injection
-from diary.analytics.windows import DayCounts, count_days
+from diary.analytics.windows import DayCounts, count_days, day_calendar
 
 PLATEAU_FIRST_WEEK = 3
 PLATEAU_LAST_WEEK = 9
@@ -36,9 +37,25 @@ class TreatmentCycle:
     end: date
     next_injection: date | None
     planned_interval_weeks: int
-    weeks: tuple[CycleWeek, ...]
     plateau: DayCounts
     end_of_cycle: DayCounts | None
+    # What the week-by-week profile is counted from, when first asked for: the nightly scan
+    # reads only the plateau and the end of the cycle.
+    days: Mapping[date, DayClasses] = field(repr=False, compare=False)
+    as_of: date = field(repr=False, compare=False)
+
+    @cached_property
+    def weeks(self) -> tuple[CycleWeek, ...]:
+        weeks = []
+        week = 1
+        while (start := cycle_week_start(cycle_start=self.start, week=week)) <= self.end:
+            week_end = min(start + timedelta(days=6), self.end)
+            counts = count_days(
+                days=self.days, start=start, end=week_end, as_of=self.as_of, nominal_days=7
+            )
+            weeks.append(CycleWeek(week=week, counts=counts))
+            week += 1
+        return tuple(weeks)
 
     @property
     def length_days(self) -> int:
@@ -56,6 +73,7 @@ def cycle_week_start(*, cycle_start: date, week: int) -> date:
 def treatment_cycles(
     *, days: Mapping[date, DayClasses], injections: Sequence[Injection], as_of: date
 ) -> list[TreatmentCycle]:
+    days = day_calendar(days)
     cycles = []
     for index, injection in enumerate(injections):
         if injection.date > as_of:
@@ -64,13 +82,6 @@ def treatment_cycles(
         if following is not None and following > as_of:
             following = None
         end = following - timedelta(days=1) if following else as_of
-        weeks = []
-        week = 1
-        while (start := cycle_week_start(cycle_start=injection.date, week=week)) <= end:
-            week_end = min(start + timedelta(days=6), end)
-            counts = count_days(days=days, start=start, end=week_end, as_of=as_of, nominal_days=7)
-            weeks.append(CycleWeek(week=week, counts=counts))
-            week += 1
         plateau_start = cycle_week_start(cycle_start=injection.date, week=PLATEAU_FIRST_WEEK)
         plateau_end = cycle_week_start(cycle_start=injection.date, week=PLATEAU_LAST_WEEK + 1)
         plateau = count_days(
@@ -93,9 +104,10 @@ def treatment_cycles(
                 end=end,
                 next_injection=following,
                 planned_interval_weeks=injection.planned_interval_weeks,
-                weeks=tuple(weeks),
                 plateau=plateau,
                 end_of_cycle=end_of_cycle,
+                days=days,
+                as_of=as_of,
             )
         )
     return cycles

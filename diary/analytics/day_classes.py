@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 PAIN_FEATURES = ("unilateral", "pulsating", "aggravated_by_activity")
 MIGRAINE_SPECIFIC_CLASSES = frozenset({"triptan", "ergot"})
@@ -100,23 +101,55 @@ def meets_ichd3_migraine_features(facts: DayFacts) -> bool:
 
 
 def is_migraine_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> bool:
+    return _is_migraine_day(facts, headache_day=is_headache_day(facts, rule=rule))
+
+
+def _is_migraine_day(facts: DayFacts, *, headache_day: bool) -> bool:
     if "aura" in facts.features:
         return True
     if facts.medication_classes & MIGRAINE_SPECIFIC_CLASSES:
         return True
-    return is_headache_day(facts, rule=rule) and meets_ichd3_migraine_features(facts)
+    return headache_day and meets_ichd3_migraine_features(facts)
 
 
 def is_moderate_severe_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> bool:
-    return is_headache_day(facts, rule=rule) and facts.peak_severity >= MODERATE
+    return _is_moderate_severe_day(facts, headache_day=is_headache_day(facts, rule=rule))
+
+
+def _is_moderate_severe_day(facts: DayFacts, *, headache_day: bool) -> bool:
+    return headache_day and facts.peak_severity >= MODERATE
 
 
 def classify_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> DayClasses:
+    # Once the headache day is decided, the duration plays no part: the rest is cached on what
+    # remains, a few thousand combinations in a whole clinic, where days with their durations
+    # make tens of thousands.
+    return _classes(
+        is_headache_day(facts, rule=rule),
+        facts.peak_severity,
+        facts.features,
+        facts.medication_classes,
+    )
+
+
+@lru_cache(maxsize=1 << 14)
+def _classes(
+    headache_day: bool,
+    peak_severity: int,
+    features: frozenset[str],
+    medication_classes: frozenset[str],
+) -> DayClasses:
+    facts = DayFacts(
+        headache=headache_day,
+        peak_severity=peak_severity,
+        features=features,
+        medication_classes=medication_classes,
+    )
     return DayClasses(
-        headache_day=is_headache_day(facts, rule=rule),
-        migraine_day=is_migraine_day(facts, rule=rule),
-        moderate_severe_day=is_moderate_severe_day(facts, rule=rule),
-        acute_medication_classes=tuple(sorted(facts.medication_classes)),
+        headache_day=headache_day,
+        migraine_day=_is_migraine_day(facts, headache_day=headache_day),
+        moderate_severe_day=_is_moderate_severe_day(facts, headache_day=headache_day),
+        acute_medication_classes=tuple(sorted(medication_classes)),
     )
 
 

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from diary.analytics.day_classes import DayClasses
-from diary.analytics.windows import calendar_months, month_start
+from diary.analytics.windows import day_calendar, month_bounds, month_start
 
 SIMPLE_ANALGESIC = "simple_analgesic"
 THRESHOLD_DAYS: dict[str, int] = {
@@ -66,15 +66,11 @@ def overuse_month(
     *, days: Mapping[date, DayClasses], start: date, end: date, as_of: date
 ) -> OveruseMonth:
     days_by_class: dict[str, int] = {}
-    any_class = logged = 0
-    day = start
-    last = min(end, as_of)
-    while day <= last:
-        classes = days.get(day)
-        day += timedelta(days=1)
-        if classes is None:
+    any_class = 0
+    logged = day_calendar(days).between(start, min(end, as_of))
+    for classes in logged:
+        if not classes.acute_medication_classes:
             continue
-        logged += 1
         taken = ICHD3_CLASSES.intersection(classes.acute_medication_classes)
         for medication_class in taken:
             days_by_class[medication_class] = days_by_class.get(medication_class, 0) + 1
@@ -86,7 +82,7 @@ def overuse_month(
         start=start,
         end=end,
         complete=end <= as_of,
-        logged_days=logged,
+        logged_days=len(logged),
         days_by_class=dict(sorted(days_by_class.items())),
         any_ichd3_class_days=any_class,
         over_threshold=tuple(sorted(over)),
@@ -100,9 +96,10 @@ def medication_overuse(
     history_from = month_start(date_from)
     for _ in range(HISTORY_MONTHS):
         history_from = month_start(history_from - timedelta(days=1))
+    days = day_calendar(days)
     months = [
-        overuse_month(days=days, start=m.start, end=m.end, as_of=as_of)
-        for m in calendar_months(days=days, date_from=history_from, date_to=as_of)
+        overuse_month(days=days, start=start, end=end, as_of=as_of)
+        for start, end in month_bounds(date_from=history_from, date_to=as_of)
     ]
     judged = months
     if judged and not judged[-1].complete and not judged[-1].over_threshold:

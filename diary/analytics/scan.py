@@ -1,11 +1,14 @@
-"""The nightly scan: analyse one patient and open review flags for a clinician.
+"""The nightly scan: analyse patients and open review flags for a clinician.
 
-Used by ``python manage.py scan_patients`` and the scheduled Celery job. Each patient is read
-once (``timeline.patient_timeline``, a constant number of queries) and patients are scanned one
-at a time, so the whole clinic's diaries are never in memory together.
+Used by ``python manage.py scan_patients`` and the scheduled Celery job, for all patients or the
+ones with new data. ``scan_patients`` is the one implementation: it streams the patients in id
+order (their profiles, and their diaries packed one row per patient by ``packed_diaries``), so
+the clinic's diaries are never in memory together, and writes the results of each chunk of
+``SCAN_CHUNK_SIZE`` patients at once: baselines frozen, flags opened or refreshed, and
+``last_scanned_at``, in one transaction. ``scan_patient`` scans one patient the same way.
 
-Flags opened (through ``services.review_flag_open``, which never opens a second flag of a kind
-still under review, and refreshes its evidence instead):
+Flags opened (never a second flag of a kind still under review: its evidence is refreshed
+instead, as ``services.review_flag_open`` does for a single flag):
 
 - ``wear_off``: the end-of-cycle wear-off pattern is established (``wear_off.py``).
 - ``medication_overuse``: an ICHD-3 8.2 threshold met for more than 3 months (``overuse.py``).
@@ -20,25 +23,59 @@ A flag whose condition no longer holds is left as it is: closing it is the clini
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date, timedelta
+import logging
+import zoneinfo
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from diary.analytics.baseline import baseline_freeze, is_non_responder
+from diary.analytics.baseline import baseline_to_freeze, is_non_responder
 from diary.analytics.overuse import medication_overuse
-from diary.analytics.timeline import PatientTimeline, patient_timeline
+from diary.analytics.timeline import (
+    DiaryUnpacker,
+    Injection,
+    PatientTimeline,
+    packed_diaries,
+)
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.windows import MIN_LOGGED_DAYS_PER_28, WINDOW_DAYS, DayCounts, count_days
-from diary.models import DiaryDay, FlagKind, PatientProfile, ReviewFlag
-from diary.services import review_flag_open
+from diary.models import (
+    FlagKind,
+    FlagStatus,
+    InjectionSession,
+    PatientProfile,
+    ReviewFlag,
+    TreatmentBaseline,
+)
+
+logger = logging.getLogger(__name__)
 
 IN_TREATMENT_WEEKS = 26
 # Patients with no new data are still rescanned this often: some findings change with time
 # alone (a patient who stops logging writes nothing; cycle 2 ends without a new entry).
 RESCAN_AFTER = timedelta(days=7)
+# Patients analysed between two writes: a few hundred diaries in memory, one commit each.
+SCAN_CHUNK_SIZE = 500
+# Ids per query when a list of patients is scanned, well under every driver's parameter limit.
+ID_GROUP_SIZE = 5000
+# A list of more than a quarter of the patients is scanned by reading every diary.
+STREAM_ALL_SHARE = 4
+UNDER_REVIEW = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+_BASELINE_FIELDS = [
+    "first_injection_date",
+    "window_start",
+    "window_end",
+    "logged_days",
+    "counts",
+    "frozen_at",
+]
 
 
 def _counts_evidence(counts: DayCounts) -> dict[str, Any]:
@@ -168,36 +205,226 @@ def scan_findings(
     return findings
 
 
-def scan_patient(*, patient: PatientProfile, today: date) -> list[ReviewFlag]:
-    """Analyse the patient as of ``today``, open the flags found, and mark the patient scanned."""
+@dataclass(frozen=True)
+class ScanSummary:
+    started: datetime
+    scanned: int
+    failed: tuple[int, ...]
+    # Flags found, by kind: opened, or already under review and refreshed.
+    flags: dict[str, int]
+
+
+@dataclass(frozen=True)
+class _Patient:
+    pk: int
+    headache_day_rule: str
+    recalled_baseline_headache_days: int | None
+    timezone: str
+
+
+class _ByPatient:
+    """A stream of (patient id, value) rows in patient id order, taken patient by patient."""
+
+    def __init__(self, rows: Iterable[tuple[int, str]]):
+        self._rows = iter(rows)
+        self._next = next(self._rows, None)
+
+    def take(self, patient_id: int, default: str) -> str:
+        row = self._next
+        while row is not None and row[0] < patient_id:
+            row = next(self._rows, None)
+        if row is None or row[0] != patient_id:
+            self._next = row
+            return default
+        self._next = next(self._rows, None)
+        return row[1]
+
+
+def scan_patients(
+    *, patient_ids: Sequence[int] | None = None, today: date | None = None
+) -> ScanSummary:
+    """Scan ``patient_ids`` (None: every patient) as of ``today`` or each one's local today.
+
+    A patient whose analysis fails is logged and left unscanned, so the next scan retries it;
+    the others go on.
+    """
     # Data written while the scan runs is newer than this mark, so the next scan sees it.
     started = timezone.now()
-    timeline = patient_timeline(patient=patient, as_of=today)
-    frozen = baseline_freeze(patient=patient, timeline=timeline)
-    if frozen is not timeline.frozen_baseline:
-        timeline = replace(timeline, frozen_baseline=frozen)
-    analysis = patient_analysis(timeline=timeline, rule=patient.headache_day_rule)
-    findings = scan_findings(timeline=timeline, analysis=analysis, today=today)
-    flags = [
-        review_flag_open(patient=patient, kind=kind, evidence=evidence)
-        for kind, evidence in findings.items()
-    ]
-    PatientProfile.objects.filter(pk=patient.pk).update(last_scanned_at=started)
-    patient.last_scanned_at = started
-    return flags
+    scan = _Scan(started=started, today=today)
+    wanted = None if patient_ids is None else sorted(set(patient_ids))
+    if wanted is None or len(wanted) * STREAM_ALL_SHARE > PatientProfile.objects.count():
+        # Reading every diary costs less per patient than finding many by id.
+        scan.run(patient_ids=None, only=None if wanted is None else frozenset(wanted))
+    else:
+        for group in _batched(wanted, ID_GROUP_SIZE):
+            scan.run(patient_ids=group, only=None)
+    return ScanSummary(
+        started=started, scanned=scan.scanned, failed=tuple(scan.failed), flags=dict(scan.flags)
+    )
+
+
+def scan_patient(*, patient: PatientProfile, today: date) -> list[ReviewFlag]:
+    """Analyse the patient as of ``today``, open the flags found, and mark the patient scanned."""
+    summary = scan_patients(patient_ids=[patient.pk], today=today)
+    if summary.failed:
+        raise RuntimeError(f"The scan of patient {patient.pk} failed; the log has the error.")
+    patient.last_scanned_at = summary.started
+    kinds = list(summary.flags)
+    flags = ReviewFlag.objects.filter(patient=patient, status__in=UNDER_REVIEW, kind__in=kinds)
+    return sorted(flags, key=lambda flag: kinds.index(flag.kind))
+
+
+class _Scan:
+    def __init__(self, *, started: datetime, today: date | None):
+        self.started = started
+        self.today = today
+        self.scanned = 0
+        self.failed: list[int] = []
+        self.flags: Counter[str] = Counter()
+        self._unpacker = DiaryUnpacker()
+        self._local_today: dict[str, date] = {}
+
+    def run(self, *, patient_ids: Sequence[int] | None, only: frozenset[int] | None) -> None:
+        profiles = PatientProfile.objects.order_by("pk")
+        if patient_ids is not None:
+            profiles = profiles.filter(pk__in=patient_ids)
+        rows = profiles.values_list(
+            "pk", "headache_day_rule", "recalled_baseline_headache_days", "user__timezone"
+        ).iterator(chunk_size=2000)
+        if only is not None:
+            rows = (row for row in rows if row[0] in only)
+        diaries = _ByPatient(packed_diaries(patient_ids=patient_ids))
+        for chunk in _batched(rows, SCAN_CHUNK_SIZE):
+            self._chunk(patients=[_Patient(*row) for row in chunk], diaries=diaries)
+
+    def _as_of(self, patient: _Patient) -> date:
+        if self.today is not None:
+            return self.today
+        local = self._local_today.get(patient.timezone)
+        if local is None:
+            zone = zoneinfo.ZoneInfo(patient.timezone)
+            local = self._local_today[patient.timezone] = self.started.astimezone(zone).date()
+        return local
+
+    def _chunk(self, *, patients: list[_Patient], diaries: _ByPatient) -> None:
+        ids = [patient.pk for patient in patients]
+        injections = _injections(patient_ids=ids)
+        baselines = {b.patient_id: b for b in TreatmentBaseline.objects.filter(patient_id__in=ids)}
+        under_review = {
+            (flag.patient_id, flag.kind): flag
+            for flag in ReviewFlag.objects.filter(patient_id__in=ids, status__in=UNDER_REVIEW).only(
+                "pk", "patient_id", "kind"
+            )
+        }
+        scanned: list[int] = []
+        frozen: list[TreatmentBaseline] = []
+        opened: list[ReviewFlag] = []
+        refreshed: list[ReviewFlag] = []
+        now = timezone.now()
+        for patient in patients:
+            packed = diaries.take(patient.pk, "")
+            try:
+                as_of = self._as_of(patient)
+                timeline = PatientTimeline(
+                    facts=self._unpacker.facts(packed, as_of=as_of),
+                    injections=tuple(i for i in injections.get(patient.pk, ()) if i.date <= as_of),
+                    as_of=as_of,
+                    recalled_baseline_headache_days=patient.recalled_baseline_headache_days,
+                    frozen_baseline=baselines.get(patient.pk),
+                )
+                baseline = baseline_to_freeze(timeline=timeline)
+                if baseline is not None:
+                    baseline.patient_id = patient.pk
+                    timeline = replace(timeline, frozen_baseline=baseline)
+                analysis = patient_analysis(timeline=timeline, rule=patient.headache_day_rule)
+                findings = scan_findings(timeline=timeline, analysis=analysis, today=as_of)
+            except Exception:
+                # One patient's bad data must not stop the others; the next scan retries it.
+                logger.exception("Scan failed for patient %s", patient.pk)
+                self.failed.append(patient.pk)
+                continue
+            scanned.append(patient.pk)
+            if baseline is not None:
+                frozen.append(baseline)
+            for kind, evidence in findings.items():
+                flag = under_review.get((patient.pk, kind))
+                if flag is None:
+                    opened.append(ReviewFlag(patient_id=patient.pk, kind=kind, evidence=evidence))
+                else:
+                    flag.evidence, flag.updated_at = evidence, now
+                    refreshed.append(flag)
+                self.flags[kind] += 1
+        with transaction.atomic():
+            if frozen:
+                TreatmentBaseline.objects.bulk_create(
+                    frozen,
+                    update_conflicts=True,
+                    unique_fields=["patient"],
+                    update_fields=_BASELINE_FIELDS,
+                )
+            if refreshed:
+                _evidence_refresh(flags=refreshed, now=now)
+            if opened:
+                # A flag a concurrent scan opened first stays; it has the same evidence.
+                ReviewFlag.objects.bulk_create(opened, ignore_conflicts=True)
+            PatientProfile.objects.filter(pk__in=scanned).update(last_scanned_at=self.started)
+        self.scanned += len(scanned)
+
+
+def _evidence_refresh(*, flags: list[ReviewFlag], now: datetime) -> None:
+    """One UPDATE per few hundred flags; ``bulk_update`` builds an expression per flag."""
+    evidence = ReviewFlag._meta.get_field("evidence")
+    updated_at = ReviewFlag._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    table = connection.ops.quote_name(ReviewFlag._meta.db_table)
+    for batch in _batched(flags, 500):
+        cases = " ".join(["WHEN %s THEN %s"] * len(batch))
+        ids = ", ".join(["%s"] * len(batch))
+        params: list[Any] = [updated_at]
+        for flag in batch:
+            params += [flag.pk, evidence.get_db_prep_save(flag.evidence, connection)]
+        params += [flag.pk for flag in batch]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET updated_at = %s, evidence = CASE id {cases} END "  # noqa: S608
+                f"WHERE id IN ({ids})",
+                params,
+            )
+
+
+def _batched(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _injections(*, patient_ids: list[int]) -> dict[int, list[Injection]]:
+    by_patient: dict[int, list[Injection]] = defaultdict(list)
+    rows = (
+        InjectionSession.objects.filter(patient_id__in=patient_ids)
+        .order_by("patient_id", "date")
+        .values_list("patient_id", "date", "planned_interval_weeks")
+    )
+    for patient_id, day, weeks in rows:
+        by_patient[patient_id].append(Injection(date=day, planned_interval_weeks=weeks))
+    return by_patient
 
 
 def patient_ids_due_for_scan(*, since_all: bool = False) -> list[int]:
-    """Patients with new data since their last scan, never scanned, or not scanned for a week."""
+    """Patients with new data since their last scan, never scanned, or not scanned for a week.
+
+    Every write of a patient's data (diary days, injections, the baseline figure) sets
+    ``data_changed_at`` in the same transaction, so the profile alone says who is due.
+    """
     patients = PatientProfile.objects.order_by("pk")
     if not since_all:
-        new_entries = DiaryDay.objects.filter(
-            patient=OuterRef("pk"), updated_at__gt=OuterRef("last_scanned_at")
-        )
         patients = patients.filter(
             Q(last_scanned_at__isnull=True)
             | Q(data_changed_at__gt=F("last_scanned_at"))
             | Q(last_scanned_at__lt=timezone.now() - RESCAN_AFTER)
-            | Exists(new_entries)
         )
     return list(patients.values_list("pk", flat=True))
+
+
+def nightly_scan(*, rescan_all: bool = False) -> ScanSummary:
+    """The scan ``manage.py scan_patients`` runs: the patients due, or every patient."""
+    return scan_patients(patient_ids=None if rescan_all else patient_ids_due_for_scan())

@@ -8,6 +8,7 @@ in memory.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -38,6 +39,7 @@ from diary.analytics.windows import (
     DayCounts,
     calendar_months,
     consecutive_windows,
+    day_calendar,
 )
 from diary.models import PatientProfile
 
@@ -48,7 +50,7 @@ DEFAULT_RANGE_DAYS = 365
 class PatientAnalysis:
     rule: str
     as_of: date
-    days: dict[date, DayClasses]
+    days: Mapping[date, DayClasses]
     baseline: Baseline
     cycles: tuple[TreatmentCycle, ...]
     response: TreatmentResponse
@@ -58,7 +60,7 @@ class PatientAnalysis:
 
 def patient_analysis(*, timeline: PatientTimeline, rule: str) -> PatientAnalysis:
     rule_set(rule)  # an unknown rule fails here, before any counting
-    days = timeline.day_classes(rule=rule)
+    days = day_calendar(timeline.day_classes(rule=rule))
     baseline = treatment_baseline(timeline=timeline, rule=rule)
     cycles = tuple(
         treatment_cycles(days=days, injections=timeline.injections, as_of=timeline.as_of)

@@ -11,7 +11,8 @@ periods, so a patient who logs only bad days is not shown a figure the diary can
 from __future__ import annotations
 
 import calendar
-from collections.abc import Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -70,6 +71,53 @@ def per_28(*, count: int, logged_days: int, sufficient: bool = True) -> float | 
     return round(count * WINDOW_DAYS / logged_days, 1)
 
 
+class DayCalendar(Mapping[date, DayClasses]):
+    """Day classes by date, kept in date order so a period's days are found by bisection.
+
+    Counting over a period then visits only the days logged in it instead of probing every
+    calendar day. Built once per analysis (``day_calendar``); read-only.
+    """
+
+    __slots__ = ("_by_date", "_classes", "_ordinals")
+
+    def __init__(self, days: Mapping[date, DayClasses]):
+        ordered = sorted(days.items())
+        self._by_date = dict(ordered)
+        self._ordinals = [day.toordinal() for day, _ in ordered]
+        self._classes = [classes for _, classes in ordered]
+
+    @classmethod
+    def in_date_order(cls, *, days: list[date], classes: list[DayClasses]) -> DayCalendar:
+        """From days already sorted and their classes, without sorting again."""
+        calendar = cls.__new__(cls)
+        calendar._by_date = dict(zip(days, classes, strict=True))
+        calendar._ordinals = [day.toordinal() for day in days]
+        calendar._classes = classes
+        return calendar
+
+    def __getitem__(self, day: date) -> DayClasses:
+        return self._by_date[day]
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._by_date)
+
+    def __len__(self) -> int:
+        return len(self._by_date)
+
+    def get(self, day, default=None):
+        return self._by_date.get(day, default)
+
+    def between(self, first: date, last: date) -> list[DayClasses]:
+        """The logged days from ``first`` to ``last`` inclusive, in date order."""
+        low = bisect_left(self._ordinals, first.toordinal())
+        high = bisect_right(self._ordinals, last.toordinal(), low)
+        return self._classes[low:high]
+
+
+def day_calendar(days: Mapping[date, DayClasses]) -> DayCalendar:
+    return days if isinstance(days, DayCalendar) else DayCalendar(days)
+
+
 def count_days(
     *,
     days: Mapping[date, DayClasses],
@@ -79,16 +127,11 @@ def count_days(
     nominal_days: int | None = None,
 ) -> DayCounts:
     """Count day classes in ``start``..``end``; days after ``as_of`` have not happened yet."""
-    last = min(end, as_of)
-    logged = headache = migraine = moderate_severe = medication = 0
+    last = end if end < as_of else as_of
+    headache = migraine = moderate_severe = medication = 0
     by_class: dict[str, int] = {}
-    day = start
-    while day <= last:
-        classes = days.get(day)
-        day += timedelta(days=1)
-        if classes is None:
-            continue
-        logged += 1
+    logged = day_calendar(days).between(start, last)
+    for classes in logged:
         headache += classes.headache_day
         migraine += classes.migraine_day
         moderate_severe += classes.moderate_severe_day
@@ -101,12 +144,12 @@ def count_days(
         end=end,
         elapsed_days=max(0, (last - start).days + 1),
         nominal_days=nominal_days if nominal_days is not None else (end - start).days + 1,
-        logged_days=logged,
+        logged_days=len(logged),
         headache_days=headache,
         migraine_days=migraine,
         moderate_severe_days=moderate_severe,
         acute_medication_days=medication,
-        acute_medication_days_by_class=dict(sorted(by_class.items())),
+        acute_medication_days_by_class=dict(sorted(by_class.items())) if by_class else {},
     )
 
 
@@ -122,6 +165,7 @@ def consecutive_windows(
     Aligning on the first injection makes window 0 the first 28 days of treatment and window -1
     the baseline, as in PREEMPT. The last window may still be running on ``date_to``.
     """
+    days = day_calendar(days)
     offset = (date_from - anchor).days // WINDOW_DAYS
     start = anchor + timedelta(days=offset * WINDOW_DAYS)
     windows = []
@@ -146,13 +190,22 @@ def next_month(day: date) -> date:
     return month_end(day) + timedelta(days=1)
 
 
-def calendar_months(
-    *, days: Mapping[date, DayClasses], date_from: date, date_to: date
-) -> list[DayCounts]:
-    months = []
+def month_bounds(*, date_from: date, date_to: date) -> list[tuple[date, date]]:
+    """First and last day of each calendar month touching ``date_from``..``date_to``."""
+    bounds = []
     start = month_start(date_from)
     while start <= date_to:
         end = month_end(start)
-        months.append(count_days(days=days, start=start, end=end, as_of=date_to))
+        bounds.append((start, end))
         start = end + timedelta(days=1)
-    return months
+    return bounds
+
+
+def calendar_months(
+    *, days: Mapping[date, DayClasses], date_from: date, date_to: date
+) -> list[DayCounts]:
+    days = day_calendar(days)
+    return [
+        count_days(days=days, start=start, end=end, as_of=date_to)
+        for start, end in month_bounds(date_from=date_from, date_to=date_to)
+    ]

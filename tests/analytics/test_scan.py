@@ -17,6 +17,7 @@ from diary import models, services
 from diary.analytics.scan import patient_ids_due_for_scan, scan_patient
 from tests import factories
 from tests.analytics.records import inject, log_days
+from tests.conftest import client_for
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
@@ -165,13 +166,16 @@ def test_a_scan_reads_in_a_constant_number_of_queries():
     assert scan_queries(one_year) == scan_queries(three_years) <= 16
 
 
+def scanned_yesterday(*patients: models.PatientProfile) -> None:
+    models.PatientProfile.objects.filter(pk__in=[p.pk for p in patients]).update(
+        data_changed_at=NOW - timedelta(days=2), last_scanned_at=NOW - timedelta(days=1)
+    )
+
+
 def test_patients_never_scanned_or_with_new_data_are_due():
     never, quiet, new_entry, new_injection = (factories.PatientFactory() for _ in range(4))
-    for patient in (quiet, new_entry, new_injection):
-        models.PatientProfile.objects.filter(pk=patient.pk).update(
-            data_changed_at=NOW - timedelta(days=2), last_scanned_at=NOW - timedelta(days=1)
-        )
-    factories.DiaryDayFactory(patient=new_entry, date=TODAY, updated_at=NOW)
+    scanned_yesterday(quiet, new_entry, new_injection)
+    client_for(new_entry.user).put(f"/api/v1/diary/{TODAY}/", {"headache": False}, format="json")
     services.patient_data_changed(patient=new_injection)
 
     due = patient_ids_due_for_scan()
@@ -183,6 +187,16 @@ def test_patients_never_scanned_or_with_new_data_are_due():
         new_entry.pk,
         new_injection.pk,
     }
+
+
+def test_a_deleted_diary_day_makes_the_patient_due():
+    patient = factories.PatientFactory()
+    factories.DiaryDayFactory(patient=patient, date=TODAY)
+    scanned_yesterday(patient)
+
+    client_for(patient.user).delete(f"/api/v1/diary/{TODAY}/")
+
+    assert patient_ids_due_for_scan() == [patient.pk]
 
 
 def test_patients_not_scanned_for_a_week_are_due_again():

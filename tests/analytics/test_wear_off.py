@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from scipy.stats import fisher_exact
+
 from diary.analytics.cycles import treatment_cycles
-from diary.analytics.wear_off import wear_off_pattern
+from diary.analytics.wear_off import one_sided_fisher_p, wear_off_pattern
 from tests.analytics.cohort import synthetic_cohort
 from tests.analytics.diaries import diary, injections, repeat
 
@@ -105,3 +107,17 @@ def test_the_detector_is_sensitive_and_specific_on_a_synthetic_cohort():
     )
     assert sensitivity >= 0.9
     assert specificity >= 0.95
+
+
+def test_the_exact_test_gives_scipys_fisher_exact_p_value_for_every_table():
+    tables = [
+        (a, end - a, c, plateau - c)
+        for end in (0, 1, 2, 5, 7, 14, 21)
+        for a in range(end + 1)
+        for plateau in (0, 1, 21, 35, 49, 196)
+        for c in sorted({0, 1, plateau // 4, plateau // 2, plateau - 1, plateau})
+        if 0 <= c <= plateau
+    ]
+    for a, b, c, d in tables:
+        _, expected = fisher_exact([[a, b], [c, d]], alternative="greater")
+        assert one_sided_fisher_p(a, b, c, d) == float(expected), (a, b, c, d)

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from django.core.management.base import BaseCommand, CommandError
 
-from diary.analytics.scan import patient_ids_due_for_scan, scan_patient
-from diary.models import PatientProfile
-from diary.selectors import local_today
+from diary.analytics.scan import nightly_scan
 
 
 class Command(BaseCommand):
@@ -20,24 +16,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        patient_ids = patient_ids_due_for_scan(since_all=options["all"])
-        flags: Counter[str] = Counter()
-        failed: list[int] = []
-        for patient_id in patient_ids:
-            # One patient at a time: a deleted account is skipped, a failure does not stop the rest.
-            patient = PatientProfile.objects.select_related("user").filter(pk=patient_id).first()
-            if patient is None:
-                continue
-            try:
-                found = scan_patient(patient=patient, today=local_today(user=patient.user))
-            except Exception as error:
-                failed.append(patient_id)
-                self.stderr.write(f"Patient {patient_id}: {error!r}")
-                continue
-            flags.update(flag.kind for flag in found)
-        summary = ", ".join(f"{kind}: {count}" for kind, count in sorted(flags.items())) or "none"
+        summary = nightly_scan(rescan_all=options["all"])
+        flags = ", ".join(f"{kind}: {count}" for kind, count in sorted(summary.flags.items()))
         self.stdout.write(
-            f"Scanned {len(patient_ids) - len(failed)} patient(s). Flags under review: {summary}."
+            f"Scanned {summary.scanned} patient(s). Flags under review: {flags or 'none'}."
         )
-        if failed:
-            raise CommandError(f"{len(failed)} patient(s) failed: {failed}")
+        if summary.failed:
+            # Each failure is logged with its traceback; the next scan retries these patients.
+            raise CommandError(f"{len(summary.failed)} patient(s) failed: {list(summary.failed)}")
