@@ -1,19 +1,21 @@
 """The data set: N patients x 365 days with medicines and four injection cycles, some wearing off.
 
 Rows are generated per chunk of patients as NumPy columns and packed straight into PostgreSQL's
-binary COPY format (each row is a fixed-width record, so a chunk is one ``tobytes()``), while two
-connections stream diary days and intakes through ``cursor.copy`` at once. Foreign-key triggers
-are off for the loading sessions only (``session_replication_role = replica``): the generator
-makes every reference valid.
+binary COPY format: a chunk's diary days are two runs of fixed-width records (with a headache,
+then without, whose NULL duration makes them shorter) handed to the loaders without a copy.
+Two connections stream diary days and one each the intakes, injection sessions and people,
+so the server works on both cores while NumPy generates. Foreign-key triggers are off for the
+loading sessions only (``session_replication_role = replica``): the generator makes every
+reference valid.
 
 Keeping an index up to date row by row is what bounds the load: the diary days arrive date by
 date, so every index led by the patient is written all over at once, and once it outgrows the
 shared buffers each row costs page evictions and full-page WAL images. So the indexes of the two
-bulk tables other than their primary keys (ids arrive in order, and foreign keys point at them)
-are dropped before the COPY and built afterwards from one sorted pass each. Their definitions
-are read from the catalogue before dropping, kept in a table of their own until rebuilt (a run
-that dies half way is repaired by the next), replayed verbatim, and compared with what was
-there before: the schema stays exactly what the migrations made.
+bulk tables (but the diary days' primary key, which a foreign key needs) are dropped before the
+COPY and built afterwards, each from one in-memory sort, two at a time. Their definitions are
+read from the catalogue before dropping, kept in a table of their own until rebuilt (a run that
+dies half way is repaired by the next), replayed verbatim, and compared with what was there
+before: the schema stays exactly what the migrations made.
 """
 
 from __future__ import annotations
@@ -53,16 +55,18 @@ BINARY_TRAILER = b"\xff\xff"
 # Index definitions between their drop and their rebuild; see the module docstring.
 PENDING_INDEXES = "bench_generate_pending_index"
 INDEX_BUILDERS = 2
-# Enough for the largest index (100,000 patients) to be sorted in memory.
-INDEX_BUILD_MEMORY = "1GB"
+# Enough for the largest index (3.3 GB at 100,000 patients) to be sorted in memory: an external
+# sort costs a quarter more CPU. Each builder is one process (no parallel workers, which would
+# share this memory and sort in runs to merge).
+INDEX_BUILD_MEMORY = "4GB"
 
-# (column, PostgreSQL type as information_schema names it, binary encoding)
+# (column, PostgreSQL type as information_schema names it, binary encoding). The nullable
+# duration goes last, so a day without a headache is a day's record cut short by its value.
 DAY_COLUMNS = [
     ("id", "bigint", "i8"),
     ("patient_id", "bigint", "i8"),
     ("date", "date", "i4"),
     ("headache", "boolean", "bool"),
-    ("duration_hours", "numeric", "numeric"),
     ("peak_severity", "smallint", "i2"),
     *((name, "boolean", "bool") for name in FEATURES),
     ("disability", "smallint", "i2"),
@@ -70,6 +74,7 @@ DAY_COLUMNS = [
     ("revision", "integer", "i4"),
     ("created_at", "timestamp with time zone", "i8"),
     ("updated_at", "timestamp with time zone", "i8"),
+    ("duration_hours", "numeric", "numeric"),
 ]
 INTAKE_COLUMNS = [
     ("id", "bigint", "i8"),
@@ -79,6 +84,50 @@ INTAKE_COLUMNS = [
 ]
 VALUE_TYPES = {"i8": ">i8", "i4": ">i4", "i2": ">i2", "bool": "u1", "numeric": (">i2", (6,))}
 VALUE_SIZES = {"i8": 8, "i4": 4, "i2": 2, "bool": 1, "numeric": 12, "empty": 0}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One row in COPY BINARY format as a packed record, and that record with the constants."""
+
+    dtype: np.dtype
+    template: bytes
+
+    @classmethod
+    def of(cls, columns: list[tuple[str, str, str]], **constants: int) -> Layout:
+        fields: list[tuple] = [("count", ">i2")]
+        for name, _, kind in columns:
+            fields.append((f"{name}_len", ">i4"))
+            if kind != "empty":
+                fields.append((name, VALUE_TYPES[kind]))
+        row = np.zeros(1, dtype=fields)
+        row["count"] = len(columns)
+        for name, _, kind in columns:
+            row[f"{name}_len"] = VALUE_SIZES[kind]
+        for name, value in constants.items():
+            row[name] = value
+        return cls(row.dtype, row.tobytes())
+
+    def pack(self, n: int, values: dict[str, np.ndarray]) -> np.ndarray:
+        # The constants go in by copying the template over and over, doubling each time: a few
+        # memcpy calls, where setting a constant field of n records is a slow strided loop.
+        size = len(self.template)
+        buffer = np.empty(n * size, dtype=np.uint8)
+        buffer[:size] = np.frombuffer(self.template, dtype=np.uint8)
+        done = size
+        while done < len(buffer):
+            step = min(done, len(buffer) - done)
+            buffer[done : done + step] = buffer[:step]
+            done += step
+        rows = buffer.view(self.dtype)
+        for name, value in values.items():
+            rows[name] = value
+        return rows
+
+
+DAY_LAYOUT = Layout.of(DAY_COLUMNS, revision=1)
+INTAKE_LAYOUT = Layout.of(INTAKE_COLUMNS)
+NUMERIC_SIZE = VALUE_SIZES["numeric"]
 
 
 @dataclass(frozen=True)
@@ -103,26 +152,6 @@ class Dataset:
     five_year_patient: int
 
 
-def pack_rows(columns: list[tuple[str, str, str]], values: dict[str, np.ndarray], n: int) -> bytes:
-    """Rows in COPY BINARY layout; a column given as None is NULL in every row."""
-    fields: list[tuple] = [("count", ">i2")]
-    for name, _, kind in columns:
-        fields.append((f"{name}_len", ">i4"))
-        if kind != "empty" and values.get(name) is not None:
-            fields.append((name, VALUE_TYPES[kind]))
-    rows = np.empty(n, dtype=fields)
-    rows["count"] = len(columns)
-    for name, _, kind in columns:
-        value = values.get(name)
-        if kind != "empty" and value is None:
-            rows[f"{name}_len"] = -1
-            continue
-        rows[f"{name}_len"] = VALUE_SIZES[kind]
-        if kind != "empty":
-            rows[name] = value
-    return rows.tobytes()
-
-
 def numeric_hundredths(hundredths: np.ndarray) -> np.ndarray:
     """numeric(4,2) in binary: ndigits 2, weight 0, sign +, dscale 2, base-10000 digits."""
     out = np.zeros((len(hundredths), 6), dtype=np.int16)
@@ -143,8 +172,8 @@ def pg_micros(moment: datetime) -> int:
 
 @dataclass
 class Chunk:
-    days: bytes
-    intakes: bytes
+    days: tuple[memoryview, ...]
+    intakes: memoryview
     day_rows: int
     intake_rows: int
     injections: list[tuple[int, date]]
@@ -194,25 +223,25 @@ def generate_chunk(
         "id": ids,
         "patient_id": patient,
         "date": dates,
-        "headache": flat_headache.astype(np.uint8),
-        "peak_severity": severity.astype(np.int16),
-        "disability": np.minimum(severity, rng.integers(0, 4, n)).astype(np.int16),
-        "revision": np.ones(n, dtype=np.int32),
+        "headache": flat_headache,
+        "peak_severity": severity,
+        "disability": np.minimum(severity, rng.integers(0, 4, n)),
         "created_at": stamps,
         "updated_at": stamps,
     }
     for name, chance in FEATURE_ODDS.items():
-        values[name] = (flat_headache & (rng.random(n) < chance)).astype(np.uint8)
-
-    # Split by whether duration is NULL: each half is then a fixed-width record.
-    parts = []
-    for with_headache in (True, False):
-        rows = flat_headache == with_headache
-        part = {name: column[rows] for name, column in values.items()}
-        if with_headache:
-            quarters = rng.integers(2, 72, int(rows.sum()))
-            part["duration_hours"] = numeric_hundredths(quarters * 25)
-        parts.append(pack_rows(DAY_COLUMNS, part, int(rows.sum())))
+        values[name] = flat_headache & (rng.random(n) < chance)
+    rows = DAY_LAYOUT.pack(n, values)
+    headaches = int(flat_headache.sum())
+    quarters = rng.integers(2, 72, headaches)
+    rows["duration_hours"][flat_headache] = numeric_hundredths(quarters * 25)
+    rows["duration_hours_len"][~flat_headache] = -1
+    # Days with a headache first, then those without (NULL duration: the record minus its
+    # value), each in date order.
+    size = rows.dtype.itemsize
+    whole = np.ndarray(n, dtype=(np.void, size), buffer=rows, strides=(size,))
+    cut = np.ndarray(n, dtype=(np.void, size - NUMERIC_SIZE), buffer=rows, strides=(size,))
+    days = (whole[flat_headache].data, cut[~flat_headache].data)
 
     medicated = flat_headache & (rng.random(n) < MEDICATED_SHARE)
     which = rng.random(n)
@@ -226,37 +255,48 @@ def generate_chunk(
         ]
     )
     m = len(intake_day)
-    intakes = pack_rows(
-        INTAKE_COLUMNS,
+    intakes = INTAKE_LAYOUT.pack(
+        m,
         {
             "id": first_intake_id + np.arange(m, dtype=np.int64),
             "diary_day_id": intake_day,
-            "medication_id": intake_med.astype(np.int64),
-            "doses": rng.choice([1, 1, 1, 2], m).astype(np.int16),
+            "medication_id": intake_med,
+            "doses": rng.choice([1, 1, 1, 2], m),
         },
-        m,
     )
     injection_rows = [
         (int(patient_ids[i]), first_day + timedelta(days=int(injections[i, k])))
         for i in range(p)
         for k in range(n_injections)
     ]
-    return Chunk(b"".join(parts), intakes, n, m, injection_rows)
+    return Chunk(days, intakes.view(np.uint8).data, n, m, injection_rows)
 
 
-def _copy_worker(url: str, sql: str, chunks: queue.Queue, errors: list) -> None:
+def _copy_worker(url: str, sql: str, binary: bool, chunks: queue.Queue, errors: list) -> None:
     try:
         with psycopg.connect(url) as conn:
             conn.execute("SET session_replication_role = replica")
             with conn.cursor() as cursor, cursor.copy(sql) as copy:
-                copy.write(BINARY_SIGNATURE)
-                while (data := chunks.get()) is not None:
-                    copy.write(data)
-                copy.write(BINARY_TRAILER)
+                if binary:
+                    copy.write(BINARY_SIGNATURE)
+                while (buffers := chunks.get()) is not None:
+                    for data in buffers:
+                        copy.write(data)
+                if binary:
+                    copy.write(BINARY_TRAILER)
     except Exception as error:  # surfaced by the caller after join
         errors.append(error)
         while chunks.get() is not None:
             pass
+
+
+def _people_worker(url: str, tables: Tables, errors: list, **people) -> None:
+    try:
+        with psycopg.connect(url) as conn:
+            conn.execute("SET session_replication_role = replica")
+            _people(conn, tables, **people)
+    except Exception as error:  # surfaced by the caller after join
+        errors.append(error)
 
 
 def check_columns(conn: psycopg.Connection, table: str, columns: list[tuple[str, str, str]]):
@@ -306,10 +346,11 @@ def schema_snapshot(conn: psycopg.Connection, tables: list[str]) -> set[tuple[st
 
 
 def defer_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
-    """Drop the tables' indexes but the primary keys, noting how to rebuild each, in one commit.
+    """Drop the tables' indexes, noting how to rebuild each, in one commit.
 
-    Left in place: an index a foreign key or an exclusion constraint depends on (a rebuild
-    would have to drop and validate those too).
+    Left in place: an index a foreign key points at (re-adding the key would validate every row
+    again; the diary days' primary key, whose ids arrive in order, is cheap to keep) and an
+    exclusion constraint's.
     """
     with conn.transaction():
         conn.execute(
@@ -319,15 +360,14 @@ def defer_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
         for table in tables:
             rows = conn.execute(
                 """
-                SELECT ic.relname, pg_get_indexdef(i.indexrelid), c.conname,
+                SELECT ic.relname, pg_get_indexdef(i.indexrelid), c.conname, c.contype,
                        c.condeferrable, c.condeferred
                 FROM pg_index i
                 JOIN pg_class ic ON ic.oid = i.indexrelid
                 LEFT JOIN pg_constraint c
                   ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
                   AND c.contype IN ('p', 'u', 'x')
-                WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
-                  AND (c.contype IS NULL OR c.contype = 'u')
+                WHERE i.indrelid = %s::regclass AND c.contype IS DISTINCT FROM 'x'
                   AND NOT EXISTS (
                       SELECT 1 FROM pg_constraint f
                       WHERE f.contype = 'f' AND f.conindid = i.indexrelid
@@ -335,24 +375,24 @@ def defer_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
                 """,
                 [table],
             ).fetchall()
-            for index, create_sql, constraint, deferrable, deferred in rows:
-                attach = drop = None
+            for index, create_sql, constraint, kind, deferrable, deferred in rows:
+                attach = None
                 if constraint is None:
                     drop = sql.SQL("DROP INDEX {}").format(sql.Identifier(index))
                 else:
-                    # A unique constraint comes back in two steps: its index is built alongside
-                    # the others, then taken over by the constraint (a catalogue change).
-                    attach = sql.SQL(
-                        "ALTER TABLE {} ADD CONSTRAINT {} UNIQUE USING INDEX {}{}"
-                    ).format(
+                    # A constraint comes back in two steps: its index is built alongside the
+                    # others, then taken over by the constraint (a catalogue change).
+                    timing = ""
+                    if deferrable:
+                        timing = " DEFERRABLE INITIALLY " + (
+                            "DEFERRED" if deferred else "IMMEDIATE"
+                        )
+                    attach = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {} USING INDEX {}{}").format(
                         sql.Identifier(table),
                         sql.Identifier(constraint),
+                        sql.SQL("PRIMARY KEY" if kind == "p" else "UNIQUE"),
                         sql.Identifier(index),
-                        sql.SQL(
-                            (" DEFERRABLE INITIALLY DEFERRED" if deferred else " DEFERRABLE")
-                            if deferrable
-                            else ""
-                        ),
+                        sql.SQL(timing),
                     )
                     drop = sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
                         sql.Identifier(table), sql.Identifier(constraint)
@@ -384,6 +424,7 @@ def restore_indexes(url: str) -> None:
         try:
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(f"SET maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
+                conn.execute("SET max_parallel_maintenance_workers = 0")
                 while True:
                     try:
                         statement = work.get_nowait()
@@ -413,46 +454,59 @@ def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
     today = now.date()
     first_day = today - timedelta(days=YEAR_DAYS)
     rng = np.random.default_rng(seed)
+    bulk_tables = [tables.day, tables.intake]
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("SET session_replication_role = replica")
         check_columns(conn, tables.day, DAY_COLUMNS)
         check_columns(conn, tables.intake, INTAKE_COLUMNS)
         catalogue = truncate(conn, tables)
         restore_indexes(url)
-        bulk_tables = [tables.day, tables.intake]
         schema = schema_snapshot(conn, bulk_tables)
         defer_indexes(conn, bulk_tables)
-        medications = {
-            kind: np.array([row[0] for row in catalogue if row[2] == kind])
-            for kind in ("triptan", "simple_analgesic")
-        }
-        long_patient = patients + 1
-        _people(
-            conn, tables, patients=patients + 1, now=now, joined=today - timedelta(days=6 * 365)
-        )
+    medications = {
+        kind: np.array([row[0] for row in catalogue if row[2] == kind])
+        for kind in ("triptan", "simple_analgesic")
+    }
+    long_patient = patients + 1
 
-    import sys
-
-    print(f"DBG people {time.perf_counter() - started:.1f}", file=sys.stderr)
-    # Two connections load diary days (the bulk of the work, bound by index upkeep in the
-    # server) and a third the intakes, so PostgreSQL uses both cores while NumPy generates.
+    # Two connections load diary days (the bulk of the work) and one each the intakes, the
+    # injection sessions and the people, so PostgreSQL uses both cores while NumPy generates.
     day_queues: list[queue.Queue] = [queue.Queue(maxsize=2) for _ in range(DAY_LOADERS)]
     intake_queue: queue.Queue = queue.Queue(maxsize=3)
+    session_queue: queue.Queue = queue.Queue()
     errors: list[Exception] = []
     day_columns = ", ".join(c[0] for c in DAY_COLUMNS)
     day_sql = f"COPY {tables.day} ({day_columns}) FROM STDIN (FORMAT BINARY)"
     intake_columns = ", ".join(c[0] for c in INTAKE_COLUMNS)
     intake_sql = f"COPY {tables.intake} ({intake_columns}) FROM STDIN (FORMAT BINARY)"
-    loads = [(day_sql, q) for q in day_queues] + [(intake_sql, intake_queue)]
-    workers = [
-        threading.Thread(target=_copy_worker, args=(url, sql, chunks, errors))
-        for sql, chunks in loads
+    session_sql = (
+        f"COPY {tables.session} (patient_id, date, product, total_units, paradigm, injector, "
+        "lot, planned_interval_weeks, notes, created_at) FROM STDIN"
+    )
+    loads = [(day_sql, True, q) for q in day_queues] + [
+        (intake_sql, True, intake_queue),
+        (session_sql, False, session_queue),
     ]
+    workers = [
+        threading.Thread(target=_copy_worker, args=(url, sql, binary, chunks, errors))
+        for sql, binary, chunks in loads
+    ]
+    workers.append(
+        threading.Thread(
+            target=_people_worker,
+            args=(url, tables, errors),
+            kwargs={
+                "patients": patients + 1,
+                "now": now,
+                "joined": today - timedelta(days=6 * 365),
+            },
+        )
+    )
     for worker in workers:
         worker.start()
-    day_rows = intake_rows = 0
-    injections: list[tuple[int, date]] = []
+    day_rows = intake_rows = injections = 0
     now_micros = pg_micros(now)
+    session_row = f"\tonabotulinumtoxinA\t155.0\tpreempt\t\t\t12\t\t{now.isoformat()}\n"
     batches = [
         (np.arange(start, min(start + CHUNK_PATIENTS, patients)) + 1, first_day, YEAR_DAYS)
         for start in range(0, patients, CHUNK_PATIENTS)
@@ -472,40 +526,30 @@ def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
                 now_micros=now_micros,
             )
             day_queues[number % DAY_LOADERS].put(chunk.days)
-            intake_queue.put(chunk.intakes)
+            intake_queue.put((chunk.intakes,))
+            session_queue.put(
+                ["".join(f"{patient}\t{day}{session_row}" for patient, day in chunk.injections)]
+            )
             day_rows += chunk.day_rows
             intake_rows += chunk.intake_rows
-            injections += chunk.injections
+            injections += len(chunk.injections)
             if errors:
                 break
     finally:
-        for _, chunks in loads:
+        for _, _, chunks in loads:
             chunks.put(None)
         for worker in workers:
             worker.join()
     if errors:
         raise errors[0]
 
-    import sys
-
-    print(f"DBG loaded {time.perf_counter() - started:.1f}", file=sys.stderr)
     restore_indexes(url)
-    print(f"DBG indexed {time.perf_counter() - started:.1f}", file=sys.stderr)
     with psycopg.connect(url, autocommit=True) as conn:
         if (rebuilt := schema_snapshot(conn, bulk_tables)) != schema:
             raise SystemExit(
                 f"indexes rebuilt differently: missing {sorted(schema - rebuilt)}, "
                 f"new {sorted(rebuilt - schema)}"
             )
-        conn.execute("SET session_replication_role = replica")
-        with conn.cursor().copy(
-            f"COPY {tables.session} (patient_id, date, product, total_units, paradigm, injector, "
-            "lot, planned_interval_weeks, notes, created_at) FROM STDIN"
-        ) as copy:
-            for patient_id, day in injections:
-                copy.write_row(
-                    (patient_id, day, "onabotulinumtoxinA", "155.0", "preempt", "", "", 12, "", now)
-                )
         for table in (
             tables.user,
             tables.profile,
@@ -519,7 +563,6 @@ def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
             )
-        print(f"DBG sessions+setval {time.perf_counter() - started:.1f}", file=sys.stderr)
         for table in (
             tables.user,
             tables.profile,
@@ -533,7 +576,7 @@ def build(*, url: str, tables: Tables, patients: int, seed: int = 8) -> Dataset:
         patients=patients,
         diary_days=day_rows,
         intakes=intake_rows,
-        injections=len(injections),
+        injections=injections,
         seconds=time.perf_counter() - started,
         one_year_patient=1,
         five_year_patient=long_patient,
