@@ -30,6 +30,7 @@ from diary.models import (
     PatientProfile,
     ReviewFlag,
     SideEffectReport,
+    TreatmentBaseline,
     User,
 )
 from diary.paradigms import PREEMPT_SITES, SiteDose, injection_pattern_errors
@@ -588,6 +589,81 @@ def review_flag_open(*, patient: PatientProfile, kind: str, evidence: dict) -> R
         return ReviewFlag.objects.get(
             patient=patient, kind=kind, status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]
         )
+
+
+_FROZEN_BASELINE_FIELDS = [
+    "first_injection_date",
+    "window_start",
+    "window_end",
+    "logged_days",
+    "counts",
+    "frozen_at",
+]
+
+
+def scan_results_save(
+    *,
+    scanned: list[int],
+    frozen_baselines: list[TreatmentBaseline],
+    findings: list[tuple[int, str, dict]],
+    scanned_at: datetime,
+) -> None:
+    """Save what the nightly scan found for a chunk of patients, in one transaction.
+
+    Baselines are frozen (or refrozen); each finding (patient id, kind, evidence) opens a flag,
+    or refreshes the evidence of the one of that kind still under review, as
+    ``review_flag_open`` does for one; the patients are marked scanned as of ``scanned_at``.
+    """
+    now = timezone.now()
+    patient_ids = {patient_id for patient_id, _, _ in findings}
+    with transaction.atomic():
+        if frozen_baselines:
+            TreatmentBaseline.objects.bulk_create(
+                frozen_baselines,
+                update_conflicts=True,
+                unique_fields=["patient"],
+                update_fields=_FROZEN_BASELINE_FIELDS,
+            )
+        under_review = {
+            (flag.patient_id, flag.kind): flag
+            for flag in ReviewFlag.objects.filter(
+                patient_id__in=patient_ids, status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]
+            ).only("pk", "patient_id", "kind")
+        }
+        opened: list[ReviewFlag] = []
+        refreshed: list[ReviewFlag] = []
+        for patient_id, kind, evidence in findings:
+            flag = under_review.get((patient_id, kind))
+            if flag is None:
+                opened.append(ReviewFlag(patient_id=patient_id, kind=kind, evidence=evidence))
+            else:
+                flag.evidence, flag.updated_at = evidence, now
+                refreshed.append(flag)
+        _flag_evidence_refresh(flags=refreshed, now=now)
+        # A flag a concurrent scan opened first stays; it has the same evidence.
+        ReviewFlag.objects.bulk_create(opened, ignore_conflicts=True, batch_size=500)
+        PatientProfile.objects.filter(pk__in=scanned).update(last_scanned_at=scanned_at)
+
+
+def _flag_evidence_refresh(*, flags: list[ReviewFlag], now: datetime) -> None:
+    """One UPDATE per few hundred flags; ``bulk_update`` builds an expression per flag."""
+    evidence = ReviewFlag._meta.get_field("evidence")
+    updated_at = ReviewFlag._meta.get_field("updated_at").get_db_prep_save(now, connection)
+    table = connection.ops.quote_name(ReviewFlag._meta.db_table)
+    for start in range(0, len(flags), 500):
+        batch = flags[start : start + 500]
+        cases = " ".join(["WHEN %s THEN %s"] * len(batch))
+        ids = ", ".join(["%s"] * len(batch))
+        params: list = [updated_at]
+        for flag in batch:
+            params += [flag.pk, evidence.get_db_prep_save(flag.evidence, connection)]
+        params += [flag.pk for flag in batch]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET updated_at = %s, evidence = CASE id {cases} END "  # noqa: S608  # nosec B608
+                f"WHERE id IN ({ids})",
+                params,
+            )
 
 
 def review_flag_update(

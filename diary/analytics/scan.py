@@ -8,7 +8,8 @@ the clinic's diaries are never in memory together, and writes the results of eac
 ``last_scanned_at``, in one transaction. ``scan_patient`` scans one patient the same way.
 
 Flags opened (never a second flag of a kind still under review: its evidence is refreshed
-instead, as ``services.review_flag_open`` does for a single flag):
+instead, as ``services.review_flag_open`` does for a single flag; ``services.scan_results_save``
+writes a chunk's results):
 
 - ``wear_off``: the end-of-cycle wear-off pattern is established (``wear_off.py``).
 - ``medication_overuse``: an ICHD-3 8.2 threshold met for more than 3 months (``overuse.py``).
@@ -32,7 +33,6 @@ from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
 
-from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -54,6 +54,7 @@ from diary.models import (
     ReviewFlag,
     TreatmentBaseline,
 )
+from diary.services import scan_results_save
 
 logger = logging.getLogger(__name__)
 
@@ -68,14 +69,6 @@ ID_GROUP_SIZE = 5000
 # A list of more than a quarter of the patients is scanned by reading every diary.
 STREAM_ALL_SHARE = 4
 UNDER_REVIEW = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
-_BASELINE_FIELDS = [
-    "first_injection_date",
-    "window_start",
-    "window_end",
-    "logged_days",
-    "counts",
-    "frozen_at",
-]
 
 
 def _counts_evidence(counts: DayCounts) -> dict[str, Any]:
@@ -310,17 +303,9 @@ class _Scan:
         ids = [patient.pk for patient in patients]
         injections = _injections(patient_ids=ids)
         baselines = {b.patient_id: b for b in TreatmentBaseline.objects.filter(patient_id__in=ids)}
-        under_review = {
-            (flag.patient_id, flag.kind): flag
-            for flag in ReviewFlag.objects.filter(patient_id__in=ids, status__in=UNDER_REVIEW).only(
-                "pk", "patient_id", "kind"
-            )
-        }
         scanned: list[int] = []
         frozen: list[TreatmentBaseline] = []
-        opened: list[ReviewFlag] = []
-        refreshed: list[ReviewFlag] = []
-        now = timezone.now()
+        found: list[tuple[int, str, dict[str, Any]]] = []
         for patient in patients:
             packed = diaries.take(patient.pk, "")
             try:
@@ -347,48 +332,12 @@ class _Scan:
             if baseline is not None:
                 frozen.append(baseline)
             for kind, evidence in findings.items():
-                flag = under_review.get((patient.pk, kind))
-                if flag is None:
-                    opened.append(ReviewFlag(patient_id=patient.pk, kind=kind, evidence=evidence))
-                else:
-                    flag.evidence, flag.updated_at = evidence, now
-                    refreshed.append(flag)
+                found.append((patient.pk, kind, evidence))
                 self.flags[kind] += 1
-        with transaction.atomic():
-            if frozen:
-                TreatmentBaseline.objects.bulk_create(
-                    frozen,
-                    update_conflicts=True,
-                    unique_fields=["patient"],
-                    update_fields=_BASELINE_FIELDS,
-                )
-            if refreshed:
-                _evidence_refresh(flags=refreshed, now=now)
-            if opened:
-                # A flag a concurrent scan opened first stays; it has the same evidence.
-                ReviewFlag.objects.bulk_create(opened, ignore_conflicts=True)
-            PatientProfile.objects.filter(pk__in=scanned).update(last_scanned_at=self.started)
+        scan_results_save(
+            scanned=scanned, frozen_baselines=frozen, findings=found, scanned_at=self.started
+        )
         self.scanned += len(scanned)
-
-
-def _evidence_refresh(*, flags: list[ReviewFlag], now: datetime) -> None:
-    """One UPDATE per few hundred flags; ``bulk_update`` builds an expression per flag."""
-    evidence = ReviewFlag._meta.get_field("evidence")
-    updated_at = ReviewFlag._meta.get_field("updated_at").get_db_prep_save(now, connection)
-    table = connection.ops.quote_name(ReviewFlag._meta.db_table)
-    for batch in _batched(flags, 500):
-        cases = " ".join(["WHEN %s THEN %s"] * len(batch))
-        ids = ", ".join(["%s"] * len(batch))
-        params: list[Any] = [updated_at]
-        for flag in batch:
-            params += [flag.pk, evidence.get_db_prep_save(flag.evidence, connection)]
-        params += [flag.pk for flag in batch]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET updated_at = %s, evidence = CASE id {cases} END "  # noqa: S608
-                f"WHERE id IN ({ids})",
-                params,
-            )
 
 
 def _batched(items: Iterable, size: int) -> Iterator[list]:
