@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from diary import models, services
-from diary.analytics.scan import patient_ids_due_for_scan, scan_patient
+from diary.analytics.scan import patient_ids_due_for_scan, scan_patient, scan_patients
 from tests import factories
 from tests.analytics.records import inject, log_days
 from tests.conftest import client_for
@@ -78,6 +78,29 @@ def test_the_demo_patient_gets_one_wear_off_flag_and_a_rescan_does_not_duplicate
 
     scan_patient(patient=patient, today=TODAY + timedelta(days=1))
     assert models.ReviewFlag.objects.filter(patient=patient, kind="wear_off").count() == 1
+
+
+def test_a_rescan_refreshes_the_evidence_of_the_flag_under_review():
+    patient = demo_patient()
+    scan_patient(patient=patient, today=TODAY)
+
+    scan_patient(patient=patient, today=TODAY + timedelta(days=1))
+
+    flag = models.ReviewFlag.objects.get(patient=patient, kind="wear_off")
+    assert flag.evidence["as_of"] == (TODAY + timedelta(days=1)).isoformat()
+
+
+def test_one_scan_flags_each_patient_who_needs_review_and_no_one_else():
+    wearing_off = [demo_patient(), demo_patient()]
+    steady = factories.PatientFactory()
+    log_days(steady, TODAY - timedelta(days=60), "." * 60)
+
+    summary = scan_patients(today=TODAY)
+
+    flagged = set(models.ReviewFlag.objects.values_list("patient_id", flat=True))
+    assert flagged == {patient.pk for patient in wearing_off}
+    assert summary.scanned == 3
+    assert summary.flags == {"wear_off": 2}
 
 
 def test_a_scan_freezes_the_baseline_and_marks_the_patient_scanned():
