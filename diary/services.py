@@ -184,7 +184,7 @@ _DAY_INSERT = (
     f"updated_at, revision)"
 )
 _ON_CONFLICT_REPLACE = (
-    f"ON CONFLICT (patient_id, date) DO UPDATE SET "
+    f"ON CONFLICT (patient_id, date) DO UPDATE SET "  # nosec B608
     f"{', '.join(f'{column} = excluded.{column}' for column in _UPSERT_COLUMNS)}, "
     f"revision = {_DAY}.revision + 1, updated_at = excluded.updated_at"
 )

@@ -137,7 +137,7 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
         # read once, as the bench's floor query does.
         wanted = ""
         day_classes = "x.classes"
-        per_day = f"SELECT i.diary_day_id, {classes} AS classes FROM {intakes}"  # noqa: S608
+        per_day = f"SELECT i.diary_day_id, {classes} AS classes FROM {intakes}"  # noqa: S608  # nosec B608
         join_classes = f"LEFT JOIN ({per_day} GROUP BY i.diary_day_id) x ON x.diary_day_id = d.id"
     else:
         # Some patients: only their days' medicines, found through their days (by index) and
@@ -146,7 +146,7 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
         wanted = f"WHERE d.patient_id IN ({ids})"
         day_classes = "x.classes"
         per_day = (
-            f"SELECT i.diary_day_id, {classes} AS classes FROM {intakes} "  # noqa: S608
+            f"SELECT i.diary_day_id, {classes} AS classes FROM {intakes} "  # noqa: S608  # nosec B608
             f"JOIN {day} wanted_day ON wanted_day.id = i.diary_day_id "
             f"WHERE wanted_day.patient_id IN ({ids}) GROUP BY i.diary_day_id"
         )
