@@ -61,8 +61,29 @@ class MedicationIntakeInline(admin.TabularInline):
     raw_id_fields = ["medication"]
 
 
+class PatientRecordAdmin(admin.ModelAdmin):
+    """Edits made here reach the patient's trends and the next scan, as the app's writes do.
+
+    (A change to a catalogue medicine's class reaches cached trends within a day, when their
+    key's date moves on, and the scan at its weekly rescan.)
+    """
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.patient_data_changed(patient=form.instance.patient)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.patient_data_changed(patient=obj.patient)
+
+    def delete_queryset(self, request, queryset):
+        patient_ids = set(queryset.values_list("patient_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.patients_data_changed(patient_ids=patient_ids)
+
+
 @admin.register(models.DiaryDay)
-class DiaryDayAdmin(admin.ModelAdmin):
+class DiaryDayAdmin(PatientRecordAdmin):
     list_display = ["patient", "date", "headache", "peak_severity", "duration_hours"]
     list_filter = ["headache", "peak_severity"]
     date_hierarchy = "date"
@@ -82,7 +103,7 @@ class SideEffectInline(admin.TabularInline):
 
 
 @admin.register(models.InjectionSession)
-class InjectionSessionAdmin(admin.ModelAdmin):
+class InjectionSessionAdmin(PatientRecordAdmin):
     list_display = ["patient", "date", "total_units", "paradigm", "planned_interval_weeks"]
     list_filter = ["paradigm"]
     date_hierarchy = "date"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -451,8 +452,15 @@ def diary_day_delete(*, patient: PatientProfile, day: date) -> bool:
 
 
 def patient_data_changed(*, patient: PatientProfile) -> None:
-    """Mark the patient for the next incremental scan (diary writes are found by updated_at)."""
-    PatientProfile.objects.filter(pk=patient.pk).update(data_changed_at=timezone.now())
+    """Mark the patient's record changed, for the next incremental scan and the trends cache.
+
+    The diary write marks the patient in its own statement instead.
+    """
+    patients_data_changed(patient_ids=[patient.pk])
+
+
+def patients_data_changed(*, patient_ids: Iterable[int]) -> None:
+    PatientProfile.objects.filter(pk__in=list(patient_ids)).update(data_changed_at=timezone.now())
 
 
 def medication_create(*, patient: PatientProfile, name: str, medication_class: str) -> Medication:

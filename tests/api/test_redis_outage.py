@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import socket
 import time
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from diary.models import DiaryDay
 
@@ -56,3 +58,20 @@ def test_saving_a_day_succeeds_within_two_seconds_when_redis_fails(
     assert response.status_code == 201
     assert elapsed < 2
     assert DiaryDay.objects.get(patient=alice).notes == "Long meeting"
+
+
+@pytest.mark.parametrize("outage", ["stopped_redis", "hanging_redis"])
+def test_trends_are_computed_within_two_seconds_when_redis_fails(
+    request, settings, as_alice, alice, outage
+):
+    with time_machine.travel(datetime(2026, 3, 1, 12, tzinfo=UTC), tick=True):
+        as_alice.put(f"/api/v1/diary/{DAY}/", BODY, format="json")
+        redis_cache_at(settings, request.getfixturevalue(outage))
+
+        started = time.monotonic()
+        response = as_alice.get("/api/v1/trends/")
+        elapsed = time.monotonic() - started
+
+    assert response.status_code == 200
+    assert elapsed < 2
+    assert sum(month["headache_days"] for month in response.json()["months"]) == 1
