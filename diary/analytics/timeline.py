@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache, lru_cache
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from diary.analytics.day_classes import DayClasses, DayFacts, classify_day
@@ -118,7 +119,10 @@ _GROUP_CONCAT = {"postgresql": "STRING_AGG", "sqlite": "GROUP_CONCAT"}
 def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
     """The packing query, for every patient or for ``patients`` ids given as parameters."""
     if vendor not in _DAY_NUMBER_SQL:
-        raise NotImplementedError(f"The scan has no diary query for {vendor}.")
+        # config/env.py accepts only these two; say so plainly if another ever gets through.
+        raise ImproperlyConfigured(
+            f"The diary is read with PostgreSQL or SQLite SQL; DATABASE_URL names {vendor}."
+        )
     concat = _GROUP_CONCAT[vendor]
     code = " + ".join(
         [

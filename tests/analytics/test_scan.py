@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from diary import models, services
 from diary.analytics.scan import patient_ids_due_for_scan, scan_patient, scan_patients
+from diary.analytics.timeline import _packed_diaries_sql
 from tests import factories
 from tests.analytics.records import inject, log_days
 from tests.conftest import client_for
@@ -247,3 +249,8 @@ def test_the_command_scans_patients_with_new_data_and_prints_a_summary():
     call_command("scan_patients", "--all", stdout=out)
     assert "Scanned 1 patient(s)" in out.getvalue()
     assert models.ReviewFlag.objects.filter(patient=patient, kind="wear_off").count() == 1
+
+
+def test_a_database_other_than_postgresql_or_sqlite_is_refused_plainly():
+    with pytest.raises(ImproperlyConfigured, match="PostgreSQL or SQLite"):
+        _packed_diaries_sql(vendor="mysql", patients=None)
