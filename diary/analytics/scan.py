@@ -64,8 +64,8 @@ IN_TREATMENT_WEEKS = 26
 RESCAN_AFTER = timedelta(days=7)
 # Patients analysed between two writes: a few hundred diaries in memory, one commit each.
 SCAN_CHUNK_SIZE = 500
-# Ids per query when a list of patients is scanned, well under every driver's parameter limit.
-ID_GROUP_SIZE = 5000
+# Ids per query when a list of patients is scanned: one chunk's diaries, read in one go.
+ID_GROUP_SIZE = SCAN_CHUNK_SIZE
 # A list of more than a quarter of the patients is scanned by reading every diary.
 STREAM_ALL_SHARE = 4
 UNDER_REVIEW = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
