@@ -50,13 +50,25 @@ def context(browser, live_server):
     context.close()
 
 
+def report_page_messages(page) -> None:
+    """Shown with a failing test's captured output: what the app said and which requests failed."""
+    page.on("console", lambda message: print(f"console.{message.type}: {message.text}"))
+    page.on("pageerror", lambda error: print(f"page error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and print(f"{response.request.method} {response.url} -> {response.status}")
+        ),
+    )
+    page.on("requestfailed", lambda request: print(f"{request.method} {request.url} failed"))
+
+
 @pytest.fixture
 def page(context):
     page = context.new_page()
     page.set_default_timeout(15_000)
-    # Shown with a failing test's captured output.
-    page.on("console", lambda message: print(f"console.{message.type}: {message.text}"))
-    page.on("pageerror", lambda error: print(f"page error: {error}"))
+    report_page_messages(page)
     # The app must run under the real Content-Security-Policy: any violation fails the test.
     page.add_init_script(
         "window.__cspViolations = [];"
@@ -73,6 +85,7 @@ def audit_page(browser, live_server):
     context = new_context(browser, live_server, bypass_csp=True)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    report_page_messages(page)
     yield page
     context.close()
 
