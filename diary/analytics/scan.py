@@ -216,21 +216,22 @@ class _Patient:
 
 
 class _ByPatient:
-    """A stream of (patient id, value) rows in patient id order, taken patient by patient."""
+    """Packed diaries in patient id order (``packed_diaries``), taken patient by patient."""
 
-    def __init__(self, rows: Iterable[tuple[int, str]]):
+    def __init__(self, rows: Iterable[tuple[int, list[int], str]]):
         self._rows = iter(rows)
         self._next = next(self._rows, None)
 
-    def take(self, patient_id: int, default: str) -> str:
+    def take(self, patient_id: int) -> tuple[list[int], str]:
+        """The patient's day ordinals and shapes; none for a patient with no diary."""
         row = self._next
         while row is not None and row[0] < patient_id:
             row = next(self._rows, None)
         if row is None or row[0] != patient_id:
             self._next = row
-            return default
+            return [], ""
         self._next = next(self._rows, None)
-        return row[1]
+        return row[1], row[2]
 
 
 def scan_patients(
@@ -307,11 +308,11 @@ class _Scan:
         frozen: list[TreatmentBaseline] = []
         found: list[tuple[int, str, dict[str, Any]]] = []
         for patient in patients:
-            packed = diaries.take(patient.pk, "")
+            ordinals, shapes = diaries.take(patient.pk)
             try:
                 as_of = self._as_of(patient)
                 timeline = PatientTimeline(
-                    facts=self._unpacker.facts(packed, as_of=as_of),
+                    diary=self._unpacker.diary(ordinals=ordinals, shapes=shapes, as_of=as_of),
                     injections=tuple(i for i in injections.get(patient.pk, ()) if i.date <= as_of),
                     as_of=as_of,
                     recalled_baseline_headache_days=patient.recalled_baseline_headache_days,

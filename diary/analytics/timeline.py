@@ -1,8 +1,9 @@
 """Everything the analytics need for one patient, read in a constant number of queries.
 
-A diary is read packed: ``packed_diaries`` streams one row per patient whose days, with their
-medicine classes, the database joins into one string (``DiaryUnpacker`` turns it back into
-``DayFacts``), so a diary day costs a dictionary lookup rather than a row built by the driver.
+A diary is read packed: ``packed_diaries`` streams one row per patient whose day numbers and
+day shapes (the day's facts with its medicine classes) the database joins into two strings.
+``DiaryUnpacker`` turns them into a ``PackedDiary``, whose day classes come from a cache of
+shapes: a diary day costs a lookup rather than a row built by the driver and a classification.
 The nightly scan streams every patient's diary that way; ``patient_timeline`` reads one patient
 the same way, then the injection sessions and the frozen baseline: three queries in all. Five
 years of daily entries is under 2,000 days, so reading a whole history once is cheaper and
@@ -11,16 +12,17 @@ simpler than one query per window.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
-from diary.analytics.day_classes import DayClasses, DayFacts, classify_day
+from diary.analytics.day_classes import RULE_SETS, DayClasses, DayFacts, classify_day
 from diary.analytics.windows import DayCalendar
 from diary.models import (
     DiaryDay,
@@ -31,10 +33,10 @@ from diary.models import (
     TreatmentBaseline,
 )
 
-# Day shapes (facts as packed) the scan's unpacking remembers: bounded (tens of MB at most),
-# and large enough for a clinic's days with their exact durations (the bench's 10,000 patients
-# make well over 65,536 shapes; a smaller memory was rebuilt dozens of times a patient).
-_SHAPES_KEPT = 1 << 18
+# Day shapes the unpacking remembers, each with its classes: a clinic's days make a few
+# thousand (durations are packed only as far as the rule sets tell days apart); the bound
+# keeps memory flat should that ever change.
+_SHAPES_KEPT = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -45,46 +47,25 @@ class Injection:
 
 @dataclass(frozen=True)
 class PatientTimeline:
-    facts: dict[date, DayFacts]
+    diary: PackedDiary
     injections: tuple[Injection, ...]
     as_of: date
     recalled_baseline_headache_days: int | None = None
     frozen_baseline: TreatmentBaseline | None = None
-    # Day classes by rule, computed once: the analysis, the baseline and its freeze all ask.
-    # ``replace(timeline, frozen_baseline=...)`` keeps it; an entry counts only for its facts.
-    _classified: dict[str, tuple[dict[date, DayFacts], DayCalendar]] = field(
-        default_factory=dict, repr=False, compare=False
-    )
 
     @property
     def first_injection(self) -> date | None:
         return self.injections[0].date if self.injections else None
 
     def day_classes(self, *, rule: str) -> DayCalendar:
-        cached = self._classified.get(rule)
-        if cached is not None and cached[0] is self.facts:
-            return cached[1]
-        facts = self.facts
-        days = sorted(facts)
-        # Many days share one DayFacts object (see DiaryUnpacker): classify each once.
-        by_facts: dict[int, DayClasses] = {}
-        classes = []
-        for day in days:
-            day_facts = facts[day]
-            day_classes = by_facts.get(id(day_facts))
-            if day_classes is None:
-                day_classes = by_facts[id(day_facts)] = classify_day(day_facts, rule=rule)
-            classes.append(day_classes)
-        calendar = DayCalendar.in_date_order(days=days, classes=classes)
-        self._classified[rule] = (facts, calendar)
-        return calendar
+        return self.diary.day_calendar(rule=rule)
 
 
 def patient_timeline(*, patient: PatientProfile, as_of: date) -> PatientTimeline:
     """Read the patient's diary, intakes, injections and frozen baseline up to ``as_of``."""
     # The same packed read as the nightly scan, so both see a diary day identically.
-    packed = next(iter(packed_diaries(patient_ids=[patient.pk])), (patient.pk, ""))[1]
-    facts = DiaryUnpacker().facts(packed, as_of=as_of)
+    _, ordinals, shapes = next(iter(packed_diaries(patient_ids=[patient.pk])), (0, [], ""))
+    diary = DiaryUnpacker().diary(ordinals=ordinals, shapes=shapes, as_of=as_of)
     injections = tuple(
         Injection(date=day, planned_interval_weeks=weeks)
         for day, weeks in InjectionSession.objects.filter(patient=patient, date__lte=as_of)
@@ -92,7 +73,7 @@ def patient_timeline(*, patient: PatientProfile, as_of: date) -> PatientTimeline
         .values_list("date", "planned_interval_weeks")
     )
     return PatientTimeline(
-        facts=facts,
+        diary=diary,
         injections=injections,
         as_of=as_of,
         recalled_baseline_headache_days=patient.recalled_baseline_headache_days,
@@ -102,23 +83,27 @@ def patient_timeline(*, patient: PatientProfile, as_of: date) -> PatientTimeline
 
 # Many patients at once ------------------------------------------------------------------------
 
-# A packed diary is "DAY SHAPE,DAY SHAPE,...": DAY counts days from 1970-01-01 and SHAPE is
-# "CODE DURATION CLASSES", where CODE holds headache (bit 0), the features (bits 1-8) and the
-# peak severity (times 512), DURATION may be empty and CLASSES joins the day's medicine classes
-# with "+". Days repeat a few hundred shapes, so each shape is turned into DayFacts once.
-_EPOCH = date(1970, 1, 1)
+# A packed diary is the days' ordinals (``date.toordinal()``), as an array on PostgreSQL, which
+# the driver parses in C, and as "DAY,DAY,..." on SQLite, with "SHAPE,SHAPE,..." in the same
+# order. SHAPE is "CODE DURATION CLASSES", where CODE
+# holds headache (bit 0), the features (bits 1-8) and the peak severity (times 512), DURATION
+# is the highest rule-set threshold the duration reaches (empty: none, or not recorded) and
+# CLASSES joins the day's medicine classes with "+". The analytics read days only through their
+# classes, which depend on the duration only through those thresholds: days then repeat a few
+# thousand shapes in a whole clinic, each unpacked and classified once.
 _SEVERITY_FACTOR = 512
 _FEATURE_BITS = tuple((name, 2 << index) for index, name in enumerate(DiaryDay.FEATURES))
-_DAY_NUMBER_SQL = {
-    "postgresql": "d.date - DATE '1970-01-01'",
-    "sqlite": "CAST(julianday(d.date) - julianday('1970-01-01') AS INTEGER)",
+_DURATION_THRESHOLDS = sorted({rules.min_duration_hours for rules in RULE_SETS.values()})
+_ORDINALS_SQL = {
+    "postgresql": "ARRAY_AGG(d.date - DATE '0001-01-01' + 1)",
+    "sqlite": "GROUP_CONCAT(CAST(julianday(d.date) - julianday('0001-01-01') AS INTEGER) + 1)",
 }
 _GROUP_CONCAT = {"postgresql": "STRING_AGG", "sqlite": "GROUP_CONCAT"}
 
 
 def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
     """The packing query, for every patient or for ``patients`` ids given as parameters."""
-    if vendor not in _DAY_NUMBER_SQL:
+    if vendor not in _ORDINALS_SQL:
         # config/env.py accepts only these two; say so plainly if another ever gets through.
         raise ImproperlyConfigured(
             f"The diary is read with PostgreSQL or SQLite SQL; DATABASE_URL names {vendor}."
@@ -151,12 +136,20 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
         wanted = f"WHERE d.patient_id IN ({ids})"
         day_classes = f"(SELECT {classes} FROM {intakes} WHERE i.diary_day_id = d.id)"  # noqa: S608  # nosec B608
         join_classes = ""
-    return f"""
-        SELECT d.patient_id, {concat}(
-            CAST({_DAY_NUMBER_SQL[vendor]} AS TEXT) || ' ' || CAST({code} AS TEXT) || ' '
-            || COALESCE(CAST(d.duration_hours AS TEXT), '') || ' ' || COALESCE({day_classes}, ''),
-            ','
+    duration = "CASE {} ELSE '' END".format(
+        " ".join(
+            f"WHEN d.duration_hours >= {threshold} THEN '{threshold}'"
+            for threshold in reversed(_DURATION_THRESHOLDS)
         )
+    )
+    # Both aggregates read the group's rows in one pass, so the two strings keep one order.
+    return f"""
+        SELECT d.patient_id,
+            {_ORDINALS_SQL[vendor]},
+            {concat}(
+                CAST({code} AS TEXT) || ' ' || {duration} || ' ' || COALESCE({day_classes}, ''),
+                ','
+            )
         FROM {day} d
         {join_classes}
         {wanted}
@@ -167,16 +160,24 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
 
 def packed_diaries(
     *, patient_ids: Sequence[int] | None, fetch: int = 500
-) -> Iterator[tuple[int, str]]:
-    """(patient id, packed diary) for each patient with a diary, by patient id.
+) -> Iterator[tuple[int, list[int], str]]:
+    """(patient id, day ordinals, day shapes) for each patient with a diary, by patient id.
 
     ``patient_ids`` None streams every patient: on PostgreSQL through a server-side cursor,
     ``fetch`` patients at a time, so memory holds a few hundred diaries whatever N is. A list of
     ids (a scan's chunk, one patient's trends) is read in one go.
     """
     if patient_ids is not None:
-        yield from _some_packed_diaries(patient_ids)
-        return
+        rows: Iterable[tuple[int, list[int] | str, str]] = _some_packed_diaries(patient_ids)
+    else:
+        rows = _all_packed_diaries(fetch=fetch)
+    for patient_id, ordinals, shapes in rows:
+        if isinstance(ordinals, str):
+            ordinals = list(map(int, ordinals.split(",")))
+        yield patient_id, ordinals, shapes
+
+
+def _all_packed_diaries(*, fetch: int) -> Iterator[tuple[int, list[int] | str, str]]:
     cursor = connection.chunked_cursor()
     try:
         cursor.execute(_packed_diaries_sql(vendor=connection.vendor, patients=None))
@@ -186,7 +187,7 @@ def packed_diaries(
         cursor.close()
 
 
-def _some_packed_diaries(patient_ids: Sequence[int]) -> list[tuple[int, str]]:
+def _some_packed_diaries(patient_ids: Sequence[int]) -> list[tuple[int, list[int] | str, str]]:
     sql = _packed_diaries_sql(vendor=connection.vendor, patients=len(patient_ids))
     if connection.vendor != "postgresql" or len(patient_ids) == 1:
         # One patient's read (the trends) is planned far below PostgreSQL's JIT threshold.
@@ -201,31 +202,70 @@ def _some_packed_diaries(patient_ids: Sequence[int]) -> list[tuple[int, str]]:
         return cursor.fetchall()
 
 
+class PackedDiary:
+    """One patient's logged days as read: ordinals in date order and each day's shape.
+
+    The analytics read the days through their classes (``day_calendar``), looked up by shape
+    in the unpacker's cache, which a scan's patients share.
+    """
+
+    __slots__ = ("_calendars", "_ordinals", "_shapes", "_unpacker")
+
+    def __init__(self, *, ordinals: list[int], shapes: list[str], unpacker: DiaryUnpacker):
+        self._ordinals = ordinals
+        self._shapes = shapes
+        self._unpacker = unpacker
+        self._calendars: dict[str, DayCalendar] = {}
+
+    def __len__(self) -> int:
+        return len(self._ordinals)
+
+    def day_calendar(self, *, rule: str) -> DayCalendar:
+        """The day classes under ``rule``, computed once: the analysis and the baseline ask."""
+        calendar = self._calendars.get(rule)
+        if calendar is None:
+            classes = self._unpacker.classes(self._shapes, rule=rule)
+            calendar = self._calendars[rule] = DayCalendar.from_ordinals(
+                ordinals=self._ordinals, classes=classes
+            )
+        return calendar
+
+
 class DiaryUnpacker:
-    """Turns packed diaries into DayFacts; each shape and date is built once per scan."""
+    """Turns packed diaries into ``PackedDiary``; each shape is unpacked and classified once."""
 
     def __init__(self) -> None:
-        self._shapes: dict[str, DayFacts] = {}
-        self._dates: dict[str, date] = {}
+        self._classes: dict[str, dict[str, DayClasses]] = {}
 
-    def facts(self, packed: str, *, as_of: date) -> dict[date, DayFacts]:
-        """The days up to ``as_of`` (in the database's order: ``DayCalendar`` sorts them)."""
-        facts: dict[date, DayFacts] = {}
-        shapes, dates = self._shapes, self._dates
-        for item in packed.split(",") if packed else ():
-            number, shape = item.split(" ", 1)
-            day = dates.get(number)
-            if day is None:
-                day = dates[number] = _EPOCH + timedelta(days=int(number))
-            if day > as_of:
-                continue
-            day_facts = shapes.get(shape)
-            if day_facts is None:
-                if len(shapes) >= _SHAPES_KEPT:
-                    shapes.clear()
-                day_facts = shapes[shape] = _shape_facts(shape)
-            facts[day] = day_facts
-        return facts
+    def diary(self, *, ordinals: list[int], shapes: str, as_of: date) -> PackedDiary:
+        """The days up to ``as_of``, in date order whatever order the database gave."""
+        day_shapes = shapes.split(",") if ordinals else []
+        if len(ordinals) != len(day_shapes):
+            raise ValueError(f"{len(ordinals)} days came with {len(day_shapes)} day shapes.")
+        in_order = sorted(ordinals)
+        if in_order != ordinals:
+            by_ordinal = dict(zip(ordinals, day_shapes, strict=True))
+            day_shapes = list(map(by_ordinal.__getitem__, in_order))
+            ordinals = in_order
+        # Days after as_of have not happened for this analysis (another zone's today, a test).
+        kept = bisect_right(ordinals, as_of.toordinal())
+        del ordinals[kept:], day_shapes[kept:]
+        return PackedDiary(ordinals=ordinals, shapes=day_shapes, unpacker=self)
+
+    def classes(self, shapes: list[str], *, rule: str) -> list[DayClasses]:
+        """Each day's classes under ``rule``: one classification per shape, then lookups."""
+        known = self._classes.setdefault(rule, {})
+        try:
+            return list(map(known.__getitem__, shapes))
+        except KeyError:
+            pass
+        new = set(shapes).difference(known)
+        if len(known) + len(new) > _SHAPES_KEPT:
+            known.clear()
+            new = set(shapes)
+        for shape in new:
+            known[shape] = classify_day(_shape_facts(shape), rule=rule)
+        return list(map(known.__getitem__, shapes))
 
 
 def _shape_facts(shape: str) -> DayFacts:
@@ -240,7 +280,7 @@ def _shape_facts(shape: str) -> DayFacts:
     )
 
 
-# A few hundred values each: shared by every shape that has them.
+# A few values each: shared by every shape that has them.
 @lru_cache(maxsize=4096)
 def _duration(text: str) -> Decimal | None:
     return Decimal(text) if text else None

@@ -15,6 +15,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from diary.analytics.day_classes import DayClasses
 
@@ -75,37 +76,47 @@ class DayCalendar(Mapping[date, DayClasses]):
     """Day classes by date, kept in date order so a period's days are found by bisection.
 
     Counting over a period then visits only the days logged in it instead of probing every
-    calendar day. Built once per analysis (``day_calendar``); read-only.
+    calendar day. Built once per analysis (``day_calendar``); read-only. The analytics only
+    count periods, so the map by date is built on first use as a mapping.
     """
 
     __slots__ = ("_by_date", "_classes", "_ordinals")
 
     def __init__(self, days: Mapping[date, DayClasses]):
         ordered = sorted(days.items())
-        self._by_date = dict(ordered)
+        self._by_date: dict[date, DayClasses] | None = dict(ordered)
         self._ordinals = [day.toordinal() for day, _ in ordered]
         self._classes = [classes for _, classes in ordered]
 
     @classmethod
-    def in_date_order(cls, *, days: list[date], classes: list[DayClasses]) -> DayCalendar:
-        """From days already sorted and their classes, without sorting again."""
+    def from_ordinals(cls, *, ordinals: list[int], classes: list[DayClasses]) -> DayCalendar:
+        """From day ordinals in increasing order and their classes, without sorting again."""
+        if len(ordinals) != len(classes):
+            raise ValueError("Each day needs its classes.")
         calendar = cls.__new__(cls)
-        calendar._by_date = dict(zip(days, classes, strict=True))
-        calendar._ordinals = [day.toordinal() for day in days]
+        calendar._by_date = None
+        calendar._ordinals = ordinals
         calendar._classes = classes
         return calendar
 
+    def _dates(self) -> dict[date, DayClasses]:
+        if self._by_date is None:
+            self._by_date = dict(
+                zip(map(date.fromordinal, self._ordinals), self._classes, strict=True)
+            )
+        return self._by_date
+
     def __getitem__(self, day: date) -> DayClasses:
-        return self._by_date[day]
+        return self._dates()[day]
 
     def __iter__(self) -> Iterator[date]:
-        return iter(self._by_date)
+        return iter(self._dates())
 
     def __len__(self) -> int:
-        return len(self._by_date)
+        return len(self._ordinals)
 
     def get(self, day, default=None):
-        return self._by_date.get(day, default)
+        return self._dates().get(day, default)
 
     def between(self, first: date, last: date) -> list[DayClasses]:
         """The logged days from ``first`` to ``last`` inclusive, in date order."""
@@ -190,15 +201,21 @@ def next_month(day: date) -> date:
     return month_end(day) + timedelta(days=1)
 
 
-def month_bounds(*, date_from: date, date_to: date) -> list[tuple[date, date]]:
+def month_bounds(*, date_from: date, date_to: date) -> tuple[tuple[date, date], ...]:
     """First and last day of each calendar month touching ``date_from``..``date_to``."""
+    return _month_bounds(date_from, date_to)
+
+
+# A scan asks for the same few spans for every patient (they share today).
+@lru_cache(maxsize=4096)
+def _month_bounds(date_from: date, date_to: date) -> tuple[tuple[date, date], ...]:
     bounds = []
     start = month_start(date_from)
     while start <= date_to:
         end = month_end(start)
         bounds.append((start, end))
         start = end + timedelta(days=1)
-    return bounds
+    return tuple(bounds)
 
 
 def calendar_months(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from diary.analytics.day_classes import DayClasses
-from diary.analytics.timeline import Injection, PatientTimeline
+from diary.analytics.timeline import DiaryUnpacker, Injection, PatientTimeline
 
 DAY_KINDS = {
     ".": DayClasses(False, False, False, ()),
@@ -43,7 +43,7 @@ class ClassifiedTimeline(PatientTimeline):
 
     def __init__(self, *, days, injections=(), as_of, recalled=None):
         super().__init__(
-            facts={},
+            diary=DiaryUnpacker().diary(ordinals=[], shapes="", as_of=as_of),
             injections=tuple(injections),
             as_of=as_of,
             recalled_baseline_headache_days=recalled,

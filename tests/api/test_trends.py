@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -76,6 +77,20 @@ def test_a_patient_sees_their_own_trends(as_alice, alice_diary):
 def test_the_rule_parameter_chooses_the_rule_set(as_alice, alice_diary):
     body = as_alice.get("/api/v1/trends/", {"rule": "trial_30min"}).json()
     assert body["rule"] == "trial_30min"
+
+
+@pytest.mark.parametrize(("rule", "headache_days"), [("preempt_4h", 2), ("trial_30min", 4)])
+def test_a_headache_day_lasts_as_long_as_the_rule_set_asks(as_alice, alice, rule, headache_days):
+    durations = [None, Decimal("0.25"), Decimal("0.5"), Decimal("3.75"), Decimal(4), Decimal(9)]
+    for offset, duration in enumerate(durations):
+        factories.HeadacheDayFactory(
+            patient=alice, date=date(2026, 5, 1 + offset), duration_hours=duration
+        )
+
+    body = as_alice.get("/api/v1/trends/", {"rule": rule}).json()
+
+    may = next(month for month in body["months"] if month["month"] == "2026-05")
+    assert (may["logged_days"], may["headache_days"]) == (6, headache_days)
 
 
 def test_from_and_to_bound_the_windows_and_months(as_alice, alice_diary):
