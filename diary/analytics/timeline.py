@@ -121,41 +121,60 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
     medication = Medication._meta.db_table
     classes = f"{concat}(m.medication_class, '+')"
     intakes = f"{intake} i JOIN {medication} m ON m.id = i.medication_id"
-    if patients is None:
-        # Every diary: medicine classes gathered per day, then one hash join, so the diary is
-        # read once, as the bench's floor query does.
-        wanted = ""
-        day_classes = "x.classes"
-        per_day = f"SELECT i.diary_day_id, {classes} AS classes FROM {intakes}"  # noqa: S608  # nosec B608
-        join_classes = f"LEFT JOIN ({per_day} GROUP BY i.diary_day_id) x ON x.diary_day_id = d.id"
-    else:
-        # Some patients (a scan chunk, one patient's trends): each day's medicines through the
-        # intakes' index. A join gathering them per day reads every intake in the database
-        # for each chunk, which made a clinic's nightly chunks cost N each.
-        ids = ", ".join(["%s"] * patients)
-        wanted = f"WHERE d.patient_id IN ({ids})"
-        day_classes = f"(SELECT {classes} FROM {intakes} WHERE i.diary_day_id = d.id)"  # noqa: S608  # nosec B608
-        join_classes = ""
+    per_day = f"SELECT i.diary_day_id, {classes} AS classes FROM {intakes}"  # noqa: S608  # nosec B608
     duration = "CASE {} ELSE '' END".format(
         " ".join(
             f"WHEN d.duration_hours >= {threshold} THEN '{threshold}'"
             for threshold in reversed(_DURATION_THRESHOLDS)
         )
     )
-    # Both aggregates read the group's rows in one pass, so the two strings keep one order.
-    return f"""
-        SELECT d.patient_id,
-            {_ORDINALS_SQL[vendor]},
-            {concat}(
-                CAST({code} AS TEXT) || ' ' || {duration} || ' ' || COALESCE({day_classes}, ''),
-                ','
+
+    def packed(day_classes: str) -> str:
+        # Both aggregates read the group's rows in one pass, so the two keep one order.
+        return f"""
+            SELECT d.patient_id,
+                {_ORDINALS_SQL[vendor]},
+                {concat}(
+                    CAST({code} AS TEXT) || ' ' || {duration} || ' '
+                    || COALESCE({day_classes}, ''),
+                    ','
+                )
+        """
+
+    grouped = "GROUP BY d.patient_id ORDER BY d.patient_id"
+    if patients is None:
+        # Every diary: medicine classes gathered per day, then one hash join, so the diary is
+        # read once, as the bench's floor query does.
+        return f"""
+            {packed("x.classes")}
+            FROM {day} d LEFT JOIN ({per_day} GROUP BY i.diary_day_id) x ON x.diary_day_id = d.id
+            {grouped}
+        """  # nosec B608 (identifiers from the models)
+    # Some patients (a scan chunk, one patient's trends): each day's medicines through the
+    # intakes' index, never a join gathering every intake in the database, which made a
+    # clinic's nightly chunks cost N each.
+    ids = ", ".join(["%s"] * patients)
+    if vendor == "postgresql":
+        # The chunk's days once, then their intakes in one index scan over their ids: a third
+        # cheaper than a lookup per day, whose every call starts an executor of its own.
+        read = ("id", "patient_id", "date", "headache", "duration_hours", "peak_severity")
+        columns = ", ".join([*read, *DiaryDay.FEATURES])
+        return f"""
+            WITH d AS MATERIALIZED (SELECT {columns} FROM {day} WHERE patient_id IN ({ids})),
+            x AS (
+                {per_day} WHERE i.diary_day_id = ANY(ARRAY(SELECT id FROM d))
+                GROUP BY i.diary_day_id
             )
-        FROM {day} d
-        {join_classes}
-        {wanted}
-        GROUP BY d.patient_id
-        ORDER BY d.patient_id
-    """  # noqa: S608  # nosec B608 (identifiers from the models; ids are parameters)
+            {packed("x.classes")}
+            FROM d LEFT JOIN x ON x.diary_day_id = d.id
+            {grouped}
+        """  # noqa: S608  # nosec B608 (identifiers from the models; ids are parameters)
+    lookup = f"(SELECT {classes} FROM {intakes} WHERE i.diary_day_id = d.id)"  # noqa: S608  # nosec B608
+    return f"""
+        {packed(lookup)}
+        FROM {day} d WHERE d.patient_id IN ({ids})
+        {grouped}
+    """  # nosec B608 (identifiers from the models; ids are parameters)
 
 
 def packed_diaries(
