@@ -1,7 +1,7 @@
 """Everything the analytics need for one patient, read in a constant number of queries.
 
-A diary is read packed: ``packed_diaries`` streams one row per patient whose day numbers and
-day shapes (the day's facts with its medicine classes) the database joins into two strings.
+A diary is read packed: ``packed_diaries`` streams one row per patient with the days' ordinals
+and their shapes (the day's facts with its medicine classes), aggregated by the database.
 ``DiaryUnpacker`` turns them into a ``PackedDiary``, whose day classes come from a cache of
 shapes: a diary day costs a lookup rather than a row built by the driver and a classification.
 The nightly scan streams every patient's diary that way; ``patient_timeline`` reads one patient
