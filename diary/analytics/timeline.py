@@ -214,8 +214,8 @@ def _some_packed_diaries(patient_ids: Sequence[int]) -> list[tuple[int, list[int
             cursor.execute(sql, list(patient_ids))
             return cursor.fetchall()
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        # A chunk's per-day medicine lookups are planned at a cost that turns JIT compilation
-        # on, and compiling takes longer than the index probes it would speed up.
+        # A chunk's read can be planned at a cost that turns JIT compilation on, and compiling
+        # takes longer than the index scans it would speed up.
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(sql, list(patient_ids))
         return cursor.fetchall()
@@ -257,7 +257,10 @@ class DiaryUnpacker:
         self._classes: dict[str, dict[str, DayClasses]] = {}
 
     def diary(self, *, ordinals: list[int], shapes: str, as_of: date) -> PackedDiary:
-        """The days up to ``as_of``, in date order whatever order the database gave."""
+        """The days up to ``as_of``, in date order whatever order the database gave.
+
+        ``ordinals`` (as ``packed_diaries`` hands them over) becomes the diary's own list.
+        """
         day_shapes = shapes.split(",") if ordinals else []
         if len(ordinals) != len(day_shapes):
             raise ValueError(f"{len(ordinals)} days came with {len(day_shapes)} day shapes.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
@@ -20,6 +21,7 @@ from diary.analytics.timeline import _packed_diaries_sql
 from tests import factories
 from tests.analytics.records import inject, log_days
 from tests.conftest import client_for
+from tests.reminders.test_concurrency import run_at_once
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
@@ -189,6 +191,32 @@ def test_a_scan_reads_in_a_constant_number_of_queries():
     log_days(three_years, TODAY - timedelta(days=364 * 3), "".join(demo_cycle(rng) * 8)[:728])
     # Freezing the baseline, one flag opened: the same count whatever the diary's length.
     assert scan_queries(one_year) == scan_queries(three_years) <= 16
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_scans_racing_to_open_the_same_flags_leave_one_each(monkeypatch):
+    wearing_off = [demo_patient() for _ in range(3)]
+    # Baselines frozen and the first flags closed: what is left to race for is the new flags.
+    scan_patients(today=TODAY)
+    models.ReviewFlag.objects.update(status=models.FlagStatus.RESOLVED)
+    # Both scans have read the flags under review (none) before either opens any.
+    both_read = threading.Barrier(2)
+    refresh = services._flag_evidence_refresh
+
+    def refresh_when_both_have_read(**kwargs):
+        both_read.wait(timeout=30)
+        refresh(**kwargs)
+
+    monkeypatch.setattr(services, "_flag_evidence_refresh", refresh_when_both_have_read)
+
+    summaries = run_at_once(lambda: scan_patients(today=TODAY), 2)
+
+    assert [summary.failed for summary in summaries] == [(), ()]
+    under_review = models.ReviewFlag.objects.filter(status=models.FlagStatus.OPEN)
+    assert sorted(under_review.values_list("patient_id", "kind")) == sorted(
+        (patient.pk, "wear_off") for patient in wearing_off
+    )
 
 
 def scanned_yesterday(*patients: models.PatientProfile) -> None:
