@@ -306,16 +306,18 @@ def diary_day_upsert(
     mode = "create" if create_only else "upsert" if expected_revision is None else "update"
     references = [reference for reference, _ in facts.intakes]
     doses = [count for _, count in facts.intakes]
-    write = _diary_day_statement if connection.vendor == "postgresql" else _diary_day_steps
-    row, resolved = write(
-        mode=mode,
-        patient=patient,
-        day=day,
-        facts=facts,
-        now=now,
-        expected_revision=expected_revision,
-        references=references,
-        doses=doses,
+    run = _diary_day_statement if connection.vendor == "postgresql" else _diary_day_steps
+    row, resolved = run(
+        _DayWrite(
+            mode=mode,
+            patient=patient,
+            day=day,
+            facts=facts,
+            now=now,
+            expected_revision=expected_revision,
+            references=references,
+            doses=doses,
+        )
     )
     if len({medication.pk for medication in resolved.values()}) < len(references):
         raise UnknownMedications(_medication_errors(references, resolved))
@@ -343,6 +345,20 @@ def diary_day_upsert(
     return DiaryDayWritten(diary_day, revision == 1, intakes)
 
 
+@dataclass(frozen=True)
+class _DayWrite:
+    """One diary write as both ways of running it (one statement, or steps) take it."""
+
+    mode: str  # "create", "upsert" or "update"
+    patient: PatientProfile
+    day: date
+    facts: DiaryDayFacts
+    now: datetime
+    expected_revision: tuple[int, int] | None
+    references: list[MedicationReference]
+    doses: list[int]
+
+
 def _resolved_medications(rows) -> dict[int, Medication]:
     return {
         position: Medication(id=medication_id, name=name, medication_class=medication_class)
@@ -351,25 +367,20 @@ def _resolved_medications(rows) -> dict[int, Medication]:
     }
 
 
-def _diary_day_statement(
-    *,
-    mode: str,
-    patient: PatientProfile,
-    day: date,
-    facts: DiaryDayFacts,
-    now: datetime,
-    expected_revision: tuple[int, int] | None,
-    references: list[MedicationReference],
-    doses: list[int],
-) -> tuple[tuple | None, dict[int, Medication]]:
+def _diary_day_statement(write: _DayWrite) -> tuple[tuple | None, dict[int, Medication]]:
     """Check the medicines, write the day and its intakes, and mark the patient: one statement."""
-    resolution, resolution_params = _resolution_ctes(patient.pk, references)
+    resolution, resolution_params = _resolution_ctes(write.patient.pk, write.references)
     guard, guard_params = "(SELECT ok FROM checked)", []
-    if mode == "update":
-        guard, guard_params = f"id = %s AND revision = %s AND {guard}", list(expected_revision)
-    day_sql, day_params = _day_write_sql(mode, patient.pk, day, facts, now, guard)
+    if write.mode == "update":
+        guard, guard_params = (
+            f"id = %s AND revision = %s AND {guard}",
+            list(write.expected_revision),
+        )
+    day_sql, day_params = _day_write_sql(
+        write.mode, write.patient.pk, write.day, write.facts, write.now, guard
+    )
     doses_rows = (
-        ", ".join(["(CAST(%s AS integer), CAST(%s AS integer))"] * len(doses))
+        ", ".join(["(CAST(%s AS integer), CAST(%s AS integer))"] * len(write.doses))
         or "(CAST(NULL AS integer), CAST(NULL AS integer))"
     )
     sql = (
@@ -391,13 +402,13 @@ def _diary_day_statement(
     )
     params = [
         *resolution_params,
-        len(references),
-        len(references),
+        len(write.references),
+        len(write.references),
         *day_params,
         *guard_params,
-        *[value for position, count in enumerate(doses) for value in (position, count)],
-        now,
-        patient.pk,
+        *[value for position, count in enumerate(write.doses) for value in (position, count)],
+        write.now,
+        write.patient.pk,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -406,31 +417,23 @@ def _diary_day_statement(
     return written, _resolved_medications(row[3:] for row in rows)
 
 
-def _diary_day_steps(
-    *,
-    mode: str,
-    patient: PatientProfile,
-    day: date,
-    facts: DiaryDayFacts,
-    now: datetime,
-    expected_revision: tuple[int, int] | None,
-    references: list[MedicationReference],
-    doses: list[int],
-) -> tuple[tuple | None, dict[int, Medication]]:
+def _diary_day_steps(write: _DayWrite) -> tuple[tuple | None, dict[int, Medication]]:
     """The same checks and writes as ``_diary_day_statement``, one statement at a time."""
-    resolution, resolution_params = _resolution_ctes(patient.pk, references)
+    resolution, resolution_params = _resolution_ctes(write.patient.pk, write.references)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"WITH {resolution} SELECT position, id, name, medication_class FROM resolved",  # noqa: S608  # nosec B608
             resolution_params,
         )
         resolved = _resolved_medications(cursor.fetchall())
-        if len({medication.pk for medication in resolved.values()}) < len(references):
+        if len({medication.pk for medication in resolved.values()}) < len(write.references):
             return None, resolved
         guard, guard_params = "1 = 1", []
-        if mode == "update":
-            guard, guard_params = "id = %s AND revision = %s", list(expected_revision)
-        day_sql, day_params = _day_write_sql(mode, patient.pk, day, facts, now, guard)
+        if write.mode == "update":
+            guard, guard_params = "id = %s AND revision = %s", list(write.expected_revision)
+        day_sql, day_params = _day_write_sql(
+            write.mode, write.patient.pk, write.day, write.facts, write.now, guard
+        )
         cursor.execute(day_sql, [*day_params, *guard_params])
         written = cursor.fetchone()
         if written is None:
@@ -438,9 +441,9 @@ def _diary_day_steps(
         MedicationIntake.objects.filter(diary_day_id=written[0]).delete()
         MedicationIntake.objects.bulk_create(
             MedicationIntake(diary_day_id=written[0], medication=resolved[position], doses=count)
-            for position, count in enumerate(doses)
+            for position, count in enumerate(write.doses)
         )
-        PatientProfile.objects.filter(pk=patient.pk).update(data_changed_at=now)
+        PatientProfile.objects.filter(pk=write.patient.pk).update(data_changed_at=write.now)
     return written, resolved
 
 

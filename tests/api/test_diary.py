@@ -412,27 +412,24 @@ def app_session_token(client) -> str:
     return login.json()["meta"]["session_token"]
 
 
+def put_as_app(client, token: str, day: str, body: dict):
+    """A day saved as the mobile app saves it: JSON, with its session token."""
+    return client.put(
+        f"/api/v1/diary/{day}/", body, content_type="application/json", HTTP_X_SESSION_TOKEN=token
+    )
+
+
 @pytest.mark.postgres
 def test_saving_a_day_with_medicines_on_postgresql_takes_three_queries(
     client, alice, django_assert_num_queries
 ):
     token = app_session_token(client)
-    client.put(
-        "/api/v1/diary/2026-11-23/",
-        MIGRAINE,
-        content_type="application/json",
-        HTTP_X_SESSION_TOKEN=token,
-    )
+    put_as_app(client, token, "2026-11-23", MIGRAINE)
     replaced = {**MIGRAINE, "medications": [{"medication": "Ibuprofen"}, {"medication": "Aspirin"}]}
 
     # The session, the user with the profile, and one statement doing all the writing.
     with django_assert_num_queries(3):
-        response = client.put(
-            "/api/v1/diary/2026-11-23/",
-            replaced,
-            content_type="application/json",
-            HTTP_X_SESSION_TOKEN=token,
-        )
+        response = put_as_app(client, token, "2026-11-23", replaced)
 
     assert response.status_code == 200
     assert [item["name"] for item in response.json()["medications"]] == ["Ibuprofen", "Aspirin"]
@@ -446,12 +443,7 @@ def test_saving_a_day_with_a_medicine_takes_a_bounded_number_of_queries(
     # SQLite runs the writes one by one: session, user with profile, medicines, a transaction
     # around the day, its intakes replaced and the patient marked changed.
     with django_assert_max_num_queries(9):
-        response = client.put(
-            "/api/v1/diary/2026-11-23/",
-            MIGRAINE,
-            content_type="application/json",
-            HTTP_X_SESSION_TOKEN=token,
-        )
+        response = put_as_app(client, token, "2026-11-23", MIGRAINE)
 
     assert response.status_code == 201
     assert response.json()["medications"][0]["name"] == "Sumatriptan"
