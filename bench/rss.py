@@ -30,7 +30,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from diary.analytics.scan import nightly_scan, patient_ids_due_for_scan, scan_patients
+    from diary.scan import nightly_scan, patient_ids_due_for_scan, scan_patients
 
     settled_kb = status_kb("VmRSS")
     started = time.perf_counter()

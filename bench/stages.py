@@ -27,7 +27,7 @@ from bench.generate import Dataset
 from bench.report import figure, heading, ratio, say
 from diary.models import DiaryDay, Medication, PatientProfile, User
 from diary.reminders.models import OutgoingMessage, ReminderSchedule
-from diary.reminders.tasks import SCAN_CHUNK_SIZE
+from diary.tasks import SCAN_CHUNK_SIZE
 
 LOAD_PATIENTS = 1000
 INCREMENTAL_SHARE = 0.05

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from diary.analytics.day_classes import DAY_FEATURES
+
 
 def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -216,19 +218,6 @@ class Medication(models.Model):
         return self.name
 
 
-# The migraine features a diary day records, each a yes/no column of ``DiaryDay``.
-DIARY_DAY_FEATURES = (
-    "unilateral",
-    "pulsating",
-    "aggravated_by_activity",
-    "nausea",
-    "vomiting",
-    "photophobia",
-    "phonophobia",
-    "aura",
-)
-
-
 class DiaryDay(models.Model):
     """The raw facts a patient logged for one calendar day in their own time zone."""
 
@@ -264,7 +253,7 @@ class DiaryDay(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    FEATURES = DIARY_DAY_FEATURES
+    FEATURES = DAY_FEATURES
 
     class Meta:
         ordering = ["date"]
@@ -280,7 +269,7 @@ class DiaryDay(models.Model):
                     "headache",
                     "duration_hours",
                     "peak_severity",
-                    *DIARY_DAY_FEATURES,
+                    *DAY_FEATURES,
                 ],
                 name="diary_day_analysed",
             ),

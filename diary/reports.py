@@ -26,7 +26,7 @@ from diary.analytics.baseline import (
 from diary.analytics.cycles import TreatmentCycle
 from diary.analytics.day_classes import RULE_SETS
 from diary.analytics.overuse import MedicationOveruse, medication_overuse
-from diary.analytics.timeline import patient_timeline
+from diary.timelines import patient_timeline
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.wear_off import CycleWearOff, WearOffPattern
 from diary.analytics.windows import DayCounts, count_days, month_start, per_28

@@ -24,6 +24,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+# The migraine features a diary day records, each a yes/no column of ``DiaryDay``.
+DAY_FEATURES = (
+    "unilateral",
+    "pulsating",
+    "aggravated_by_activity",
+    "nausea",
+    "vomiting",
+    "photophobia",
+    "phonophobia",
+    "aura",
+)
 PAIN_FEATURES = ("unilateral", "pulsating", "aggravated_by_activity")
 MIGRAINE_SPECIFIC_CLASSES = frozenset({"triptan", "ergot"})
 MODERATE = 2

@@ -1,9 +1,8 @@
 """The whole analysis of one patient from one read, and the trends payload built from it.
 
 ``patient_analysis`` is shared by the trends API and the nightly scan, so both always say the
-same thing. ``patient_trends`` is the builder the API calls: it reads the patient once
-(``timeline.patient_timeline``: four queries whatever the diary's length) and computes the rest
-in memory.
+same thing. ``diary.timelines.patient_trends`` reads the patient once and builds the payload
+here, in memory.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from diary.analytics.overuse import (
     MedicationOveruse,
     medication_overuse,
 )
-from diary.analytics.timeline import PatientTimeline, patient_timeline
+from diary.analytics.timeline import PatientTimeline
 from diary.analytics.wear_off import WearOffPattern, wear_off_pattern
 from diary.analytics.windows import (
     WINDOW_DAYS,
@@ -41,7 +40,6 @@ from diary.analytics.windows import (
     consecutive_windows,
     day_calendar,
 )
-from diary.models import PatientProfile
 
 DEFAULT_RANGE_DAYS = 365
 
@@ -86,15 +84,6 @@ def default_date_from(*, timeline: PatientTimeline, date_to: date) -> date:
     if timeline.first_injection is not None:
         return min(timeline.first_injection - timedelta(days=WINDOW_DAYS), date_to)
     return date_to - timedelta(days=DEFAULT_RANGE_DAYS - 1)
-
-
-def patient_trends(
-    *, patient: PatientProfile, date_from: date | None, date_to: date, rule: str
-) -> dict[str, Any]:
-    timeline = patient_timeline(patient=patient, as_of=date_to)
-    if date_from is None:
-        date_from = default_date_from(timeline=timeline, date_to=date_to)
-    return trends_payload(timeline=timeline, date_from=date_from, rule=rule)
 
 
 # Payload --------------------------------------------------------------------------------------

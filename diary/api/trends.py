@@ -12,7 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from diary import selectors
-from diary.analytics.trends import patient_trends
+from diary.timelines import patient_trends
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.serializers import DateRangeSerializer
 from diary.api.views import record_clinician_access

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from config.celery import app
 from diary.models import (
     ClinicianProfile,
     DiaryDay,
@@ -45,6 +46,8 @@ TICK_BUDGET_SECONDS = 40.0
 REQUEUE_AFTER = timedelta(minutes=5)
 # After a failed publish, skip the broker this long so requests never queue up behind it.
 BROKER_BACKOFF_SECONDS = 30.0
+# The delivery task, published by name: the tasks module imports this one, not the reverse.
+DELIVER_MESSAGE_TASK = "reminders.deliver_message"
 PUBLISH_TIMEOUT_SECONDS = 1.0
 # Messages that are not about a local day stay worth sending this long.
 DEFAULT_MESSAGE_LIFETIME = timedelta(days=2)
@@ -65,9 +68,6 @@ def _publish_deliveries(message_ids: list[int]) -> None:
     global _broker_unavailable_until
     if not message_ids or monotonic_clock.monotonic() < _broker_unavailable_until:
         return
-    from config.celery import app
-    from diary.reminders.tasks import deliver_message
-
     try:
         with app.connection_for_write(
             transport_options={
@@ -78,7 +78,9 @@ def _publish_deliveries(message_ids: list[int]) -> None:
             connect_timeout=PUBLISH_TIMEOUT_SECONDS,
         ) as connection:
             for message_id in message_ids:
-                deliver_message.apply_async(args=[message_id], retry=False, connection=connection)
+                app.send_task(
+                    DELIVER_MESSAGE_TASK, args=[message_id], retry=False, connection=connection
+                )
     except Exception:
         # Any broker error: the rows are committed, so nothing is lost by carrying on.
         _broker_unavailable_until = monotonic_clock.monotonic() + BROKER_BACKOFF_SECONDS

@@ -9,19 +9,12 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
 from diary.reminders import delivery, services
 
 logger = logging.getLogger(__name__)
 
-# A chunk of patients scans in well under a minute; the hard limit stays far inside the Redis
-# visibility timeout (3600 s), so a slow chunk is never handed to a second worker while running.
-# Patients per Celery task: the scan reads and writes a chunk in a few queries, and chunks
-# spread over the workers; each stays well within the time limit.
-SCAN_CHUNK_SIZE = 500
-SCAN_CHUNK_TIME_LIMIT = 15 * 60
 RETRY_BACKOFF_MAX = 10 * 60
 
 
@@ -38,7 +31,7 @@ def reminders_tick() -> int:
 
 @shared_task(
     bind=True,
-    name="reminders.deliver_message",
+    name=services.DELIVER_MESSAGE_TASK,
     ignore_result=True,
     autoretry_for=(delivery.DeliveryFailed,),
     retry_backoff=30,
@@ -48,40 +41,6 @@ def reminders_tick() -> int:
 )
 def deliver_message(self, message_id: int) -> str:
     return delivery.message_deliver(message_id=message_id)
-
-
-@shared_task(name="reminders.scan_enqueue", ignore_result=True)
-def nightly_scan_enqueue() -> int:
-    """Nightly: split the patients due for a scan into chunks, each its own task."""
-    from diary.analytics.scan import patient_ids_due_for_scan
-
-    night = timezone.now().date().isoformat()
-    # Publishing inside the claim's transaction: if the broker fails, the claim rolls back and
-    # a later run (or the other scheduler) still scans tonight.
-    with transaction.atomic():
-        if not services.scheduled_run_claim(job="nightly_scan", period=night):
-            return 0
-        chunks = list(services.id_chunks(patient_ids_due_for_scan(), size=SCAN_CHUNK_SIZE))
-        for chunk in chunks:
-            scan_patients_chunk.apply_async(args=[chunk])
-    return len(chunks)
-
-
-@shared_task(
-    name="reminders.scan_chunk",
-    ignore_result=True,
-    soft_time_limit=SCAN_CHUNK_TIME_LIMIT - 60,
-    time_limit=SCAN_CHUNK_TIME_LIMIT,
-)
-def scan_patients_chunk(patient_ids: list[int]) -> int:
-    """Scan the chunk's patients; a rerun is harmless because scans never duplicate open flags.
-
-    A patient whose analysis fails is logged and left unscanned for the next night (see
-    ``scan_patients``); the others in the chunk go on.
-    """
-    from diary.analytics.scan import scan_patients
-
-    return scan_patients(patient_ids=patient_ids).scanned
 
 
 @shared_task(name="reminders.clinician_digests", ignore_result=True)

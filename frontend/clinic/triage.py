@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from diary import selectors
 from diary.analytics.overuse import medication_overuse
-from diary.analytics.timeline import patient_timeline
+from diary.timelines import patient_timeline
 from diary.analytics.trends import patient_analysis
 from diary.analytics.windows import WINDOW_DAYS, DayCounts, count_days, month_start
 from diary.models import FlagKind, FlagStatus, PatientProfile, User

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from diary import models, services
-from diary.analytics.scan import patient_ids_due_for_scan, scan_patient, scan_patients
-from diary.analytics.timeline import _packed_diaries_sql
+from diary.scan import patient_ids_due_for_scan, scan_patient, scan_patients
+from diary.timelines import _packed_diaries_sql
 from tests import factories
 from tests.analytics.records import inject, log_days
 from tests.conftest import client_for

@@ -7,7 +7,7 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from django.test import Client
 
-from diary.analytics.scan import scan_patient
+from diary.scan import scan_patient
 from diary.demo import seed_demo
 from diary.models import AccessEvent, FlagDecision, FlagKind, FlagStatus, ReviewFlag
 from tests import factories

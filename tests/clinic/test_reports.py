@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
-from diary.analytics.scan import scan_patient
+from diary.scan import scan_patient
 from diary.demo import seed_demo
 from diary.models import AccessEvent
 from diary.reports import csv_cell, percent_change, report_pdf, treatment_review

@@ -11,8 +11,9 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 
 from config.celery import app
+from diary import tasks as scan_tasks
 from diary.models import PatientProfile
-from diary.reminders import schedule, tasks
+from diary.reminders import schedule
 from diary.reminders.models import MessageStatus, OutgoingMessage, ReminderSchedule, ScheduledRun
 from diary.reminders.services import reminder_schedule_refresh
 from diary.reminders.tasks import reminders_tick
@@ -79,15 +80,14 @@ def test_a_real_worker_sends_a_due_reminder_once(mailoutbox):
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
 def test_the_nightly_scan_reaches_every_due_patient_through_chunk_tasks(monkeypatch):
-    pytest.importorskip("diary.analytics.scan")
-    monkeypatch.setattr(tasks, "SCAN_CHUNK_SIZE", 2)
+    monkeypatch.setattr(scan_tasks, "SCAN_CHUNK_SIZE", 2)
     patients = [factories.PatientFactory() for _ in range(5)]
     with app.connection_for_write() as connection:
         connection.default_channel.queue_purge("celery")
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        tasks.nightly_scan_enqueue.delay()
-        tasks.nightly_scan_enqueue.delay()  # a second beat: the night is claimed once
+        scan_tasks.nightly_scan_enqueue.delay()
+        scan_tasks.nightly_scan_enqueue.delay()  # a second beat: the night is claimed once
         wait_until(lambda: not PatientProfile.objects.filter(last_scanned_at__isnull=True).exists())
 
     assert PatientProfile.objects.filter(last_scanned_at__isnull=False).count() == len(patients)

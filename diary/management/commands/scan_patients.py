@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from diary.analytics.scan import nightly_scan
+from diary.scan import nightly_scan
 
 
 class Command(BaseCommand):

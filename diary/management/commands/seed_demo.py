@@ -3,7 +3,7 @@ import zoneinfo
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from diary.analytics.scan import scan_patient
+from diary.scan import scan_patient
 from diary.demo import (
     DEMO_CLINICIAN_EMAIL,
     DEMO_PASSWORD,

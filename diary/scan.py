@@ -38,12 +38,7 @@ from django.utils import timezone
 
 from diary.analytics.baseline import baseline_to_freeze, is_non_responder
 from diary.analytics.overuse import medication_overuse
-from diary.analytics.timeline import (
-    DiaryUnpacker,
-    Injection,
-    PatientTimeline,
-    packed_diaries,
-)
+from diary.analytics.timeline import DiaryUnpacker, Injection, PatientTimeline
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.windows import MIN_LOGGED_DAYS_PER_28, WINDOW_DAYS, DayCounts, count_days
 from diary.models import (
@@ -55,6 +50,7 @@ from diary.models import (
     TreatmentBaseline,
 )
 from diary.services import scan_results_save
+from diary.timelines import packed_diaries
 
 logger = logging.getLogger(__name__)
 

@@ -1,10 +1,13 @@
-"""The nightly scan's Celery side: chunks small enough to finish inside the visibility timeout."""
+"""The nightly scan's Celery side: bounded chunks, each scanning its patients once per night."""
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from diary.reminders import services, tasks
+from diary import tasks
+from diary.models import PatientProfile
+from diary.reminders import services
+from tests import factories
 
 
 def test_patient_ids_are_split_into_bounded_chunks_covering_each_once():
@@ -24,3 +27,14 @@ def test_each_night_is_claimed_once(db):
     assert services.scheduled_run_claim(job="nightly_scan", period="2026-06-01")
     assert not services.scheduled_run_claim(job="nightly_scan", period="2026-06-01")
     assert services.scheduled_run_claim(job="nightly_scan", period="2026-06-02")
+
+
+def test_a_chunk_scans_each_of_its_patients(db):
+    patients = [factories.PatientFactory() for _ in range(3)]
+    other = factories.PatientFactory()
+    ids = [patient.pk for patient in patients]
+    assert tasks.scan_patients_chunk.run(ids) == 3
+    assert tasks.scan_patients_chunk.run(ids) == 3  # a redelivered chunk is harmless
+    scanned = PatientProfile.objects.filter(last_scanned_at__isnull=False)
+    assert set(scanned.values_list("pk", flat=True)) == set(ids)
+    assert other.pk not in ids
