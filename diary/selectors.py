@@ -109,38 +109,6 @@ def flags_for_clinician(*, clinician_user: User) -> QuerySet[ReviewFlag]:
     ).select_related("patient__user")
 
 
-def patient_export(*, patient: PatientProfile) -> dict:
-    """Everything the service holds on a patient, for the right of access."""
-    from diary.api.serializers import (
-        CareLinkSerializer,
-        InjectionSessionSerializer,
-        MedicationSerializer,
-        MeSerializer,
-        ReviewFlagSerializer,
-        diary_day_representation,
-    )
-
-    rule = patient.headache_day_rule
-    return {
-        "exported_at": timezone.now().isoformat(),
-        "account": MeSerializer(patient.user).data,
-        "recalled_baseline_headache_days": patient.recalled_baseline_headache_days,
-        "diary": [diary_day_representation(day, rule=rule) for day in diary_days(patient=patient)],
-        "own_medications": MedicationSerializer(patient.own_medications.all(), many=True).data,
-        "injections": InjectionSessionSerializer(
-            injection_sessions(patient=patient), many=True
-        ).data,
-        "care_links": CareLinkSerializer(care_links_for(user=patient.user), many=True).data,
-        "flags": ReviewFlagSerializer(
-            patient.flags.select_related("patient__user"), many=True
-        ).data,
-        "access_log": list(access_log(patient=patient)),
-        "push_subscriptions": list(
-            patient.user.push_subscriptions.values("endpoint", "created_at")
-        ),
-    }
-
-
 def access_log(*, patient: PatientProfile):
     return patient.access_events.values(
         "at", "actor_email", "action", "resource", "ip_address"
