@@ -83,6 +83,11 @@ class HeadacheDayRule(models.TextChoices):
     TRIAL_30MIN = "trial_30min", "Trials: headache of 30 minutes or more, or treated"
 
 
+class RecalledBaselineSource(models.TextChoices):
+    CLINICIAN = "clinician", "Recalled, entered by the clinic"
+    PATIENT = "patient", "Recalled by the patient"
+
+
 class ReminderChannel(models.TextChoices):
     EMAIL = "email"
     PUSH = "push"
@@ -108,6 +113,17 @@ class PatientProfile(models.Model):
     recalled_baseline_headache_days = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(28)]
     )
+    # Who gave the recalled figure and when: a patient may give it in the app's first run.
+    recalled_baseline_source = models.CharField(
+        max_length=16, choices=RecalledBaselineSource.choices, blank=True
+    )
+    recalled_baseline_entered_at = models.DateTimeField(null=True, blank=True)
+    # The first run (sign-up questions) was finished or skipped.
+    onboarded = models.BooleanField(default=False)
+    # The first run's answer about current preventive medicines, as the patient wrote it. Free
+    # text on purpose: a structured preventive history (api.md "Treatment course file") is a
+    # planned feature with its own names, not this.
+    preventive_medicines_note = models.TextField(max_length=2000, blank=True)
     # Set on every write to the patient's record (in the diary write's own statement), so the
     # nightly scan visits only patients with new data and cached trends know they are stale.
     # Not indexed: the scan compares it with last_scanned_at in the same row, which no index on
@@ -115,6 +131,10 @@ class PatientProfile(models.Model):
     data_changed_at = models.DateTimeField(default=timezone.now)
     last_scanned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optional identifiers the clinic's report prints beside the email.
+    full_name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    clinic_number = models.CharField(max_length=64, blank=True)
 
     def __str__(self) -> str:
         return str(self.user)
@@ -129,6 +149,43 @@ class ClinicianProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+
+class Clinic(models.Model):
+    """A team of clinicians and nurses sharing a caseload: a patient's link is to the clinic."""
+
+    name = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClinicRole(models.TextChoices):
+    CLINICIAN = "clinician", "Clinician"
+    NURSE = "nurse", "Nurse"
+
+
+class ClinicMember(models.Model):
+    """A clinician profile's place in a clinic. Nurses read patients' data and record
+    injections, side effects and reviews; clinicians also sign off reports."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="members")
+    clinician = models.OneToOneField(
+        ClinicianProfile, on_delete=models.CASCADE, related_name="membership"
+    )
+    role = models.CharField(max_length=16, choices=ClinicRole.choices, default=ClinicRole.CLINICIAN)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["clinic", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} ({self.role}, {self.clinic})"
+
+    @property
+    def signs_off_reports(self) -> bool:
+        return self.role == ClinicRole.CLINICIAN
 
 
 class CareLinkQuerySet(models.QuerySet["CareLink"]):
@@ -147,6 +204,10 @@ class CareLink(models.Model):
         null=True,
         blank=True,
     )
+    # The clinic of the member who redeemed the code: every member sees the patient.
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="care_links", null=True, blank=True
+    )
     # Only a digest of the code is stored; the code itself is shown once to the patient.
     code_digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -162,7 +223,12 @@ class CareLink(models.Model):
                 fields=["patient", "clinician"],
                 condition=Q(revoked_at__isnull=True, clinician__isnull=False),
                 name="one_active_link_per_patient_and_clinician",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "clinic"],
+                condition=Q(revoked_at__isnull=True, clinic__isnull=False),
+                name="one_active_link_per_patient_and_clinic",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -218,6 +284,38 @@ class Medication(models.Model):
         return self.name
 
 
+class MedicationAlias(models.Model):
+    """Another name a catalogue medicine is known by (a brand), found like its own name."""
+
+    medication = models.ForeignKey(Medication, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(models.functions.Lower("name"), name="unique_medication_alias")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.medication})"
+
+
+class DurationBand(models.TextChoices):
+    """How long a headache lasted, cut at the headache-day rules' thresholds (4 h, 30 min)."""
+
+    UNDER_30_MIN = "under_30_min", "Under 30 minutes"
+    FROM_30_MIN_TO_4_H = "30_min_to_4_h", "30 minutes to 4 hours"
+    FOUR_H_OR_MORE = "4_h_or_more", "4 hours or more"
+
+
+class Relief(models.TextChoices):
+    """Did the medicine help within 2 hours."""
+
+    NONE = "none", "No relief"
+    SOME = "some", "Some relief"
+    FULL = "full", "Full relief"
+
+
 class DiaryDay(models.Model):
     """The raw facts a patient logged for one calendar day in their own time zone."""
 
@@ -237,6 +335,11 @@ class DiaryDay(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
     )
+    # Instead of hours: one of the bands the app offers (blank when hours were given).
+    duration_band = models.CharField(max_length=16, choices=DurationBand.choices, blank=True)
+    # False only for a headache stored without any duration (imported, or logged before the
+    # app asked): counted apart, never as headache-free (clinical.md, "Duration").
+    duration_known = models.BooleanField(default=True)
     peak_severity = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(3)])
     unilateral = models.BooleanField(default=False)
     pulsating = models.BooleanField(default=False)
@@ -248,6 +351,8 @@ class DiaryDay(models.Model):
     aura = models.BooleanField(default=False)
     disability = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(3)])
     notes = models.TextField(max_length=2000, blank=True)
+    # Null: not answered that day.
+    menstruation = models.BooleanField(null=True, blank=True)
     # Bumped on every write; the ETag a client sends back in If-Match.
     revision = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
@@ -268,6 +373,8 @@ class DiaryDay(models.Model):
                     "id",
                     "headache",
                     "duration_hours",
+                    "duration_band",
+                    "duration_known",
                     "peak_severity",
                     *DAY_FEATURES,
                 ],
@@ -289,6 +396,18 @@ class DiaryDay(models.Model):
                 | Q(peak_severity=0, duration_hours=0),
                 name="no_severity_or_duration_without_headache",
             ),
+            models.CheckConstraint(
+                condition=Q(headache=True) | Q(duration_band=""),
+                name="no_duration_band_without_headache",
+            ),
+            # A headache has hours, a band, or is marked as of unknown duration: never by accident.
+            models.CheckConstraint(
+                condition=Q(headache=False)
+                | Q(duration_hours__isnull=False)
+                | ~Q(duration_band="")
+                | Q(duration_known=False),
+                name="headache_duration_given_or_marked_unknown",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,6 +422,8 @@ class MedicationIntake(models.Model):
     diary_day = models.ForeignKey(DiaryDay, on_delete=models.CASCADE, related_name="intakes")
     medication = models.ForeignKey(Medication, on_delete=models.PROTECT, related_name="intakes")
     doses = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    # Blank: not answered.
+    relief = models.CharField(max_length=8, choices=Relief.choices, blank=True)
 
     class Meta:
         constraints = [
@@ -314,6 +435,32 @@ class MedicationIntake(models.Model):
 
     def __str__(self) -> str:
         return f"{self.medication} x{self.doses}"
+
+
+class DiaryDayRevision(models.Model):
+    """An earlier version of a diary day, kept whenever the day is replaced or deleted.
+
+    ``entry`` holds the day's facts and intakes as they were (``diary.entries``), so any save
+    can be undone and a correction never loses what was there.
+    """
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="diary_day_revisions"
+    )
+    date = models.DateField()
+    # The revision number the replaced version had (its ETag's second part); a day deleted and
+    # logged again starts at 1 again, so versions are told apart by id.
+    revision = models.PositiveIntegerField()
+    entry = models.JSONField()
+    deleted = models.BooleanField(default=False)
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["patient", "date", "-id"]
+        indexes = [models.Index(fields=["patient", "date"], name="diary_day_revision_by_day")]
+
+    def __str__(self) -> str:
+        return f"{self.patient} {self.date} r{self.revision}"
 
 
 class Paradigm(models.TextChoices):
@@ -340,6 +487,18 @@ class Side(models.TextChoices):
     MIDLINE = "midline"
 
 
+class InjectionSource(models.TextChoices):
+    CLINIC = "clinic", "Recorded by the clinic"
+    PATIENT = "patient", "Reported by the patient"
+
+
+class CurrentInjectionSessionManager(models.Manager["InjectionSession"]):
+    """Sessions not voided: a record voided as entered in error leaves every analysis."""
+
+    def get_queryset(self) -> models.QuerySet[InjectionSession]:
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
 class InjectionSession(models.Model):
     """One onabotulinumtoxinA treatment session; each starts a treatment cycle."""
 
@@ -360,19 +519,69 @@ class InjectionSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    source = models.CharField(
+        max_length=16, choices=InjectionSource.choices, default=InjectionSource.CLINIC
+    )
+    # A patient's own report stays unconfirmed until the clinic records the session.
+    confirmed = models.BooleanField(default=True)
+    # Why a session came less than MIN_INTERVAL_WEEKS after the previous one.
+    early_reason = models.TextField(max_length=2000, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(max_length=2000, blank=True)
+
+    with_voided = models.Manager()
+    objects = CurrentInjectionSessionManager()
 
     class Meta:
         ordering = ["date"]
+        default_manager_name = "objects"
+        base_manager_name = "with_voided"
         constraints = [
             models.CheckConstraint(condition=Q(total_units__gt=0), name="total_units_positive"),
             models.CheckConstraint(
                 condition=Q(planned_interval_weeks__gte=10), name="interval_at_least_10_weeks"
             ),
-            models.UniqueConstraint(fields=["patient", "date"], name="one_session_per_day"),
+            models.UniqueConstraint(
+                fields=["patient", "date"],
+                condition=Q(voided_at__isnull=True),
+                name="one_current_session_per_day",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.patient} {self.date} {self.total_units} U"
+
+
+class InjectionChange(models.TextChoices):
+    RECORDED = "recorded"
+    EDITED = "edited"
+    CONFIRMED = "confirmed", "confirmed by the clinic"
+    VOIDED = "voided", "voided as entered in error"
+
+
+class InjectionSessionVersion(models.Model):
+    """One version of a session's record: what it said after each change, who made it, when."""
+
+    session = models.ForeignKey(InjectionSession, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    change = models.CharField(max_length=16, choices=InjectionChange.choices)
+    data = models.JSONField()
+    reason = models.TextField(max_length=2000, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_by_email = models.EmailField(blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "number"], name="one_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} v{self.number} {self.change}"
 
 
 class InjectionSite(models.Model):
@@ -458,6 +667,10 @@ class FlagStatus(models.TextChoices):
     DISMISSED = "dismissed"
 
 
+# A flag still under review: new, or seen and not yet closed; a kind has one at a time.
+UNDER_REVIEW = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+
+
 class FlagDecision(models.TextChoices):
     SHORTEN_INTERVAL = "shorten_interval", "Shorten interval to 10 weeks"
     RAISE_DOSE = "raise_dose", "Raise dose"
@@ -481,6 +694,13 @@ class ReviewFlag(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    assignee = models.ForeignKey(
+        ClinicMember,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_flags",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -488,7 +708,7 @@ class ReviewFlag(models.Model):
             # Rescanning must never open a second flag of a kind still under review.
             models.UniqueConstraint(
                 fields=["patient", "kind"],
-                condition=Q(status__in=["open", "acknowledged"]),
+                condition=Q(status__in=UNDER_REVIEW),
                 name="one_open_flag_per_patient_and_kind",
             )
         ]

@@ -20,6 +20,22 @@ FOLLOW_THE_PAIN_MUSCLES = frozenset({"temporalis", "occipitalis", "trapezius"})
 MAX_UNITS_PER_SESSION = Decimal(400)
 STANDARD_INTERVAL_WEEKS = 12
 MIN_INTERVAL_WEEKS = 10
+# A clinic session this close to a patient's own unconfirmed report is the same session: it
+# confirms and replaces the report (api.md). Patients misremember the day by a day or two.
+SELF_REPORT_MATCH_DAYS = 3
+
+# Technique levers after a side effect of the previous session (clinical.md, "Side effects to
+# track"): shown on the site map, never applied by themselves.
+PTOSIS_TECHNIQUE_NOTE = (
+    "Eyelid ptosis after the last session: inject frontalis sites higher and give fewer units."
+)
+BROW_PTOSIS_TECHNIQUE_NOTE = (
+    "Brow ptosis after the last session: give fewer and shallower corrugator units."
+)
+TECHNIQUE_NOTES = {
+    "ptosis": PTOSIS_TECHNIQUE_NOTE,
+    "brow_ptosis": BROW_PTOSIS_TECHNIQUE_NOTE,
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,20 @@ PREEMPT_SITES: tuple[SiteDose, ...] = (
 
 def next_due_date(*, injected_on: date, planned_interval_weeks: int) -> date:
     return injected_on + timedelta(weeks=planned_interval_weeks)
+
+
+def interval_too_short(*, earlier: date, later: date) -> bool:
+    """Sessions less than MIN_INTERVAL_WEEKS apart: an exception a clinician must explain."""
+    return (later - earlier).days < MIN_INTERVAL_WEEKS * 7
+
+
+def matches_self_report(*, reported_on: date, recorded_on: date) -> bool:
+    return abs((recorded_on - reported_on).days) <= SELF_REPORT_MATCH_DAYS
+
+
+def technique_notes(*, side_effect_kinds: set[str] | frozenset[str]) -> list[str]:
+    """The technique levers for the side effects reported after the last session."""
+    return [note for kind, note in TECHNIQUE_NOTES.items() if kind in side_effect_kinds]
 
 
 def _by_muscle_and_side(sites: list[SiteDose]) -> dict[tuple[str, str], tuple[Decimal, int]]:
