@@ -26,10 +26,10 @@ from diary.analytics.baseline import (
 from diary.analytics.cycles import TreatmentCycle
 from diary.analytics.day_classes import RULE_SETS
 from diary.analytics.overuse import MedicationOveruse, medication_overuse
-from diary.timelines import patient_timeline
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.wear_off import CycleWearOff, WearOffPattern
 from diary.analytics.windows import DayCounts, count_days, month_start, per_28
+from diary.interop.csv_export import escape_cell
 from diary.models import (
     DiaryDay,
     FlagStatus,
@@ -40,6 +40,7 @@ from diary.models import (
     ReviewFlag,
 )
 from diary.paradigms import PREEMPT_SITES, next_due_date
+from diary.timelines import patient_timeline
 
 
 def percent_change(*, value: float | None, baseline: float | None) -> float | None:
@@ -201,8 +202,6 @@ def treatment_review(
 
 # CSV ------------------------------------------------------------------------------------------
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 CSV_COLUMNS = (
     "date",
     "cycle",
@@ -227,10 +226,7 @@ def csv_cell(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
+    return escape_cell(str(value))
 
 
 def report_csv(review: TreatmentReview) -> str:

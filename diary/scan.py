@@ -42,8 +42,8 @@ from diary.analytics.timeline import DiaryUnpacker, Injection, PatientTimeline
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.windows import MIN_LOGGED_DAYS_PER_28, WINDOW_DAYS, DayCounts, count_days
 from diary.models import (
+    UNDER_REVIEW,
     FlagKind,
-    FlagStatus,
     InjectionSession,
     PatientProfile,
     ReviewFlag,
@@ -64,7 +64,6 @@ SCAN_CHUNK_SIZE = 500
 ID_GROUP_SIZE = SCAN_CHUNK_SIZE
 # A list of more than a quarter of the patients is scanned by reading every diary.
 STREAM_ALL_SHARE = 4
-UNDER_REVIEW = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
 
 def _counts_evidence(counts: DayCounts) -> dict[str, Any]:

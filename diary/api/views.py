@@ -26,6 +26,7 @@ from diary.models import (
     MedicationIntake,
     PatientProfile,
     ReviewFlag,
+    Role,
 )
 
 DEFAULT_DIARY_RANGE_DAYS = 90
@@ -410,7 +411,7 @@ def injection_session_for(request, session_id: int) -> InjectionSession:
     """The session if the caller is its patient or a clinician linked (with MFA) to them."""
     user = request.user
     sessions = InjectionSession.objects.select_related("patient__user")
-    if hasattr(user, "patient_profile"):
+    if user.role == Role.PATIENT:
         return get_object_or_404(sessions, pk=session_id, patient=user.patient_profile)
     if IsClinician().has_permission(request, None):
         patients = selectors.patients_for_clinician(clinician_user=user)

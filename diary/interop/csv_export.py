@@ -11,8 +11,10 @@ import csv
 import io
 from collections.abc import Iterable
 
-from diary.interop.importers import FORMULA_PREFIXES
 from diary.models import DiaryDay
+
+# Spreadsheet apps run cells that start with these.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 COLUMNS = (
     "date",
@@ -28,6 +30,13 @@ COLUMNS = (
 
 def escape_cell(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
+
+
+def unescape_cell(value: str) -> str:
+    """Undo ``escape_cell``, so exported notes come back as written."""
+    if value.startswith("'") and value[1:2] and value[1] in FORMULA_PREFIXES:
+        return value[1:]
+    return value
 
 
 def _medicines(day: DiaryDay) -> str:

@@ -54,6 +54,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from diary.interop.csv_export import unescape_cell
 from diary.models import DiaryDay
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -63,8 +64,6 @@ MAX_ROWS = MAX_YEARS * 366
 MAX_ATTACK = timedelta(days=31)
 HOURS_PER_DAY = Decimal(24)
 CENT = Decimal("0.01")
-# Spreadsheet apps run cells that start with these; csv_export escapes them with a quote.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 MIGRAINE_BUDDY = "migraine_buddy"
 GENERIC = "generic"
@@ -242,13 +241,6 @@ def _require(table: Table, *names: str) -> None:
 # Cells ------------------------------------------------------------------------------------
 
 
-def unescape_text(value: str) -> str:
-    """Undo csv_export's formula escaping, so exported notes come back as written."""
-    if value.startswith("'") and value[1:2] and value[1] in FORMULA_PREFIXES:
-        return value[1:]
-    return value
-
-
 def parse_decimal(value: str) -> Decimal:
     try:
         number = Decimal(value.replace(",", "."))
@@ -333,7 +325,7 @@ MAX_MEDICINE_NAME = 100
 def parse_medicines(value: str) -> list[tuple[str, int]]:
     medicines = []
     for item in LIST_SEPARATORS.split(value):
-        item = unescape_text(item.strip())
+        item = unescape_cell(item.strip())
         if not item:
             continue
         doses = 1
@@ -574,7 +566,7 @@ def parse_generic(table: Table, *, today: date) -> ParseResult:
                 current = feature
                 if column and parse_yes_no(table.cell(cells, column)):
                     draft.features.add(feature)
-            notes = unescape_text(table.cell(cells, columns["notes"]))
+            notes = unescape_cell(table.cell(cells, columns["notes"]))
             if notes:
                 draft.notes.append(notes)
         except CellError as error:
@@ -664,7 +656,7 @@ def parse_migraine_buddy(table: Table, *, today: date, zone: ZoneInfo) -> ParseR
                 features=features,
                 other_symptoms=others,
                 medicines=medicines,
-                notes=unescape_text(table.cell(cells, columns["notes"])),
+                notes=unescape_cell(table.cell(cells, columns["notes"])),
             )
         )
     return ParseResult(

@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage
 from django.db.models import F, Q
 from django.utils import timezone
 
+from diary.advice import CYCLE_EDUCATION, URGENT_CARE
 from diary.models import DiaryDay, PatientProfile, ReminderChannel
 from diary.reminders import selectors
 from diary.reminders.models import Channel, MessageKind, MessageStatus, OutgoingMessage
@@ -40,18 +41,6 @@ class Rendered:
 
 def _day_name(iso_day: str) -> str:
     return date.fromisoformat(iso_day).strftime("%A %-d %B")
-
-
-EDUCATION = (
-    "For a few days after the injections your headaches may get worse: that comes from the "
-    "needles and settles down. The treatment usually starts to work after 5 to 10 days. "
-    "Judge whether it helps after 3 treatment cycles, not after the first one. Keep your diary "
-    "going: it is how you and your clinician will see the change."
-)
-URGENT_CARE = (
-    "If you have trouble swallowing, speaking or breathing, seek urgent medical care now: "
-    "call your local emergency number or go to the nearest emergency department."
-)
 
 
 def render(*, message: OutgoingMessage) -> Rendered:
@@ -91,7 +80,7 @@ def render(*, message: OutgoingMessage) -> Rendered:
         case MessageKind.CYCLE_EDUCATION:
             return Rendered(
                 subject="A note for the days ahead",
-                body=f"{greeting}{EDUCATION}\n\n{site}/#/diary\n",
+                body=f"{greeting}{CYCLE_EDUCATION}\n\n{site}/#/diary\n",
                 push_body="A note for the days ahead.",
                 path="/#/diary",
             )

@@ -9,16 +9,15 @@ from django.db.models import Count, Q
 
 from diary import selectors
 from diary.analytics.overuse import medication_overuse
-from diary.timelines import patient_timeline
 from diary.analytics.trends import patient_analysis
 from diary.analytics.windows import WINDOW_DAYS, DayCounts, count_days, month_start
-from diary.models import FlagKind, FlagStatus, PatientProfile, User
+from diary.models import UNDER_REVIEW, FlagKind, PatientProfile, User
 from diary.paradigms import next_due_date
 from diary.reports import percent_change
+from diary.timelines import patient_timeline
 
 # Due within this many days counts as needing attention: time to book the appointment.
 DUE_SOON_DAYS = 14
-UNDER_REVIEW = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 OVERUSE_LABELS = {"none": "none", "at_risk": "at risk", "overuse": "overuse"}
 
 

@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diary import selectors, services
-from diary.models import AccessEvent, FlagKind, FlagStatus, PatientProfile, User
+from diary.models import UNDER_REVIEW, AccessEvent, FlagKind, PatientProfile, User
 from diary.paradigms import PREEMPT_SITES, PREEMPT_TOTAL_UNITS, SiteDose
 from frontend.clinic import signin, webauthn
 from frontend.clinic.access import (
@@ -439,7 +439,6 @@ def _points_by_group(form: InjectionSessionForm) -> dict[str, int]:
     return points
 
 
-UNDER_REVIEW = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
 
 @clinician_required

@@ -338,7 +338,7 @@ def test_treatment_messages_come_at_the_reminder_slot(db, mailoutbox):
     ]
     bodies = " ".join(message.body for message in mailoutbox)
     assert "5 to 10 days" in bodies
-    assert "3 treatment cycles" in bodies
+    assert "two or three cycles" in bodies
     assert "trouble swallowing, speaking or breathing" in bodies
 
 
