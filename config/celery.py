@@ -35,6 +35,10 @@ app.conf.beat_schedule = {
         "task": "diary.closed_accounts_erase",
         "schedule": crontab(minute=15, hour=3),
     },
+    "pending-imports-expire": {
+        "task": "interop.pending_imports_expire",
+        "schedule": crontab(minute=45, hour=3),
+    },
     "clinician-digests": {
         "task": "reminders.clinician_digests",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),

@@ -134,6 +134,12 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, int]]] = [
         {**ALICES_OBJECT, "dave": 404, "staff": 404, "carol": 404, "alice": 200},
     ),
     (
+        "DELETE",
+        "/api/v1/me/imports/{import}/",
+        None,
+        {**ALICES_OBJECT, "dave": 404, "staff": 404, "carol": 404, "alice": 204},
+    ),
+    (
         "POST",
         "/api/v1/me/imports/{import}/confirm/",
         {"overwrite_conflicts": "maybe"},

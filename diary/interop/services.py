@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -16,7 +18,7 @@ from diary.api.serializers import DiaryDayInputSerializer
 from diary.interop.calendar import feed_token_digest, new_feed_token
 from diary.interop.importers import GENERIC, ImportFileError, RowError, parse_file
 from diary.interop.models import CalendarFeed, DiaryImport, ImportStatus
-from diary.models import DiaryDay, Medication, MedicationClass, PatientProfile
+from diary.models import DiaryDay, Medication, MedicationClass, MedicationIntake, PatientProfile
 
 # Which file column a diary field came from, to name it in errors.
 SOURCE_COLUMNS = {
@@ -121,18 +123,6 @@ def _messages(detail: Any) -> list[str]:
     return [str(detail)]
 
 
-def _sorted_facts(facts: services.DiaryDayFacts) -> services.DiaryDayFacts:
-    return services.DiaryDayFacts(
-        headache=facts.headache,
-        duration_hours=facts.duration_hours,
-        peak_severity=facts.peak_severity,
-        features=facts.features,
-        disability=facts.disability,
-        notes=facts.notes,
-        intakes=tuple(sorted(facts.intakes)),
-    )
-
-
 def _stored_facts(day: DiaryDay) -> services.DiaryDayFacts:
     return services.DiaryDayFacts(
         headache=day.headache,
@@ -155,7 +145,11 @@ def _imported_facts(
     serializer = _validated(patient, data)
     if serializer.errors:
         raise serializers.ValidationError({payload["date"]: serializer.errors})
-    return _sorted_facts(serializer.to_facts())
+    return serializer.to_facts()
+
+
+def _same_day(facts: services.DiaryDayFacts, stored: services.DiaryDayFacts) -> bool:
+    return dataclasses.replace(facts, intakes=tuple(sorted(facts.intakes))) == stored
 
 
 def _stored_days(patient: PatientProfile, payloads: list[dict]) -> dict[date, DiaryDay]:
@@ -222,7 +216,9 @@ def diary_import_preview_rows(*, diary_import: DiaryImport) -> dict:
         current = stored.get(date.fromisoformat(payload["date"]))
         if current is None:
             status = "new"
-        elif not unknown and _imported_facts(patient, payload, index) == _stored_facts(current):
+        elif not unknown and _same_day(
+            _imported_facts(patient, payload, index), _stored_facts(current)
+        ):
             status = "unchanged"
         else:
             status = "conflict"
@@ -249,56 +245,161 @@ def diary_import_preview_rows(*, diary_import: DiaryImport) -> dict:
     }
 
 
+class ImportInterrupted(Exception):
+    """The diary changed under the import (a day saved meanwhile); nothing was written."""
+
+
 def diary_import_confirm(*, diary_import: DiaryImport, overwrite_conflicts: bool) -> dict:
-    """Write the import's days in one transaction through diary_day_upsert.
+    """Write the import's days in one transaction, with a fixed number of bulk statements.
 
     A day identical to the stored one is left alone; a different stored day (a conflict) is
     replaced only with ``overwrite_conflicts``. Medicines the patient does not have yet are
-    added as their own, class "other", when a day that names them is written.
+    added as their own, class "other", when a day that names them is written. Any failure
+    rolls everything back and leaves the import pending, so it can be confirmed again or
+    discarded.
     """
     patient = diary_import.patient
-    with transaction.atomic():
-        locked = DiaryImport.objects.select_for_update().get(pk=diary_import.pk)
-        if locked.status == ImportStatus.COMMITTED:
-            raise ImportAlreadyCommitted
-        index = medication_index(patient=patient)
-        stored = _stored_days(patient, locked.days)
-        outcome: dict[str, list[str]] = {
-            "created": [],
-            "updated": [],
-            "unchanged": [],
-            "skipped_conflicts": [],
-            "medications_created": [],
-        }
-        for payload in locked.days:
-            day = date.fromisoformat(payload["date"])
-            current = stored.get(day)
-            facts = _imported_facts(patient, payload, index)
-            if current is not None:
-                if facts is not None and facts == _stored_facts(current):
-                    outcome["unchanged"].append(payload["date"])
-                    continue
-                if not overwrite_conflicts:
-                    outcome["skipped_conflicts"].append(payload["date"])
-                    continue
-            if facts is None:
-                for name in _input_data(payload, index)[1]:
-                    medication = services.medication_create(
-                        patient=patient, name=name, medication_class=MedicationClass.OTHER
-                    )
-                    index[medication.name.lower()] = medication
-                    outcome["medications_created"].append(medication.name)
-                facts = _imported_facts(patient, payload, index)
-            services.diary_day_upsert(patient=patient, day=day, facts=facts)
-            outcome["updated" if current is not None else "created"].append(payload["date"])
-        if outcome["created"] or outcome["updated"]:
-            services.patient_data_changed(patient=patient)
-        locked.status = ImportStatus.COMMITTED
-        locked.committed_at = timezone.now()
-        locked.result = outcome
-        locked.save(update_fields=["status", "committed_at", "result"])
+    try:
+        with transaction.atomic():
+            locked = DiaryImport.objects.select_for_update().get(pk=diary_import.pk)
+            if locked.status == ImportStatus.COMMITTED:
+                raise ImportAlreadyCommitted
+            outcome = _write_import(patient, locked.days, overwrite_conflicts=overwrite_conflicts)
+            locked.status = ImportStatus.COMMITTED
+            locked.committed_at = timezone.now()
+            locked.result = outcome
+            locked.save(update_fields=["status", "committed_at", "result"])
+    except IntegrityError as error:
+        raise ImportInterrupted from error
     diary_import.refresh_from_db()
     return outcome
+
+
+def _write_import(patient: PatientProfile, payloads: list[dict], *, overwrite_conflicts: bool):
+    index = medication_index(patient=patient)
+    dates = [date.fromisoformat(payload["date"]) for payload in payloads]
+    # Locked, so a PUT of the same day waits for the import instead of being overwritten.
+    stored = {
+        day.date: day
+        for day in DiaryDay.objects.select_for_update()
+        .filter(patient=patient, date__in=dates)
+        .prefetch_related("intakes")
+    }
+    outcome: dict[str, list[str]] = {
+        "created": [],
+        "updated": [],
+        "unchanged": [],
+        "skipped_conflicts": [],
+        "medications_created": [],
+    }
+    to_write: list[tuple[dict, DiaryDay | None]] = []
+    facts_of: dict[str, services.DiaryDayFacts] = {}
+    missing: dict[str, str] = {}
+    for payload in payloads:
+        current = stored.get(date.fromisoformat(payload["date"]))
+        unknown = _input_data(payload, index)[1]
+        if current is not None:
+            if not unknown:
+                facts = facts_of[payload["date"]] = _imported_facts(patient, payload, index)
+                if _same_day(facts, _stored_facts(current)):
+                    outcome["unchanged"].append(payload["date"])
+                    continue
+            if not overwrite_conflicts:
+                outcome["skipped_conflicts"].append(payload["date"])
+                continue
+        for name in unknown:
+            missing.setdefault(name.strip().lower(), name.strip())
+        to_write.append((payload, current))
+    if missing:
+        created = Medication.objects.bulk_create(
+            Medication(owner=patient, name=name, medication_class=MedicationClass.OTHER)
+            for name in missing.values()
+        )
+        for medication in created:
+            index[medication.name.lower()] = medication
+        outcome["medications_created"] = [medication.name for medication in created]
+    now = timezone.now()
+    new_days: list[tuple[DiaryDay, services.DiaryDayFacts]] = []
+    for payload, current in to_write:
+        facts = facts_of.get(payload["date"]) or _imported_facts(patient, payload, index)
+        if facts is None:  # a medicine created above is no longer visible
+            raise ImportInterrupted
+        day = date.fromisoformat(payload["date"])
+        if current is None:
+            new_days.append((_new_day(patient, day, facts, now=now), facts))
+            outcome["created"].append(payload["date"])
+        else:
+            # Replacing a day keeps its earlier version: the diary write does that, one day at
+            # a time, for the few days a patient chose to overwrite.
+            services.diary_day_upsert(patient=patient, day=day, facts=facts)
+            outcome["updated"].append(payload["date"])
+    # A new day has no earlier version to keep: the bulk of a long import goes in a few
+    # statements (one statement per day made 20 years take 31 s).
+    DiaryDay.objects.bulk_create([day for day, _facts in new_days], batch_size=500)
+    if any(day.pk is None for day, _facts in new_days):
+        # A database that returns no ids from a bulk insert: read them back.
+        ids = dict(
+            DiaryDay.objects.filter(
+                patient=patient, date__in=[day.date for day, _facts in new_days]
+            ).values_list("date", "id")
+        )
+        for day, _facts in new_days:
+            day.pk = ids[day.date]
+    MedicationIntake.objects.bulk_create(
+        (
+            MedicationIntake(diary_day_id=day.pk, medication_id=medication_id, doses=doses)
+            for day, facts in new_days
+            for medication_id, doses in facts.intakes
+        ),
+        batch_size=1000,
+    )
+    if outcome["created"] or outcome["updated"]:
+        services.patient_data_changed(patient=patient)
+    return outcome
+
+
+_DAY_COLUMNS = frozenset(field.attname for field in DiaryDay._meta.concrete_fields)
+
+
+def _new_day(
+    patient: PatientProfile, day: date, facts: services.DiaryDayFacts, *, now: datetime
+) -> DiaryDay:
+    """The row diary_day_upsert would insert: every fact that is a column, revision 1."""
+    columns = {
+        field.name: getattr(facts, field.name)
+        for field in dataclasses.fields(facts)
+        if field.name in _DAY_COLUMNS
+    }
+    features = {feature: feature in facts.features for feature in DiaryDay.FEATURES}
+    return DiaryDay(
+        patient=patient,
+        date=day,
+        **columns,
+        **features,
+        revision=1,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def diary_import_discard(*, diary_import: DiaryImport) -> None:
+    diary_import.delete()
+
+
+# A preview holds a copy of the patient's health data; one left unconfirmed this long is
+# abandoned (a patient reviews a preview in minutes), so it is deleted.
+PENDING_IMPORT_TTL = timedelta(days=7)
+
+
+def pending_imports_expired(*, now: datetime) -> QuerySet[DiaryImport]:
+    return DiaryImport.objects.filter(
+        status=ImportStatus.PENDING, created_at__lt=now - PENDING_IMPORT_TTL
+    )
+
+
+def pending_imports_expire(*, now: datetime) -> int:
+    deleted, _ = pending_imports_expired(now=now).delete()
+    return deleted
 
 
 # Calendar feed ----------------------------------------------------------------------------

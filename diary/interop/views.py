@@ -104,8 +104,12 @@ def own_import(request, import_id: int) -> DiaryImport:
     patient = getattr(request.user, "patient_profile", None)
     if patient is None:
         raise Http404
+    # An expired preview is gone for the patient even before the nightly task deletes it.
+    expired = services.pending_imports_expired(now=timezone.now())
     return get_object_or_404(
-        DiaryImport.objects.select_related("patient__user"), pk=import_id, patient=patient
+        DiaryImport.objects.select_related("patient__user").exclude(pk__in=expired.values("pk")),
+        pk=import_id,
+        patient=patient,
     )
 
 
@@ -160,6 +164,15 @@ class ImportDetailView(APIView):
     def get(self, request, import_id: int):
         return Response(import_representation(own_import(request, import_id)))
 
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Discard an import; days it already wrote stay in the diary",
+    )
+    def delete(self, request, import_id: int):
+        services.diary_import_discard(diary_import=own_import(request, import_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 class ImportConfirmView(APIView):
     parser_classes = [JSONParser]
@@ -181,6 +194,11 @@ class ImportConfirmView(APIView):
         except services.ImportAlreadyCommitted:
             return Response(
                 {"detail": "This import has already been confirmed."},
+                status=status.HTTP_409_CONFLICT,
+            )
+        except services.ImportInterrupted:
+            return Response(
+                {"detail": "The diary changed while importing; nothing was written. Try again."},
                 status=status.HTTP_409_CONFLICT,
             )
         return Response({"id": diary_import.pk, "status": diary_import.status, **outcome})

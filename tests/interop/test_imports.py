@@ -6,10 +6,13 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 
+from diary.interop import services as interop_services
 from diary.interop.importers import MAX_FILE_BYTES, MAX_ROWS
 from diary.interop.models import DiaryImport
-from diary.models import DiaryDay, Medication
+from diary.interop.tasks import pending_imports_expire
+from diary.models import DiaryDay, Medication, MedicationIntake
 from tests import factories
 
 MIGRAINE_BUDDY_CSV = (
@@ -345,3 +348,116 @@ def test_the_import_endpoints_are_in_the_openapi_schema(as_alice):
     assert "/api/v1/me/imports/{import_id}/confirm/" in paths
     assert "/api/v1/patients/{patient_id}/fhir/" in paths
     assert "/api/v1/calendar/{token}.ics" in paths
+
+
+def years_of_diary_csv(*, years: int, medicines: int) -> str:
+    """A generic CSV with a headache every day, three of ``medicines`` medicines each."""
+    lines = ["date,headache,severity,hours,medicines,disability,notes"]
+    end = dt.date(2026, 11, 23)
+    day = end - dt.timedelta(days=365 * years - 1)
+    number = 0
+    while day <= end:
+        taken = "; ".join(f"Remedy {(number + k) % medicines} x2" for k in range(3))
+        lines.append(f"{day.isoformat()},yes,moderate,6,{taken},1,Woke up with it")
+        day += dt.timedelta(days=1)
+        number += 1
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.django_db
+def test_confirming_years_of_diary_takes_a_fixed_number_of_queries(
+    alice, as_alice, django_assert_max_num_queries
+):
+    preview = upload(as_alice, years_of_diary_csv(years=2, medicines=30)).json()
+
+    # One statement per day (and per new medicine) made a 20-year file take 31 s.
+    with django_assert_max_num_queries(40):
+        response = confirm(as_alice, preview["id"])
+
+    assert response.status_code == 200, response.content
+    result = response.json()
+    assert len(result["created"]) == 730
+    assert len(result["medications_created"]) == 30
+    day = as_alice.get("/api/v1/diary/2026-11-23/").json()
+    assert (day["peak_severity"], day["duration_hours"], day["disability"]) == (2, 6, 1)
+    assert sorted((m["name"], m["doses"]) for m in day["medications"]) == [
+        ("Remedy 10", 2),
+        ("Remedy 11", 2),
+        ("Remedy 9", 2),
+    ]
+    assert day["revision"] == 1
+    assert DiaryDay.objects.filter(patient=alice).count() == 730
+
+
+@pytest.mark.django_db
+def test_overwriting_conflicts_in_bulk_bumps_each_days_revision(alice, as_alice):
+    kept = factories.HeadacheDayFactory(patient=alice, date=dt.date(2026, 11, 23), notes="Mine")
+    MedicationIntake.objects.create(diary_day=kept, medication=factories.medication("Sumatriptan"))
+    preview = upload(as_alice, years_of_diary_csv(years=1, medicines=5)).json()
+    assert preview["conflicts"] == ["2026-11-23"]
+
+    result = confirm(as_alice, preview["id"], overwrite_conflicts=True).json()
+
+    assert result["updated"] == ["2026-11-23"]
+    day = as_alice.get("/api/v1/diary/2026-11-23/").json()
+    assert day["revision"] == 2
+    assert day["notes"] == "Woke up with it"
+    assert sorted(m["name"] for m in day["medications"]) == ["Remedy 0", "Remedy 1", "Remedy 4"]
+
+
+@pytest.mark.django_db
+def test_a_confirm_that_fails_midway_writes_nothing_and_can_be_retried(
+    alice, as_alice, monkeypatch
+):
+    import_id = upload(as_alice, MIGRAINE_BUDDY_CSV).json()["id"]
+
+    def day_saved_meanwhile(**kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(interop_services.services, "patient_data_changed", day_saved_meanwhile)
+        response = confirm(as_alice, import_id)
+
+    assert response.status_code == 409
+    assert "Try again" in response.json()["detail"]
+    assert not DiaryDay.objects.exists()
+    assert not Medication.objects.filter(owner=alice).exists()
+    assert as_alice.get(f"/api/v1/me/imports/{import_id}/").json()["status"] == "pending"
+    assert confirm(as_alice, import_id).status_code == 200
+    assert DiaryDay.objects.filter(patient=alice).count() == 5
+
+
+@pytest.mark.django_db
+def test_a_pending_import_can_be_discarded_by_its_owner_only(alice, as_alice, as_bob):
+    import_id = upload(as_alice, MIGRAINE_BUDDY_CSV).json()["id"]
+
+    assert as_bob.delete(f"/api/v1/me/imports/{import_id}/").status_code == 404
+    assert as_alice.delete(f"/api/v1/me/imports/{import_id}/").status_code == 204
+
+    assert as_alice.get(f"/api/v1/me/imports/{import_id}/").status_code == 404
+    assert confirm(as_alice, import_id).status_code == 404
+    assert not DiaryImport.objects.exists()
+    assert not DiaryDay.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_preview_left_unconfirmed_for_a_week_expires(alice, as_alice):
+    stale_id = upload(as_alice, MIGRAINE_BUDDY_CSV).json()["id"]
+    confirmed_id = upload(as_alice, MIGRAINE_BUDDY_CSV).json()["id"]
+    confirm(as_alice, confirmed_id)
+
+    with time_machine.travel(dt.datetime(2026, 12, 1, 12, 1, tzinfo=dt.UTC), tick=False):
+        assert as_alice.get(f"/api/v1/me/imports/{stale_id}/").status_code == 404
+        assert confirm(as_alice, stale_id).status_code == 404
+        assert pending_imports_expire.apply().get() == 1
+
+    assert list(DiaryImport.objects.values_list("pk", flat=True)) == [confirmed_id]
+
+
+@pytest.mark.django_db
+def test_a_preview_younger_than_a_week_is_kept(alice, as_alice):
+    import_id = upload(as_alice, MIGRAINE_BUDDY_CSV).json()["id"]
+
+    with time_machine.travel(dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC), tick=False):
+        assert pending_imports_expire.apply().get() == 0
+        assert confirm(as_alice, import_id).status_code == 200
