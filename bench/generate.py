@@ -301,7 +301,7 @@ def _people_worker(url: str, tables: Tables, errors: list, **people) -> None:
 
 def check_columns(conn: psycopg.Connection, table: str, columns: list[tuple[str, str, str]]):
     """Stop at once if the schema no longer matches the binary layout packed here."""
-    actual = dict(
+    actual: dict[str, str] = dict(
         conn.execute(
             "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = %s",
             [table],
@@ -407,7 +407,8 @@ def defer_indexes(conn: psycopg.Connection, tables: list[str]) -> None:
 def restore_indexes(url: str) -> None:
     """Build the indexes defer_indexes dropped (any a dead run left too), then forget them."""
     with psycopg.connect(url, autocommit=True) as conn:
-        if conn.execute("SELECT to_regclass(%s)", [PENDING_INDEXES]).fetchone()[0] is None:
+        row = conn.execute("SELECT to_regclass(%s)", [PENDING_INDEXES]).fetchone()
+        if row is None or row[0] is None:
             return
         pending = conn.execute(
             # Largest tables first, so the builders finish together.

@@ -75,6 +75,14 @@ def gunicorn(env: dict[str, str]) -> Iterator[str]:
             server.wait()
 
 
+def _required(pattern: str, out: str) -> str:
+    """A figure wrk always prints; its absence means wrk's output changed, so say so."""
+    found = re.search(pattern, out)
+    if found is None:
+        raise RuntimeError(f"wrk printed no {pattern!r}:\n{out}")
+    return found.group(1)
+
+
 def _milliseconds(value: str) -> float:
     found = re.fullmatch(r"([\d.]+)([a-zµμ]+)", value)
     if found is None:
@@ -103,12 +111,12 @@ def wrk(url: str, script: str, args: list[str], *, seconds: int = DURATION_SECON
         text=True,
         check=True,
     ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    latency = re.search(r"Latency\s+(\d\S*)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
-    latency = _milliseconds(latency.group(1)) if latency else float("nan")
-    p99 = _milliseconds(p99.group(1)) if p99 else float("nan")
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    rps = float(_required(r"Requests/sec:\s+([\d.]+)", out))
+    latency_match = re.search(r"Latency\s+(\d\S*)", out)
+    p99_match = re.search(r"99%\s+(\S+)", out)
+    latency = _milliseconds(latency_match.group(1)) if latency_match else float("nan")
+    p99 = _milliseconds(p99_match.group(1)) if p99_match else float("nan")
+    requests = int(_required(r"(\d+) requests in", out))
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -17,7 +18,7 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-class JSONErrorsMixin:
+class JSONErrorsMixin(APIView):
     """For views that render files (PDF, CSV, FHIR): their errors go out as application/json.
 
     Without it an error (a 404, or ?format= naming no renderer) is labelled with the file's

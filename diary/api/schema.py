@@ -31,7 +31,7 @@ class DecimalFieldScheme(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema, direction):
         field = self.target
-        number = {"type": "number", "format": "double"}
+        number: dict[str, str | float] = {"type": "number", "format": "double"}
         if field.min_value is not None:
             number["minimum"] = float(field.min_value)
         if field.max_value is not None:

@@ -33,10 +33,6 @@ def slot_instant(*, local_date: date, at: time, zone: ZoneInfo) -> datetime:
     return local.astimezone(UTC)
 
 
-def slot_local_date(*, instant: datetime, zone: ZoneInfo) -> date:
-    return instant.astimezone(zone).date()
-
-
 def local_day_end(*, local_date: date, zone: ZoneInfo) -> datetime:
     """The UTC instant the local date ends (midnight that follows, whatever its length)."""
     return slot_instant(local_date=local_date + timedelta(days=1), at=time(0, 0), zone=zone)

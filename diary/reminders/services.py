@@ -151,7 +151,11 @@ def reminder_schedule_refresh(*, patient: PatientProfile, now: datetime | None =
         zone, at = profile.user.zone, profile.reminder_time
         if not _wants_messages(profile):
             slot_date, slot_at = None, None
-        elif reminder_schedule.next_slot_at is not None and reminder_schedule.next_slot_at <= now:
+        elif (
+            reminder_schedule.next_slot_date is not None
+            and reminder_schedule.next_slot_at is not None
+            and reminder_schedule.next_slot_at <= now
+        ):
             slot_date = reminder_schedule.next_slot_date
             slot_at = schedule.slot_instant(local_date=slot_date, at=at, zone=zone)
         else:
