@@ -336,6 +336,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "django_guid.log_filters.CorrelationId"},
         "task_ids": {"()": "django_guid.integrations.celery.log_filters.CeleryTracing"},
+        "feed_tokens": {"()": "diary.interop.log_redaction.FeedTokenRedactor"},
     },
     "formatters": {
         "json": {
@@ -353,11 +354,16 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json",
-            "filters": ["request_id", "task_ids"],
+            "filters": ["request_id", "task_ids", "feed_tokens"],
         }
     },
     # django_guid notes every request that arrives without an id: noise, not news.
-    "loggers": {"django_guid": {"level": "WARNING"}},
+    "loggers": {
+        "django_guid": {"level": "WARNING"},
+        # Access logs through the same handler, whose filter hides calendar feed tokens.
+        "django.server": {"handlers": ["console"], "propagate": False},
+        "gunicorn.access": {"handlers": ["console"], "propagate": False},
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO"),

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import logging
 
 import pytest
 import time_machine
 from icalendar import Calendar
+from pythonjsonlogger.json import JsonFormatter
 
+from diary.interop.calendar import feed_token_digest
 from diary.interop.models import CalendarFeed
 from tests import factories
 
@@ -115,3 +119,47 @@ def test_clinicians_and_strangers_cannot_make_feeds(as_dave, anonymous):
     assert as_dave.post("/api/v1/me/calendar-feed/").status_code == 403
     assert anonymous.post("/api/v1/me/calendar-feed/").status_code in (401, 403)
     assert not CalendarFeed.objects.exists()
+
+
+@pytest.fixture
+def log_text():
+    root = logging.getLogger()
+    handler = next(
+        handler for handler in root.handlers if isinstance(handler.formatter, JsonFormatter)
+    )
+    buffer = io.StringIO()
+    previous_stream = handler.setStream(buffer)
+    previous_level = root.level
+    root.setLevel(logging.DEBUG)
+    try:
+        yield buffer.getvalue
+    finally:
+        root.setLevel(previous_level)
+        handler.setStream(previous_stream)
+
+
+@pytest.mark.django_db
+def test_a_mistyped_feed_url_is_logged_with_a_digest_not_the_token(anonymous, log_text):
+    token = "Zm9vYmFyLXNlY3JldC1jYWxlbmRhci10b2tlbi0xMjM0NTY3ODk"
+
+    assert anonymous.get(f"/api/v1/calendar/{token}.ics").status_code == 404
+
+    text = log_text()
+    assert "Not Found" in text
+    assert token not in text
+    assert f"/api/v1/calendar/sha256:{feed_token_digest(token)[:12]}.ics" in text
+
+
+def test_access_log_lines_show_a_digest_not_the_token(log_text):
+    token = "Zm9vYmFyLXNlY3JldC1jYWxlbmRhci10b2tlbi0xMjM0NTY3ODk"
+
+    logging.getLogger("django.server").info(
+        '"%s" %s %s', f"GET /api/v1/calendar/{token}.ics HTTP/1.1", "200", "512"
+    )
+    logging.getLogger("gunicorn.access").info(
+        '%(h)s "%(r)s" %(s)s', {"h": "10.0.0.1", "r": f"GET /api/v1/calendar/{token}.ics", "s": 200}
+    )
+
+    text = log_text()
+    assert token not in text
+    assert text.count(f"/api/v1/calendar/sha256:{feed_token_digest(token)[:12]}.ics") == 2
