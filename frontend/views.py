@@ -14,8 +14,13 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
+from diary import paradigms
+from diary.models import DurationBand, MedicationClass, Relief, SideEffectKind
+
 THEME_COLOUR = "#1d4e89"
 BACKGROUND_COLOUR = "#f6f8fb"
+# The browser bar's colour in each theme of the app (app.css draws the same colours).
+THEME_COLOURS = {"light": THEME_COLOUR, "dark": "#10161f", "lowlight": "#000000"}
 
 # Every file the app may need with no network. The ES modules import each other by these
 # unhashed names, so they are served as is and the service worker's cache is versioned by a hash
@@ -36,6 +41,9 @@ SHELL_FILES = (
     "frontend/js/treatment.js",
     "frontend/js/trends.js",
     "frontend/js/settings.js",
+    "frontend/js/welcome.js",
+    "frontend/js/undo.js",
+    "frontend/js/theme.js",
     "frontend/vendor/uplot.min.js",
     "frontend/vendor/uplot.min.css",
     "frontend/icons/icon-192.png",
@@ -54,13 +62,33 @@ def static_url(path: str) -> str:
 
 @lru_cache(maxsize=1)
 def shell_version() -> str:
-    """Changes whenever any shell file or the shell's HTML template changes."""
+    """Changes whenever any shell file, the shell's HTML template or the app's config changes."""
     digest = hashlib.sha256()
     for path in (*SHELL_FILES, "frontend/templates/frontend/app.html"):
         found = finders.find(path) or str(settings.BASE_DIR / path)
         with open(found, "rb") as handle:
             digest.update(path.encode() + b"\0" + handle.read())
+    digest.update(json.dumps(app_config(), sort_keys=True).encode())
     return digest.hexdigest()[:16]
+
+
+def app_config() -> dict:
+    """Server facts the app shows, sent with the shell so it never keeps its own copy."""
+    return {
+        "preempt": {
+            "total_units": int(paradigms.PREEMPT_TOTAL_UNITS),
+            "points": paradigms.PREEMPT_POINTS,
+            "interval_weeks": paradigms.STANDARD_INTERVAL_WEEKS,
+        },
+        "theme_colours": THEME_COLOURS,
+        # The API's choices with the words patients read, as [value, label] pairs.
+        "choices": {
+            "duration_band": DurationBand.choices,
+            "relief": Relief.choices,
+            "medication_class": MedicationClass.choices,
+            "side_effect": SideEffectKind.choices,
+        },
+    }
 
 
 @require_safe
@@ -70,7 +98,11 @@ def app_shell(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "frontend/app.html",
-        {"theme_colour": THEME_COLOUR, "version": shell_version()},
+        {
+            "theme_colours": THEME_COLOURS,
+            "version": shell_version(),
+            "config": app_config(),
+        },
     )
 
 

@@ -7,7 +7,8 @@ from tests.browser.conftest import AXE
 PASSWORD = "correct horse battery 42"
 
 
-def sign_up(page, email: str) -> None:
+def sign_up(page, email: str, *, set_up: bool = False) -> None:
+    """Creates an account; unless ``set_up``, skips the first-run steps and waits for Today."""
     page.goto("/")
     page.get_by_role("link", name="New here? Create an account").click()
     # The login form also has an Email field: typing before the sign-up form replaces it
@@ -16,6 +17,12 @@ def sign_up(page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Create my account").click()
+    if set_up:
+        page.get_by_text("Setting up: step 1 of").wait_for()
+        return
+    page.locator('[data-screen="welcome"], [data-screen="today"]').wait_for()
+    if page.locator('[data-screen="welcome"]').count():
+        page.get_by_role("button", name="Skip the set-up for now").click()
     page.get_by_role("heading", name="How was your head today?").wait_for()
 
 
@@ -33,9 +40,15 @@ def go(page, hash_route: str) -> None:
     page.locator(f'[data-screen="{hash_route.split("/")[1]}"]').wait_for()
 
 
-def save_day(page) -> None:
+def save_day(page, back_to: str = "today") -> None:
     page.get_by_role("button", name="Save this day").click()
-    page.locator('[data-screen="today"]').wait_for()
+    page.locator(f'[data-screen="{back_to}"]').wait_for()
+
+
+def add_medicine(page, search: str, name: str, doses: int) -> None:
+    page.get_by_label("Find another medicine (name or brand)").fill(search)
+    page.get_by_role("button", name=f"Add {name}").first.click()
+    page.get_by_label(f"{name.split(' (')[0]}: doses taken").fill(str(doses))
 
 
 def day_card(page, label: str):

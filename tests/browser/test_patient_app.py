@@ -7,7 +7,14 @@ import pytest
 
 from diary import selectors, services
 from diary.models import DiaryDay, User
-from tests.browser.helpers import day_card, go, save_day, serious_axe_violations, sign_up
+from tests.browser.helpers import (
+    add_medicine,
+    day_card,
+    go,
+    save_day,
+    serious_axe_violations,
+    sign_up,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,12 +39,10 @@ def test_a_patient_logs_days_online_and_offline(page, context, screenshots):
     # Yesterday in detail.
     day_card(page, "Yesterday").get_by_role("link", name="Headache").click()
     page.get_by_label("Moderate").check()
-    page.get_by_label("Hours with headache").fill("6")
+    page.get_by_label("Or the hours (optional)").fill("6")
     page.get_by_label("Nausea").check()
     page.get_by_label("Bothered by light").check()
-    page.get_by_label("Another medicine").select_option(label="Ibuprofen")
-    page.get_by_role("button", name="Add this medicine").click()
-    page.get_by_label("Ibuprofen: doses taken").fill("2")
+    add_medicine(page, "ibupro", "Ibuprofen", 2)
     page.get_by_label("A lot").check()
     page.screenshot(path=screenshots / "day-details.png", full_page=True)
     save_day(page)
@@ -60,7 +65,7 @@ def test_a_patient_logs_days_online_and_offline(page, context, screenshots):
     save_day(page)
     go(page, f"#/day/{offline_days[1]}")
     page.get_by_label("Severe").check()
-    page.get_by_label("Hours with headache").fill("10")
+    page.get_by_label("Or the hours (optional)").fill("10")
     save_day(page)
     page.get_by_text("2 days waiting to be sent.").wait_for()
     response = page.reload()
@@ -113,6 +118,7 @@ def test_a_day_changed_elsewhere_shows_both_versions(page):
     )
     page.get_by_label("Yes, headache").check()
     page.get_by_label("Severe").check()
+    page.get_by_label("4 hours or more").check()
     save_day(page)
 
     go(page, f"#/day/{today}")

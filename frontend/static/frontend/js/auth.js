@@ -87,7 +87,9 @@ function signup(root, ctx) {
   const form = h("form", {}, field("Email", email), field("Password", password, "At least 10 characters."), messages, h("button", { type: "submit", class: "button primary", text: "Create my account" }));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const result = await submit(messages, () => auth.post("auth/signup", { email: email.value.trim(), password: password.value }));
+    // The account starts in this device's zone, so "today" is the patient's own today.
+    const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const result = await submit(messages, () => auth.post("auth/signup", { email: email.value.trim(), password: password.value, timezone }));
     if (result) await afterAuth(root, ctx, result, messages);
   });
   page(

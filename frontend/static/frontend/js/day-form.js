@@ -1,10 +1,25 @@
-// One day's details: severity, hours, features, medicines (usual ones first), disability, notes.
+// One day's details: severity, how long, features, medicines (usual ones first) and whether
+// they helped, disability, menstruation, notes.
 import { api, NetworkError } from "./api.js";
-import { formatLong, isValidIso } from "./dates.js";
+import { formatLong, isValidIso, monthOf } from "./dates.js";
 import { choices, errorList, field, formValue, formValues, h, replace } from "./dom.js";
-import { DISABILITY, FEATURES, SEVERITY, daySummary, statusBadge } from "./labels.js";
+import { DISABILITY, FEATURES, SEVERITY, daySummary, serverChoices, statusBadge } from "./labels.js";
 import * as outbox from "./outbox.js";
 import * as store from "./store.js";
+import { kept, restore, saveDay } from "./undo.js";
+
+const RESULTS_SHOWN = 8;
+
+// A medicine matches by its name or any of its brand names.
+function matches(medicine, query) {
+  const words = [medicine.name, ...(medicine.aliases || [])].map((word) => word.toLowerCase());
+  return words.some((word) => word.includes(query));
+}
+
+function medicineName(medicine) {
+  const aliases = medicine.aliases || [];
+  return aliases.length ? `${medicine.name} (${aliases.slice(0, 3).join(", ")})` : medicine.name;
+}
 
 const USUAL_COUNT = 6;
 
@@ -52,6 +67,8 @@ function versionDetails(title, body) {
 
 export async function render(root, ctx) {
   const date = ctx.params[0];
+  // Opened from the Calendar: saving goes back to that month, not to Today.
+  const back = ctx.params[1] === "calendar" ? `#/calendar/${monthOf(date || "")}` : "#/today";
   if (!date || !isValidIso(date)) {
     ctx.go("#/today");
     return;
@@ -74,41 +91,109 @@ export async function render(root, ctx) {
   ], { value: body.headache === false ? "no" : "yes" });
 
   const hours = h("input", { type: "number", name: "duration_hours", min: "0", max: "24", step: "0.5", inputmode: "decimal", value: body.duration_hours ?? "" });
+  const duration = h(
+    "div",
+    { class: "duration", id: "duration" },
+    choices("How long did it last?", "duration_band", serverChoices("duration_band"), {
+      value: body.duration_hours === null || body.duration_hours === undefined ? body.duration_band : null,
+      hint: "One tap, or give the hours below.",
+    }),
+    field("Or the hours (optional)", hours, "0 to 24; use .5 for half an hour."),
+  );
+  // The band and the hours say the same thing: choosing one clears the other.
+  duration.addEventListener("change", (event) => {
+    if (event.target.name === "duration_band") hours.value = "";
+  });
+  hours.addEventListener("input", () => {
+    if (hours.value !== "") duration.querySelectorAll('input[name="duration_band"]').forEach((input) => { input.checked = false; });
+  });
   const medicineRows = h("div", { class: "medicine-rows" });
   const doses = new Map((body.medications || []).map((m) => [m.medication, m.doses]));
+  const reliefs = new Map((body.medications || []).map((m) => [m.medication, m.relief]));
   const shown = new Set();
 
   function addMedicineRow(id) {
     if (shown.has(id)) return null;
     shown.add(id);
     const medicine = byId.get(id);
+    const name = medicine ? medicine.name : names.get(id) || `Medicine ${id}`;
     const input = h("input", { type: "number", min: "0", max: "50", step: "1", inputmode: "numeric", "data-medication": String(id), value: String(doses.get(id) || 0) });
-    const row = field(`${medicine ? medicine.name : names.get(id) || `Medicine ${id}`}: doses taken`, input);
+    const row = field(`${name}: doses taken`, input);
     row.classList.add("medicine-row");
-    medicineRows.append(row);
+    const relief = choices(`Did ${name} help within 2 hours?`, `relief-${id}`, serverChoices("relief"), { value: reliefs.get(id) });
+    relief.classList.add("relief");
+    const syncRelief = () => {
+      relief.hidden = !(Number(input.value) > 0);
+    };
+    input.addEventListener("input", syncRelief);
+    syncRelief();
+    medicineRows.append(h("div", { class: "medicine" }, row, relief));
     return input;
   }
   for (const id of [...usual, ...doses.keys()]) addMedicineRow(id);
 
-  const others = h("select", { name: "other_medicine" }, h("option", { value: "", text: "Choose a medicine…" }), catalogue.map((item) => h("option", { value: String(item.id), text: item.name })));
-  const addOther = h("button", {
-    type: "button",
-    class: "button",
-    text: "Add this medicine",
-    onclick: () => {
-      const id = Number(others.value);
-      if (!id) return;
-      const input = addMedicineRow(id) || medicineRows.querySelector(`[data-medication="${id}"]`);
-      if (input && Number(input.value) === 0) input.value = "1";
-      if (input) input.focus();
-    },
+  function take(id) {
+    const input = addMedicineRow(id) || medicineRows.querySelector(`[data-medication="${id}"]`);
+    if (input && Number(input.value) === 0) input.value = "1";
+    if (input) {
+      input.dispatchEvent(new Event("input"));
+      input.focus();
+    }
+  }
+
+  const search = h("input", { type: "search", name: "medicine_search", autocomplete: "off" });
+  const results = h("ul", { class: "search-results", "aria-live": "polite" });
+  search.addEventListener("input", () => {
+    const query = search.value.trim().toLowerCase();
+    const found = query ? catalogue.filter((item) => matches(item, query)).slice(0, RESULTS_SHOWN) : [];
+    replace(
+      results,
+      query && !found.length ? h("li", { class: "hint", text: "No medicine by that name: add it as your own below." }) : null,
+      found.map((item) =>
+        h("li", {}, h("button", { type: "button", class: "button", text: `Add ${medicineName(item)}`, onclick: () => { take(item.id); search.value = ""; replace(results); } })),
+      ),
+    );
   });
+
+  const ownMessages = h("div", { "aria-live": "polite" });
+  const ownName = h("input", { type: "text", name: "own_medicine", maxlength: "100", autocomplete: "off" });
+  const ownClass = h("select", { name: "own_medicine_class" }, serverChoices("medication_class").map((item) => h("option", { value: item.value, text: item.label, selected: item.value === "other" })));
+  const own = h(
+    "details",
+    { class: "own-medicine" },
+    h("summary", { text: "Not in the list? Add your own medicine" }),
+    field("Name of your medicine", ownName),
+    field("What kind of medicine is it?", ownClass, "Your pharmacist or the leaflet can tell you; choose Other if unsure."),
+    ownMessages,
+    h("button", {
+      type: "button",
+      class: "button",
+      text: "Add my medicine",
+      onclick: async () => {
+        if (!ownName.value.trim()) return replace(ownMessages, errorList("Give your medicine's name."));
+        try {
+          const result = await api.post("medications/", { name: ownName.value.trim(), medication_class: ownClass.value });
+          if (result.status !== 201) return replace(ownMessages, errorList(result.data));
+          catalogue.push(result.data);
+          byId.set(result.data.id, result.data);
+          await store.put("meta", catalogue, "medications");
+          replace(ownMessages);
+          ownName.value = "";
+          take(result.data.id);
+        } catch (error) {
+          if (!(error instanceof NetworkError)) throw error;
+          replace(ownMessages, errorList("You are offline. Your own medicine can be added when you are connected."));
+        }
+        return null;
+      },
+    }),
+  );
 
   const details = h(
     "div",
     { class: "details" },
     choices("Worst pain", "peak_severity", SEVERITY, { value: body.peak_severity }),
-    field("Hours with headache", hours, "0 to 24; use .5 for half an hour."),
+    duration,
     choices("What was it like? (tick all that apply)", "features", FEATURES, {
       type: "checkbox",
       value: FEATURES.filter((item) => body.features && body.features[item.value]).map((item) => item.value),
@@ -119,12 +204,16 @@ export async function render(root, ctx) {
       h("legend", { text: "Medicines taken for the headache" }),
       usual.length ? h("p", { class: "hint", text: "Your usual medicines come first." }) : null,
       medicineRows,
-      h("div", { class: "add-medicine" }, field("Another medicine", others), addOther),
+      field("Find another medicine (name or brand)", search),
+      results,
+      own,
     ),
     choices("How much did it stop you doing things?", "disability", DISABILITY, { value: body.disability ?? 0 }),
   );
   const notes = h("textarea", { name: "notes", maxlength: "2000", rows: "3" });
   notes.value = body.notes || "";
+  const period = h("input", { type: "checkbox", name: "menstruation", checked: body.menstruation === true });
+  const periodField = h("label", { class: "check" }, period, h("span", { text: "I had my period (menstruation) this day" }));
 
   const sync = () => {
     details.hidden = formValue(form, "headache") === "no";
@@ -134,46 +223,53 @@ export async function render(root, ctx) {
   form.append(
     headache,
     details,
+    periodField,
     field("Notes (optional)", notes),
     messages,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "button primary", text: "Save this day" }), h("a", { class: "button", href: "#/calendar", text: "Cancel" })),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button primary", text: "Save this day" }), h("a", { class: "button", href: back, text: "Cancel" })),
   );
   sync();
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const isHeadache = formValue(form, "headache") !== "no";
-    const payload = { headache: isHeadache, notes: notes.value.trim() };
+    const payload = { headache: isHeadache, notes: notes.value.trim(), menstruation: period.checked };
     if (isHeadache) {
       const severity = formValue(form, "peak_severity");
-      const duration = hours.value === "" ? null : Number(hours.value);
+      const band = formValue(form, "duration_band");
+      const exact = hours.value === "" ? null : Number(hours.value);
       const problems = [];
       if (!severity) problems.push("Choose how bad the worst pain was.");
-      if (duration !== null && (Number.isNaN(duration) || duration < 0 || duration > 24)) problems.push("Hours must be between 0 and 24.");
+      if (exact === null && !band) problems.push("Choose how long the headache lasted, or give the hours.");
+      if (exact !== null && (Number.isNaN(exact) || exact < 0 || exact > 24)) problems.push("Hours must be between 0 and 24.");
       if (problems.length) {
         replace(messages, errorList(problems));
+        if (exact === null && !band && severity) duration.querySelector("input").focus();
         return;
       }
       const ticked = formValues(form, "features");
+      Object.assign(payload, exact === null ? { duration_band: band } : { duration_hours: exact });
       Object.assign(payload, {
         peak_severity: Number(severity),
-        duration_hours: duration,
         features: Object.fromEntries(FEATURES.map((item) => [item.value, ticked.includes(item.value)])),
         medications: [...medicineRows.querySelectorAll("[data-medication]")]
           .map((input) => ({ medication: Number(input.dataset.medication), doses: Math.round(Number(input.value)) }))
           .filter((intake) => intake.doses > 0)
-          .map((intake) => ({ ...intake, name: (byId.get(intake.medication) || {}).name })),
+          .map((intake) => {
+            const relief = formValue(form, `relief-${intake.medication}`);
+            return { ...intake, name: (byId.get(intake.medication) || {}).name, ...(relief ? { relief } : {}) };
+          }),
         disability: Number(formValue(form, "disability") || 0),
       });
     }
     // The API ignores the medicines' names; they let this device show the day offline.
-    await outbox.queueDay(date, payload);
-    ctx.go("#/today");
+    await saveDay(date, payload, daySummary(payload));
+    ctx.go(back);
   });
 
   const status = h("p", { class: "day-state", "aria-live": "polite" }, statusBadge(view.status));
   const problem = h("div", {}, conflictPanel(view, ctx));
-  replace(root, h("h1", { text: formatLong(date) }), status, problem, form);
+  replace(root, h("h1", { text: formatLong(date) }), status, problem, await previousVersion(date, ctx), form);
   let shownStatus = view.status;
   // A conflict found while this screen is open appears above the form without clearing it.
   const onChange = async () => {
@@ -190,6 +286,19 @@ export async function render(root, ctx) {
   outbox.events.addEventListener("change", onChange);
   // The outbox may have changed while this screen was loading.
   await onChange();
+}
+
+// The version the last save of this day replaced, kept on this device for a day.
+async function previousVersion(date, ctx) {
+  const found = await kept(date);
+  if (!found) return null;
+  return h(
+    "section",
+    { class: "notice", "aria-labelledby": "previous-title" },
+    h("h2", { id: "previous-title", text: "Changed your mind?" }),
+    h("p", { text: `Before your last change this day said: ${daySummary(found.body)}.` }),
+    h("button", { type: "button", class: "button", text: "Bring back the earlier version", onclick: async () => { await restore(date); ctx.go(`#/day/${date}`); } }),
+  );
 }
 
 function conflictPanel(view, ctx) {

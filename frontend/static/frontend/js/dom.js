@@ -121,3 +121,13 @@ export function focusHeading(root) {
     heading.focus({ preventScroll: false });
   }
 }
+
+let config = null;
+// What the server sent with the shell (frontend/views.py app_config): its choices and constants.
+export function appConfig() {
+  if (!config) {
+    const element = document.getElementById("app-config");
+    config = element ? JSON.parse(element.textContent) : {};
+  }
+  return config;
+}

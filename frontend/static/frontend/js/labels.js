@@ -1,5 +1,16 @@
 // Words and symbols for the diary's values; shapes and text carry meaning, colour only adds.
-import { h } from "./dom.js";
+import { appConfig, h } from "./dom.js";
+
+// The API's choices with the server's words: [{value, label}] for duration_band, relief,
+// medication_class and side_effect.
+export function serverChoices(name) {
+  return ((appConfig().choices || {})[name] || []).map(([value, label]) => ({ value, label }));
+}
+
+export function choiceLabel(name, value) {
+  const found = serverChoices(name).find((item) => item.value === value);
+  return found ? found.label : value;
+}
 
 export const SEVERITY = [
   { value: 1, label: "Mild", symbol: "1" },
@@ -56,6 +67,8 @@ export function daySummary(body) {
   const parts = [`${severityLabel(body.peak_severity)} headache`];
   if (body.duration_hours !== null && body.duration_hours !== undefined && body.duration_hours !== "") {
     parts.push(`${Number(body.duration_hours)} h`);
+  } else if (body.duration_band) {
+    parts.push(choiceLabel("duration_band", body.duration_band).toLowerCase());
   }
   const medicines = (body.medications || []).length;
   if (medicines) parts.push(medicines === 1 ? "1 medicine" : `${medicines} medicines`);

@@ -4,6 +4,8 @@ import { addDays, todayIn } from "./dates.js";
 import { focusHeading, h, replace } from "./dom.js";
 import * as outbox from "./outbox.js";
 import * as store from "./store.js";
+import "./theme.js";
+import { routeChanged } from "./undo.js";
 
 const main = document.getElementById("main");
 const nav = document.querySelector(".tabs");
@@ -28,6 +30,7 @@ const SCREENS = {
   treatment: ["Treatment", () => import("./treatment.js")],
   trends: ["Trends", () => import("./trends.js")],
   settings: ["Settings", () => import("./settings.js")],
+  welcome: ["Welcome", () => import("./welcome.js")],
   login: ["Log in", () => import("./auth.js")],
   signup: ["Sign up", () => import("./auth.js")],
   reset: ["Reset password", () => import("./auth.js")],
@@ -49,6 +52,7 @@ async function route() {
     return;
   }
   const count = ++routeCount;
+  routeChanged();
   const [title, load] = SCREENS[screen];
   nav.hidden = !session.me;
   nav.querySelectorAll("a").forEach((link) => {
@@ -94,7 +98,8 @@ async function loadSession() {
 export async function signedIn() {
   session.me = await loadMe();
   startOutbox();
-  go("#/today");
+  // A new account sets up its treatment first; every step there can be skipped.
+  go(session.me && session.me.onboarded === false ? "#/welcome" : "#/today");
 }
 
 export async function signedOut() {

@@ -1,9 +1,11 @@
-// Settings: time zone, reminders, push, sharing with a clinician, export, delete, log out.
-import { api, auth, NetworkError, notAvailable } from "./api.js";
+// Settings: screen theme, time zone, reminders, push, sharing with a clinician, import and
+// export, the calendar feed, the access log, the treatment summary, delete, log out.
+import { api, auth, csrfToken, NetworkError, notAvailable } from "./api.js";
 import { formatDate } from "./dates.js";
-import { choices, errorList, field, formValues, h, replace } from "./dom.js";
+import { choices, errorList, field, formValue, formValues, h, replace } from "./dom.js";
 import * as outbox from "./outbox.js";
 import * as store from "./store.js";
+import { THEMES, choose, chosen } from "./theme.js";
 
 async function call(messages, action) {
   replace(messages);
@@ -63,6 +65,152 @@ function preferences(ctx) {
     ok(messages, "Settings saved.");
   });
   return section("Reminders and time zone", form);
+}
+
+function appearance() {
+  const picker = choices("Screen colours", "theme", THEMES, { value: chosen(), hint: "Saved on this device." });
+  picker.classList.add("theme-choice");
+  picker.addEventListener("change", () => choose(formValue(picker, "theme")));
+  return section("Screen", picker);
+}
+
+function importPreview(preview, messages, reset) {
+  const conflicts = preview.conflicts || [];
+  const overwrite = h("input", { type: "checkbox", name: "overwrite_conflicts" });
+  const rows = (preview.days || []).slice(0, 31).map((day) => [day.date, day.status, day.headache ? `Headache ${day.peak_severity}/3${day.duration_hours !== null ? `, ${day.duration_hours} h` : ""}` : "No headache"]);
+  return h(
+    "div",
+    { class: "import-preview" },
+    h("h3", { text: `Preview of ${preview.file_name || "your file"}` }),
+    h("p", { text: `${(preview.days || []).length} days found; ${conflicts.length} differ from what your diary already says.` }),
+    (preview.errors || []).length ? h("p", { class: "notice warning", text: `${preview.errors.length} rows will be left out: ${preview.errors.slice(0, 3).map((error) => `row ${error.row}: ${error.message}`).join("; ")}` }) : null,
+    (preview.new_medications || []).length ? h("p", { text: `New medicines to add to your list: ${preview.new_medications.join(", ")}.` }) : null,
+    h(
+      "div",
+      { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Days in the file" },
+      h("table", {}, h("caption", { text: "Days in the file (first 31)" }), h("thead", {}, h("tr", {}, ["Date", "Status", "Day"].map((text) => h("th", { scope: "col", text })))), h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell) => h("td", { text: String(cell) })))))),
+    ),
+    conflicts.length ? h("label", { class: "check" }, overwrite, h("span", { text: "Replace the days that differ with the file's version" })) : null,
+    h(
+      "div",
+      { class: "actions" },
+      h("button", {
+        type: "button",
+        class: "button primary",
+        text: "Import these days",
+        onclick: async () => {
+          const result = await call(messages, () => api.post(`me/imports/${preview.id}/confirm/`, { overwrite_conflicts: overwrite.checked }));
+          if (!result) return;
+          if (!result.ok) return replace(messages, errorList(result.data));
+          reset();
+          ok(messages, `Imported: ${result.data.created.length} new days, ${result.data.updated.length} replaced, ${result.data.skipped_conflicts.length} kept as they were.`);
+        },
+      }),
+      h("button", { type: "button", class: "button", text: "Cancel", onclick: reset }),
+    ),
+  );
+}
+
+function importExport() {
+  const messages = h("div", { "aria-live": "polite" });
+  const previewBox = h("div");
+  const file = h("input", { type: "file", name: "file", accept: ".csv,text/csv" });
+  const format = h("select", { name: "format" }, [
+    h("option", { value: "", text: "Find out from the file" }),
+    h("option", { value: "migraine_buddy", text: "Migraine Buddy export" }),
+    h("option", { value: "generic", text: "Other spreadsheet (CSV)" }),
+  ]);
+  const reset = () => {
+    replace(previewBox);
+    file.value = "";
+  };
+  const form = h(
+    "form",
+    {},
+    field("A CSV file from another diary app", file, "Nothing is changed until you have seen the preview and confirmed."),
+    field("Made by", format),
+    h("button", { type: "submit", class: "button", text: "Show a preview" }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!file.files.length) return replace(messages, errorList("Choose a file first."));
+    const data = new FormData();
+    data.append("file", file.files[0]);
+    if (format.value) data.append("format", format.value);
+    replace(messages);
+    try {
+      const response = await fetch("/api/v1/me/imports/", { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" } });
+      const body = await response.json().catch(() => null);
+      if (response.status !== 201) return replace(messages, errorList(body || "The file could not be read."));
+      replace(previewBox, importPreview(body, messages, reset));
+    } catch {
+      replace(messages, errorList("You are offline. Try again when you are connected."));
+    }
+    return null;
+  });
+  return section(
+    "Import and export",
+    h("p", {}, h("a", { class: "button", href: "/api/v1/me/diary.csv", download: "headache-diary.csv", text: "Download my diary as a spreadsheet (CSV)" })),
+    form,
+    previewBox,
+    messages,
+  );
+}
+
+function calendarFeed() {
+  const messages = h("div", { "aria-live": "polite" });
+  const create = h("button", {
+    type: "button",
+    class: "button",
+    text: "Get my calendar link",
+    onclick: async () => {
+      const result = await call(messages, () => api.post("me/calendar-feed/"));
+      if (!result) return;
+      if (!result.ok) return replace(messages, errorList(result.data));
+      const url = h("input", { type: "text", readonly: true, value: result.data.url, name: "feed_url" });
+      replace(messages, h("div", { class: "notice success", role: "status" }, h("p", { text: "Add this link to your calendar app as a subscription. Anyone with the link can see these dates, so keep it private. It is shown only now." }), field("Your calendar link", url)));
+    },
+  });
+  const revoke = h("button", {
+    type: "button",
+    class: "button",
+    text: "Stop the calendar link",
+    onclick: async () => {
+      const result = await call(messages, () => api.del("me/calendar-feed/"));
+      if (result && result.ok) ok(messages, "The calendar link no longer works.");
+    },
+  });
+  return section("Calendar", h("p", { text: "Your next injection's due date and side-effect check-ins in your own calendar app. Getting a new link stops the old one." }), h("div", { class: "actions" }, create, revoke), messages);
+}
+
+function accessLog() {
+  const messages = h("div", { "aria-live": "polite" });
+  const list = h("div");
+  const show = h("button", {
+    type: "button",
+    class: "button",
+    text: "Show who has seen my diary",
+    onclick: async () => {
+      const result = await call(messages, () => api.get("me/access-log/"));
+      if (!result) return;
+      if (!result.ok) return replace(messages, errorList(result.data));
+      replace(
+        list,
+        result.data.length
+          ? h("ul", { class: "links" }, result.data.slice(0, 50).map((event) => h("li", { text: `${new Date(event.at).toLocaleString()}: ${event.actor_email}, ${event.action.replace(/_/g, " ")} (${event.resource.replace(/_/g, " ")})` })))
+          : h("p", { text: "Nobody else has seen your diary." }),
+      );
+    },
+  });
+  return section("Who has seen my diary", show, messages, list);
+}
+
+function summaryReport() {
+  return section(
+    "Treatment summary",
+    h("p", { text: "A printable summary of your diary and treatment to take to your appointment." }),
+    h("a", { class: "button", href: "/api/v1/report.pdf", download: "treatment-summary.pdf", text: "Download the summary (PDF)" }),
+  );
 }
 
 function base64UrlToBytes(value) {
@@ -180,7 +328,7 @@ function sharing() {
     },
   });
   load();
-  return section("Share with your clinician", h("p", { text: "Your clinician sees your diary only after entering a code you give them." }), create, messages, listMessages, list);
+  return section("Share with your clinician", h("p", { text: "Your clinician sees your diary only after entering a code you give them: create a code, then read it out or show it at your appointment. It works once, for a short time." }), create, messages, listMessages, list);
 }
 
 function exportData() {
@@ -199,7 +347,7 @@ function exportData() {
       link.click();
     },
   });
-  return section("Your data", h("p", { text: "Everything the service holds about you, as a JSON file." }), button, messages);
+  return section("All your data", h("p", { text: "Everything the service holds about you, as a JSON file." }), button, messages);
 }
 
 function account(ctx) {
@@ -239,5 +387,5 @@ function account(ctx) {
 }
 
 export async function render(root, ctx) {
-  replace(root, h("h1", { text: "Settings" }), preferences(ctx), push(), sharing(), exportData(), account(ctx));
+  replace(root, h("h1", { text: "Settings" }), appearance(), preferences(ctx), push(), sharing(), summaryReport(), importExport(), calendarFeed(), accessLog(), exportData(), account(ctx));
 }

@@ -1,8 +1,76 @@
 // Today: one tap for a headache-free day, one more for details; yesterday right below.
-import { formatLong } from "./dates.js";
-import { h, replace } from "./dom.js";
+import { api, NetworkError } from "./api.js";
+import { formatLong, todayIn } from "./dates.js";
+import { errorList, h, replace } from "./dom.js";
 import { daySummary, statusBadge } from "./labels.js";
 import * as outbox from "./outbox.js";
+import * as store from "./store.js";
+import { saveDay } from "./undo.js";
+
+// A day worth a deliberate step before "No headache" replaces it: anything beyond that answer.
+function detailed(body) {
+  return Boolean(body && (body.headache || body.notes || (body.medications || []).length || body.menstruation));
+}
+
+function keptZoneKey(profile, device) {
+  return `diary-zone-kept:${profile}:${device}`;
+}
+
+// Travel: the phone's zone differs from the diary's; offer to switch so "today" is local.
+function zoneNotice(ctx) {
+  const me = ctx.session.me;
+  const device = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!me || !me.timezone || !device || device === me.timezone) return null;
+  try {
+    if (localStorage.getItem(keptZoneKey(me.timezone, device))) return null;
+  } catch {
+    // No storage: ask each time.
+  }
+  const messages = h("div", { "aria-live": "polite" });
+  const notice = h(
+    "section",
+    { class: "notice warning", "aria-labelledby": "zone-title" },
+    h("h2", { id: "zone-title", text: "Are you in a different time zone?" }),
+    h("p", { text: `This phone is set to ${device} (today there is ${formatLong(todayIn(device))}); your diary uses ${me.timezone}.` }),
+    h(
+      "div",
+      { class: "actions" },
+      h("button", {
+        type: "button",
+        class: "button primary",
+        text: `Use ${device}`,
+        onclick: async () => {
+          try {
+            const result = await api.patch("me/", { timezone: device });
+            if (!result.ok) return replace(messages, errorList(result.data));
+            ctx.session.me = result.data;
+            await store.put("meta", result.data, "me");
+            ctx.go("#/today");
+          } catch (error) {
+            if (!(error instanceof NetworkError)) throw error;
+            replace(messages, errorList("You are offline. Try again when you are connected."));
+          }
+          return null;
+        },
+      }),
+      h("button", {
+        type: "button",
+        class: "button",
+        text: `Keep ${me.timezone}`,
+        onclick: () => {
+          try {
+            localStorage.setItem(keptZoneKey(me.timezone, device), "1");
+          } catch {
+            // Nothing to remember it in.
+          }
+          notice.remove();
+        },
+      }),
+    ),
+    messages,
+  );
+  return notice;
+}
 
 export async function render(root, ctx) {
   const today = ctx.today();
@@ -12,15 +80,46 @@ export async function render(root, ctx) {
   replace(
     root,
     h("h1", { text: "How was your head today?" }),
+    zoneNotice(ctx),
     conflicts,
     cards[today],
     h("h2", { class: "section-title", text: "Forgot yesterday?" }),
     cards[yesterday],
   );
+  const asking = new Set();
 
   async function draw(date, label) {
     const view = await outbox.dayView(date);
     const headingId = `day-${date}`;
+    const confirm = asking.has(date)
+      ? h(
+          "div",
+          { class: "notice warning confirm", role: "alert" },
+          h("p", { text: `Replace "${daySummary(view.body)}" with "No headache"? The details you logged would be replaced.` }),
+          h(
+            "div",
+            { class: "actions" },
+            h("button", {
+              type: "button",
+              class: "button danger",
+              text: "Yes, replace with No headache",
+              onclick: async () => {
+                asking.delete(date);
+                await saveDay(date, { headache: false }, "No headache");
+              },
+            }),
+            h("button", {
+              type: "button",
+              class: "button",
+              text: "Keep what I logged",
+              onclick: () => {
+                asking.delete(date);
+                draw(date, label);
+              },
+            }),
+          ),
+        )
+      : null;
     replace(
       cards[date],
       h("h2", { id: headingId }, `${label}, `, h("span", { class: "nowrap", text: formatLong(date) })),
@@ -36,16 +135,23 @@ export async function render(root, ctx) {
         { class: "big-buttons", role: "group", "aria-labelledby": headingId },
         h("button", {
           type: "button",
-          class: "button primary big",
+          class: `button big${detailed(view.body) ? "" : " primary"}`,
           "data-action": "no-headache",
           text: "No headache",
           "aria-pressed": String(Boolean(view.body && !view.body.headache)),
           onclick: async () => {
-            await outbox.queueDay(date, { headache: false });
+            if (detailed(view.body)) {
+              asking.add(date);
+              await draw(date, label);
+              cards[date].querySelector(".confirm button").focus();
+              return;
+            }
+            await saveDay(date, { headache: false }, "No headache");
           },
         }),
-        h("a", { class: "button big", href: `#/day/${date}`, "data-action": "headache", text: "Headache" }),
+        h("a", { class: `button big${detailed(view.body) ? " primary" : ""}`, href: `#/day/${date}`, "data-action": "headache", text: "Headache" }),
       ),
+      confirm,
     );
   }
 

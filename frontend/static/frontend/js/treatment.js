@@ -2,21 +2,9 @@
 // side effects (red flags answered by the server's urgent-care message).
 import { api, NetworkError } from "./api.js";
 import { daysBetween, formatDate } from "./dates.js";
-import { choices, errorList, field, formValue, h, replace } from "./dom.js";
+import { appConfig, choices, errorList, field, formValue, h, replace } from "./dom.js";
+import { serverChoices } from "./labels.js";
 import * as store from "./store.js";
-
-const SIDE_EFFECTS = [
-  ["neck_pain", "Neck pain"],
-  ["neck_weakness", "Neck or shoulder weakness"],
-  ["ptosis", "Drooping eyelid"],
-  ["brow_ptosis", "Drooping or uneven eyebrow"],
-  ["injection_site_pain", "Pain where the needles went in"],
-  ["headache_flare", "Headache got worse after the injections"],
-  ["dysphagia", "Trouble swallowing"],
-  ["dysphonia", "Trouble speaking"],
-  ["breathing_difficulty", "Trouble breathing"],
-  ["other", "Something else"],
-];
 
 // Patient education, matched to the day of the cycle (day 0 is the injection day).
 const CARDS = [
@@ -25,6 +13,24 @@ const CARDS = [
   { from: 14, to: Infinity, title: "Keep logging to the end of the cycle", text: "Some people notice the effect wearing off in the last weeks before the next injection. Your diary shows your doctor whether this happens to you." },
   { from: 0, to: Infinity, title: "Give it time", text: "Treatment is judged after two or three cycles, not one: many people who did not improve after the first cycle do after the next ones." },
 ];
+
+// The running cycle's week as the server counts it (trends' last cycle, which runs to today).
+async function currentWeek(latest) {
+  let trends = null;
+  try {
+    const result = await api.get("trends/");
+    if (result.ok) {
+      trends = result.data;
+      await store.put("meta", trends, "trends");
+    }
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+  }
+  trends = trends || (await store.get("meta", "trends"));
+  const cycle = trends && (trends.cycles || []).find((item) => item.start === latest.date && !item.complete);
+  const weeks = cycle ? cycle.weeks || [] : [];
+  return weeks.length ? weeks[weeks.length - 1].week : null;
+}
 
 async function loadInjections() {
   try {
@@ -39,18 +45,16 @@ async function loadInjections() {
   return { sessions: (await store.get("meta", "injections")) || [], fresh: false };
 }
 
-function cycleSummary(latest, count, today) {
+function cycleSummary(latest, count, today, week) {
   if (!latest) {
     return h("section", { class: "card" }, h("h1", { text: "Treatment" }), h("p", { text: "No injection recorded yet. Record your latest injection below to follow your treatment cycle." }));
   }
-  const days = daysBetween(latest.date, today);
-  const week = Math.floor(days / 7) + 1;
   const due = latest.next_due_date;
   const overdue = due && due < today;
   return h(
     "section",
     { class: "card cycle" },
-    h("h1", { text: `Week ${week} of ${latest.planned_interval_weeks}` }),
+    h("h1", { text: week ? `Week ${week} of ${latest.planned_interval_weeks}` : "Your treatment cycle" }),
     h("p", { class: "lead", text: `since your injection on ${formatDate(latest.date)}.` }),
     h("p", {}, overdue ? "Your next injection was due on " : "Next injection due: ", h("strong", { text: due ? formatDate(due) : "not set" }), overdue ? "." : ""),
     h("p", { class: "hint", text: count === 1 ? "This is your first recorded cycle." : `You have recorded ${count} injections.` }),
@@ -72,10 +76,11 @@ function educationCards(latest, today) {
 function injectionForm(ctx, reload) {
   const messages = h("div", { "aria-live": "polite" });
   const date = h("input", { type: "date", name: "date", required: true, max: ctx.today(), value: ctx.today() });
-  const units = h("input", { type: "number", name: "total_units", min: "5", max: "400", step: "5", value: "155", inputmode: "numeric" });
+  const preempt = appConfig().preempt;
+  const units = h("input", { type: "number", name: "total_units", min: "5", max: "400", step: "5", value: String(preempt.total_units), inputmode: "numeric" });
   const unitsField = field("Total units", units, "Your clinic can record the exact sites.");
   const dose = choices("Dose", "dose", [
-    { value: "preempt", label: "Standard: 155 units at 31 sites" },
+    { value: "preempt", label: `Standard: ${preempt.total_units} units at ${preempt.points} sites` },
     { value: "custom", label: "A different dose" },
   ], { value: "preempt" });
   const form = h("form", {}, field("Date of the injection", date), dose, unitsField, messages, h("button", { type: "submit", class: "button primary", text: "Save injection" }));
@@ -88,7 +93,7 @@ function injectionForm(ctx, reload) {
     event.preventDefault();
     const standard = formValue(form, "dose") !== "custom";
     const body = standard
-      ? { date: date.value, total_units: 155 }
+      ? { date: date.value, total_units: preempt.total_units }
       : { date: date.value, total_units: Number(units.value), paradigm: "custom" };
     try {
       const result = await api.post("injections/", body);
@@ -105,7 +110,7 @@ function injectionForm(ctx, reload) {
 
 function sideEffectForm(ctx, latest, reload) {
   const messages = h("div", { "aria-live": "assertive" });
-  const kind = h("select", { name: "kind", required: true }, SIDE_EFFECTS.map(([value, label]) => h("option", { value, text: label })));
+  const kind = h("select", { name: "kind", required: true }, serverChoices("side_effect").map((item) => h("option", { value: item.value, text: item.label })));
   const onset = h("input", { type: "date", name: "onset_date", required: true, min: latest.date, max: ctx.today(), value: ctx.today() });
   const notes = h("textarea", { name: "notes", rows: "2", maxlength: "2000" });
   const form = h(
@@ -157,12 +162,13 @@ export async function render(root, ctx, flash) {
   const { sessions, fresh } = await loadInjections();
   const latest = sessions.length ? sessions[sessions.length - 1] : null;
   const today = ctx.today();
+  const week = latest ? await currentWeek(latest) : null;
   const reload = (message) => render(root, ctx, message);
   replace(
     root,
     flash ? h("p", { class: "notice success", role: "status", text: flash }) : null,
     fresh ? null : h("p", { class: "hint", text: "Offline: showing what this device last saw." }),
-    cycleSummary(latest, sessions.length, today),
+    cycleSummary(latest, sessions.length, today, week),
     latest ? educationCards(latest, today) : null,
     latest ? sideEffectForm(ctx, latest, reload) : null,
     injectionForm(ctx, reload),

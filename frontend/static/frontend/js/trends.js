@@ -1,18 +1,41 @@
 // Trends from GET /api/v1/trends/: every number comes from the server; this screen only draws.
 import { api, NetworkError, notAvailable } from "./api.js";
-import { formatDate, formatShort } from "./dates.js";
+import { addDays, formatDate, formatShort } from "./dates.js";
 import { h, replace } from "./dom.js";
+import { serverChoices } from "./labels.js";
 import * as store from "./store.js";
 
 const RECENT_CYCLES = 3;
 const CYCLE_COLOURS = ["#1d4e89", "#b45309", "#6d28d9"];
 
-// Counts may sit on the object itself or under "counts"; accept either.
+// The API's payload (diary/api/trends.py TrendsSerializer); a missing value shows as a dash.
 function pick(item, name) {
-  if (!item) return null;
-  if (item[name] !== undefined) return item[name];
-  if (item.counts && item.counts[name] !== undefined) return item.counts[name];
-  return null;
+  return item && item[name] !== undefined ? item[name] : null;
+}
+
+// Plain words for the server's verdict keys; the server's own text, with its references,
+// stays behind a "why" link.
+const OVERUSE_WORDS = {
+  none: "Your use of acute medicines is below the level that can make headaches more frequent.",
+  at_risk: "You have been taking acute medicines on many days. Taken this often for longer, they can make headaches more frequent: talk to your clinic.",
+  overuse: "You have taken acute medicines on many days for more than 3 months. This can make headaches more frequent: talk to your clinic.",
+};
+
+function why(text) {
+  return text ? h("details", { class: "why" }, h("summary", { text: "Why?" }), h("p", { text })) : null;
+}
+
+function responseWords(response) {
+  if (!response) return null;
+  if (!response.assessable) {
+    return response.cycles_completed < 2
+      ? "It is too early to say how well Botox works for you: doctors judge it after your first two treatment cycles."
+      : "There is not enough in your diary yet to say how well Botox works for you.";
+  }
+  const change = response.percent_change;
+  if (change === null || change === undefined) return null;
+  const amount = Math.abs(Math.round(change));
+  return change <= 0 ? `You have ${amount} % fewer headache days than before Botox.` : `You have ${amount} % more headache days than before Botox.`;
 }
 
 function fmt(value) {
@@ -47,6 +70,11 @@ async function loadChartLibrary() {
   return (await import("../vendor/uplot.min.js")).default;
 }
 
+// Canvas charts take colours, not CSS variables: read the theme's.
+function themeColour(name) {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
 async function chart(target, { label, xLabels, series, baseline, yLabel }) {
   const uPlot = await loadChartLibrary();
   const width = Math.max(280, Math.min(target.clientWidth || 320, 720));
@@ -73,8 +101,8 @@ async function chart(target, { label, xLabels, series, baseline, yLabel }) {
       series: [{ label: "", value: (_, value) => (value ? xLabels[value - 1] : "") }, ...seriesOptions],
       scales: { x: { time: false, range: [0.5, xs.length + 0.5] }, y: { range: (_, min, max) => [0, Math.max(4, Math.ceil((max || 0) + 1))] } },
       axes: [
-        { values: (_, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? xLabels[tick - 1] || "" : "")), stroke: "#1f2937" },
-        { label: yLabel, stroke: "#1f2937" },
+        { values: (_, ticks) => ticks.map((tick) => (Number.isInteger(tick) ? xLabels[tick - 1] || "" : "")), stroke: themeColour("--text") },
+        { label: yLabel, stroke: themeColour("--text") },
       ],
       legend: { show: true, live: false },
       cursor: { show: false },
@@ -100,7 +128,8 @@ function windowsSection(trends) {
         ? `Before treatment: ${baselineRate} headache days per 28 days${pick(baseline, "logged_days") !== null ? ` (${pick(baseline, "logged_days")} days logged)` : ""}.`
         : baseline.message || "No baseline before treatment yet.",
     ),
-    trends.response && trends.response.message ? h("p", { class: "lead", text: trends.response.message }) : null,
+    responseWords(trends.response) ? h("p", { class: "lead", text: responseWords(trends.response) }) : null,
+    why(trends.response && trends.response.message),
     figure,
     windows.length
       ? table(
@@ -113,7 +142,7 @@ function windowsSection(trends) {
   return { section, draw: () => windows.length && chart(figure, {
     label: `Bar chart of headache days per 28 days over ${windows.length} periods${baselineRate !== null ? `, with the level before treatment, ${baselineRate}, as a dashed line` : ""}. The table below gives the figures.`,
     xLabels: windows.map((item, index) => (pick(item, "start") ? formatShort(pick(item, "start")) : String(index + 1))),
-    series: [{ label: "Headache days per 28", values: windows.map((item) => pick(item, "headache_days_per_28")), bars: true, colour: "#1d4e89" }],
+    series: [{ label: "Headache days per 28", values: windows.map((item) => pick(item, "headache_days_per_28")), bars: true, colour: themeColour("--blue") }],
     baseline: baselineRate,
     yLabel: "days",
   }) };
@@ -154,7 +183,43 @@ function cyclesSection(trends) {
 function overuseSection(trends) {
   const overuse = trends.medication_overuse;
   if (!overuse || !overuse.message) return null;
-  return h("section", { class: "card", "aria-labelledby": "overuse-title" }, h("h2", { id: "overuse-title", text: "Acute medicines" }), h("p", { text: overuse.message }));
+  return h("section", { class: "card", "aria-labelledby": "overuse-title" }, h("h2", { id: "overuse-title", text: "Acute medicines" }), h("p", { text: OVERUSE_WORDS[overuse.status] || overuse.message }), why(overuse.message));
+}
+
+const RELIEF_DAYS = 90;
+
+// "Did it help?" as the patient answered it per intake, over the last RELIEF_DAYS days.
+async function reliefSection(ctx) {
+  const to = ctx.today();
+  const from = addDays(to, -(RELIEF_DAYS - 1));
+  let days;
+  try {
+    const result = await api.get(`diary/?from=${from}&to=${to}`);
+    if (!result.ok) return null;
+    days = result.data;
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+    return null;
+  }
+  const answers = serverChoices("relief");
+  const byMedicine = new Map();
+  for (const day of days) {
+    for (const intake of day.medications || []) {
+      if (!intake.relief) continue;
+      const row = byMedicine.get(intake.name) || Object.fromEntries(answers.map((answer) => [answer.value, 0]));
+      row[intake.relief] = (row[intake.relief] || 0) + 1;
+      byMedicine.set(intake.name, row);
+    }
+  }
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "relief-title" },
+    h("h2", { id: "relief-title", text: "Did your medicines help?" }),
+    h("p", { class: "hint", text: `How often each medicine helped within 2 hours, as you said in the last ${RELIEF_DAYS} days.` }),
+    byMedicine.size
+      ? table("Relief within 2 hours, by medicine", ["Medicine", ...answers.map((answer) => answer.label)], [...byMedicine].map(([name, row]) => [name, ...answers.map((answer) => row[answer.value])]))
+      : h("p", { text: "No answers yet: when you log a medicine, say whether it helped." }),
+  );
 }
 
 async function loadTrends() {
@@ -192,6 +257,7 @@ export async function render(root, ctx) {
     windows.section,
     cycles.section,
     overuseSection(trends),
+    await reliefSection(ctx),
   );
   try {
     await windows.draw();
