@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from diary.analytics.day_classes import DayClasses, classify_day, day_facts
 from diary.models import (
     CareLink,
+    Clinic,
+    ClinicMember,
     DiaryDay,
+    FlagStatus,
     InjectionSession,
+    InjectionSessionVersion,
     Medication,
     MedicationIntake,
     PatientProfile,
@@ -26,8 +30,10 @@ def local_today(*, user: User) -> date:
 
 
 def patients_for_clinician(*, clinician_user: User) -> QuerySet[PatientProfile]:
+    # A code redeemed by any member links the whole clinic: every member sees the patient.
     return PatientProfile.objects.filter(
-        care_links__clinician__user=clinician_user,
+        care_links__clinic__members__clinician__user=clinician_user,
+        care_links__clinician__isnull=False,
         care_links__revoked_at__isnull=True,
     ).distinct()
 
@@ -52,7 +58,7 @@ def care_links_for(*, user: User) -> QuerySet[CareLink]:
     if hasattr(user, "patient_profile"):
         return links.filter(patient=user.patient_profile)
     if hasattr(user, "clinician_profile"):
-        return links.filter(clinician=user.clinician_profile)
+        return links.filter(clinic__members__clinician=user.clinician_profile)
     return links.none()
 
 
@@ -113,3 +119,48 @@ def access_log(*, patient: PatientProfile):
     return patient.access_events.values(
         "at", "actor_email", "action", "resource", "ip_address"
     ).order_by("-at")
+
+
+# Clinics and corrected records -------------------------------------------------------------
+
+
+def clinic_membership_of(*, clinician_user: User) -> ClinicMember | None:
+    members = ClinicMember.objects.select_related("clinic")
+    return members.filter(clinician__user=clinician_user).first()
+
+
+def clinic_members(*, clinic: Clinic) -> QuerySet[ClinicMember]:
+    return clinic.members.select_related("clinician__user").order_by("role", "id")
+
+
+def linked_patients_summary(*, clinician_user: User) -> QuerySet[PatientProfile]:
+    """The clinic's patients with what the patient list shows beside each: open flags first."""
+    return (
+        patients_for_clinician(clinician_user=clinician_user)
+        .select_related("user")
+        .annotate(
+            last_entry_date=Max("diary_days__date"),
+            open_flags=Count("flags", filter=Q(flags__status=FlagStatus.OPEN), distinct=True),
+        )
+        .order_by("-open_flags", "user__email")
+    )
+
+
+def injection_history(*, session: InjectionSession) -> QuerySet[InjectionSessionVersion]:
+    return session.versions.select_related("changed_by").order_by("number")
+
+
+def injection_session_with_voided(*, session_id: int, patients: QuerySet[PatientProfile]):
+    """A session by id among these patients' records, voided ones included (for its history)."""
+    return InjectionSession.with_voided.select_related("patient__user").filter(
+        pk=session_id, patient__in=patients
+    )
+
+
+def clinic_members_for_patient(*, patient: PatientProfile) -> QuerySet[ClinicMember]:
+    """Members of every clinic the patient shares the diary with: who a flag may go to."""
+    return ClinicMember.objects.filter(
+        clinic__care_links__patient=patient,
+        clinic__care_links__clinician__isnull=False,
+        clinic__care_links__revoked_at__isnull=True,
+    ).distinct()

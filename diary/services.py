@@ -20,12 +20,18 @@ from diary.models import (
     RED_FLAG_SIDE_EFFECTS,
     AccessEvent,
     CareLink,
+    Clinic,
     ClinicianProfile,
+    ClinicMember,
+    ClinicRole,
     DiaryDay,
     FlagKind,
     FlagStatus,
+    InjectionChange,
     InjectionSession,
+    InjectionSessionVersion,
     InjectionSite,
+    InjectionSource,
     Medication,
     MedicationIntake,
     PatientProfile,
@@ -34,7 +40,14 @@ from diary.models import (
     TreatmentBaseline,
     User,
 )
-from diary.paradigms import PREEMPT_SITES, SiteDose, injection_pattern_errors
+from diary.paradigms import (
+    MIN_INTERVAL_WEEKS,
+    PREEMPT_SITES,
+    SiteDose,
+    injection_pattern_errors,
+    interval_too_short,
+    matches_self_report,
+)
 from diary.reminders.services import reminder_schedule_refresh, side_effect_red_flag_notify
 
 # Crockford's base32 without I, L, O, U: easy to read aloud and type.
@@ -49,11 +62,50 @@ def patient_profile_create(*, user: User) -> PatientProfile:
 
 
 def clinician_create(
-    *, email: str, password: str | None, display_name: str = "", clinic: str = ""
+    *,
+    email: str,
+    password: str | None,
+    display_name: str = "",
+    clinic: str = "",
+    role: str = ClinicRole.CLINICIAN,
 ) -> ClinicianProfile:
+    """A clinician or nurse, member of the clinic named (created when new), else of their own."""
     with transaction.atomic():
         user = User.objects.create_user(email=email, password=password, display_name=display_name)
-        return ClinicianProfile.objects.create(user=user, clinic=clinic)
+        profile = ClinicianProfile.objects.create(user=user, clinic=clinic)
+        clinic_member_add(clinician=profile, clinic_name=clinic or None, role=role)
+        return profile
+
+
+# Clinics --------------------------------------------------------------------------------------
+
+
+def own_clinic_name(*, clinician: ClinicianProfile) -> str:
+    wanted = clinician.clinic.strip() or clinician.user.email
+    if Clinic.objects.filter(name=wanted).exists():
+        wanted = f"{wanted} ({clinician.user.email})"
+    return wanted
+
+
+def clinic_member_add(
+    *, clinician: ClinicianProfile, clinic_name: str | None, role: str = ClinicRole.CLINICIAN
+) -> ClinicMember:
+    """Put a clinician in the named clinic (created when new) or, with no name, in one of
+    their own."""
+    if clinic_name:
+        clinic, _ = Clinic.objects.get_or_create(name=clinic_name.strip())
+    else:
+        clinic = Clinic.objects.create(name=own_clinic_name(clinician=clinician))
+    return ClinicMember.objects.create(clinic=clinic, clinician=clinician, role=role)
+
+
+def clinic_membership(*, clinician: ClinicianProfile) -> ClinicMember:
+    """The clinician's membership; a profile made outside clinician_create (the admin) gets a
+    clinic of its own the first time it needs one."""
+    try:
+        return ClinicMember.objects.select_related("clinic").get(clinician=clinician)
+    except ClinicMember.DoesNotExist:
+        return clinic_member_add(clinician=clinician, clinic_name=None)
 
 
 def account_erase(*, user: User) -> None:
@@ -102,22 +154,40 @@ def care_link_create(*, patient: PatientProfile) -> tuple[CareLink, str]:
     return link, code
 
 
+CODE_UNKNOWN = "No sharing code matches this one. Check it with the patient, letter by letter."
+CODE_USED = "This code was already used. Ask the patient for a new one in the diary app."
+CODE_WITHDRAWN = "The patient withdrew this code. Ask them for a new one."
+CODE_EXPIRED = "This code expired {when}. Ask the patient for a new one in the diary app."
+
+
 def care_link_redeem(*, clinician: ClinicianProfile, code: str) -> CareLink:
+    """Link the patient to the redeeming member's whole clinic."""
     now = timezone.now()
+    member = clinic_membership(clinician=clinician)
     with transaction.atomic():
         link = (
             CareLink.objects.select_for_update()
             .filter(code_digest=care_link_code_digest(code))
             .first()
         )
-        if link is None or link.revoked_at or link.redeemed_at or link.expires_at <= now:
-            raise ValidationError({"code": ["This code is not valid, used or expired."]})
-        already = CareLink.objects.active().filter(patient=link.patient, clinician=clinician)
+        if link is None:
+            raise ValidationError({"code": [CODE_UNKNOWN]})
+        if link.redeemed_at:
+            raise ValidationError({"code": [CODE_USED]})
+        if link.revoked_at:
+            raise ValidationError({"code": [CODE_WITHDRAWN]})
+        if link.expires_at <= now:
+            when = timezone.localtime(link.expires_at).strftime("on %d %b %Y at %H:%M")
+            raise ValidationError({"code": [CODE_EXPIRED.format(when=when)]})
+        already = CareLink.objects.active().filter(patient=link.patient, clinic=member.clinic)
         if already.exists():
-            raise ValidationError({"code": ["You are already linked with this patient."]})
+            raise ValidationError(
+                {"code": [f"{member.clinic} is already linked with this patient."]}
+            )
         link.clinician = clinician
+        link.clinic = member.clinic
         link.redeemed_at = now
-        link.save(update_fields=["clinician", "redeemed_at"])
+        link.save(update_fields=["clinician", "clinic", "redeemed_at"])
     return link
 
 
@@ -475,6 +545,117 @@ def medication_create(*, patient: PatientProfile, name: str, medication_class: s
 # Injections -----------------------------------------------------------------------------------
 
 
+INJECTION_FIELDS = (
+    "date",
+    "product",
+    "total_units",
+    "paradigm",
+    "injector",
+    "lot",
+    "planned_interval_weeks",
+    "notes",
+    "early_reason",
+)
+
+
+def injection_snapshot(session: InjectionSession) -> dict:
+    """The record as a version keeps it: every field a person entered, sites included."""
+    return {
+        "date": session.date.isoformat(),
+        "product": session.product,
+        "total_units": float(session.total_units),
+        "paradigm": session.paradigm,
+        "sites": [
+            {"muscle": s.muscle, "side": s.side, "units": float(s.units), "points": s.points}
+            for s in InjectionSite.objects.filter(session=session).order_by("id")
+        ],
+        "injector": session.injector,
+        "lot": session.lot,
+        "planned_interval_weeks": session.planned_interval_weeks,
+        "notes": session.notes,
+        "source": session.source,
+        "confirmed": session.confirmed,
+        "early_reason": session.early_reason,
+    }
+
+
+def _version_add(
+    *, session: InjectionSession, change: str, changed_by: User, reason: str = ""
+) -> InjectionSessionVersion:
+    return InjectionSessionVersion.objects.create(
+        session=session,
+        number=session.version,
+        change=change,
+        data=injection_snapshot(session),
+        reason=reason,
+        changed_by=changed_by,
+        changed_by_email=changed_by.email,
+    )
+
+
+def _interval_errors(
+    *,
+    patient: PatientProfile,
+    injected_on: date,
+    early_reason: str,
+    ignore: list[int],
+) -> dict[str, list[str]]:
+    """Refuse a session less than MIN_INTERVAL_WEEKS from its neighbours unless explained.
+
+    api.md speaks of the previous session; a session recorded before a later one (history
+    entered late) is checked against that one too, as it makes the same short interval.
+    """
+    if early_reason.strip():
+        return {}
+    others = InjectionSession.objects.filter(patient=patient).exclude(pk__in=ignore)
+    previous = others.filter(date__lt=injected_on).order_by("-date").first()
+    following = others.filter(date__gt=injected_on).order_by("date").first()
+    for earlier, later in ((previous, None), (None, following)):
+        neighbour = earlier or later
+        if neighbour is None:
+            continue
+        first, second = (neighbour.date, injected_on) if earlier else (injected_on, neighbour.date)
+        if interval_too_short(earlier=first, later=second):
+            weeks, days = divmod((second - first).days, 7)
+            where = "after" if earlier else "before"
+            return {
+                "date": [
+                    f"This session is {weeks} weeks {days} days {where} the one of "
+                    f"{neighbour.date:%d %b %Y}: less than {MIN_INTERVAL_WEEKS} weeks. "
+                    f"Give the reason (early_reason) to record it anyway."
+                ]
+            }
+    return {}
+
+
+def _self_report_to_confirm(
+    *, patient: PatientProfile, injected_on: date
+) -> InjectionSession | None:
+    reports = InjectionSession.objects.filter(
+        patient=patient, source=InjectionSource.PATIENT, confirmed=False
+    )
+    matching = [
+        report
+        for report in reports
+        if matches_self_report(reported_on=report.date, recorded_on=injected_on)
+    ]
+    return min(matching, key=lambda r: abs((r.date - injected_on).days), default=None)
+
+
+def _sites_replace(*, session: InjectionSession, sites: list[SiteDose]) -> None:
+    InjectionSite.objects.filter(session=session).delete()
+    InjectionSite.objects.bulk_create(
+        InjectionSite(
+            session=session,
+            muscle=site.muscle,
+            side=site.side,
+            units=site.units,
+            points=site.points,
+        )
+        for site in sites
+    )
+
+
 def injection_session_record(
     *,
     patient: PatientProfile,
@@ -488,41 +669,141 @@ def injection_session_record(
     lot: str = "",
     planned_interval_weeks: int = 12,
     notes: str = "",
+    early_reason: str = "",
 ) -> InjectionSession:
+    """Record a session. The patient's own record is an unconfirmed self-report; the clinic's
+    record within SELF_REPORT_MATCH_DAYS of such a report confirms and replaces it, keeping the
+    report as an earlier version."""
+    by_patient = recorded_by.pk == patient.user_id
     errors = injection_pattern_errors(
         paradigm=paradigm, total_units=total_units, sites=sites, notes=notes
     )
     if errors:
         raise ValidationError(errors)
-    if paradigm == "preempt" and not sites:
+    # A patient names the paradigm, not each site: no site table they never entered.
+    if paradigm == "preempt" and not sites and not by_patient:
         sites = list(PREEMPT_SITES)
-    if InjectionSession.objects.filter(patient=patient, date=injected_on).exists():
+    replaced = None
+    if not by_patient:
+        replaced = _self_report_to_confirm(patient=patient, injected_on=injected_on)
+    ignore = [replaced.pk] if replaced else []
+    current = InjectionSession.objects.filter(patient=patient)
+    if current.filter(date=injected_on).exclude(pk__in=ignore).exists():
         raise ValidationError({"date": ["A session is already recorded on this date."]})
-    with transaction.atomic():
-        session = InjectionSession.objects.create(
-            patient=patient,
-            date=injected_on,
-            product=product,
-            total_units=total_units,
-            paradigm=paradigm,
-            injector=injector,
-            lot=lot,
-            planned_interval_weeks=planned_interval_weeks,
-            notes=notes,
-            recorded_by=recorded_by,
-        )
-        InjectionSite.objects.bulk_create(
-            InjectionSite(
-                session=session,
-                muscle=site.muscle,
-                side=site.side,
-                units=site.units,
-                points=site.points,
+    if by_patient:
+        nearby = [
+            session
+            for session in current.filter(source=InjectionSource.CLINIC)
+            if matches_self_report(reported_on=injected_on, recorded_on=session.date)
+        ]
+        if nearby:
+            raise ValidationError(
+                {"date": [f"Your clinic recorded this session on {nearby[0].date:%d %b %Y}."]}
             )
-            for site in sites
-        )
+    errors = _interval_errors(
+        patient=patient, injected_on=injected_on, early_reason=early_reason, ignore=ignore
+    )
+    if errors:
+        raise ValidationError(errors)
+    values = {
+        "date": injected_on,
+        "product": product,
+        "total_units": total_units,
+        "paradigm": paradigm,
+        "injector": injector,
+        "lot": lot,
+        "planned_interval_weeks": planned_interval_weeks,
+        "notes": notes,
+        "early_reason": early_reason.strip(),
+    }
+    with transaction.atomic():
+        if replaced is not None:
+            session = InjectionSession.objects.select_for_update().get(pk=replaced.pk)
+            for name, value in values.items():
+                setattr(session, name, value)
+            session.source, session.confirmed = InjectionSource.CLINIC, True
+            session.recorded_by = recorded_by
+            session.version += 1
+            session.save()
+            change = InjectionChange.CONFIRMED
+        else:
+            session = InjectionSession.objects.create(
+                patient=patient,
+                recorded_by=recorded_by,
+                source=InjectionSource.PATIENT if by_patient else InjectionSource.CLINIC,
+                confirmed=not by_patient,
+                **values,
+            )
+            change = InjectionChange.RECORDED
+        _sites_replace(session=session, sites=sites)
+        _version_add(session=session, change=change, changed_by=recorded_by)
         patient_data_changed(patient=patient)
     return session
+
+
+def injection_session_update(
+    *, session: InjectionSession, changed_by: User, changes: dict, sites: list[SiteDose] | None
+) -> InjectionSession:
+    """Change a record and keep the earlier version. ``changes`` holds INJECTION_FIELDS values;
+    ``sites`` None keeps the sites as they are."""
+    unknown = set(changes) - set(INJECTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not injection fields: {sorted(unknown)}")
+    merged = {name: getattr(session, name) for name in INJECTION_FIELDS} | changes
+    current_sites = [
+        SiteDose(site.muscle, site.side, site.units, site.points)
+        for site in InjectionSite.objects.filter(session=session)
+    ]
+    new_sites = current_sites if sites is None else sites
+    errors = injection_pattern_errors(
+        paradigm=merged["paradigm"],
+        total_units=merged["total_units"],
+        sites=new_sites,
+        notes=merged["notes"],
+    )
+    if errors:
+        raise ValidationError(errors)
+    if merged["date"] != session.date:
+        clash = InjectionSession.objects.filter(patient=session.patient, date=merged["date"])
+        if clash.exclude(pk=session.pk).exists():
+            raise ValidationError({"date": ["A session is already recorded on this date."]})
+    if merged["date"] != session.date or "early_reason" in changes:
+        errors = _interval_errors(
+            patient=session.patient,
+            injected_on=merged["date"],
+            early_reason=merged["early_reason"],
+            ignore=[session.pk],
+        )
+        if errors:
+            raise ValidationError(errors)
+    with transaction.atomic():
+        for name, value in merged.items():
+            setattr(session, name, value.strip() if name == "early_reason" else value)
+        session.version += 1
+        session.save()
+        if sites is not None:
+            _sites_replace(session=session, sites=sites)
+        _version_add(session=session, change=InjectionChange.EDITED, changed_by=changed_by)
+        patient_data_changed(patient=session.patient)
+    return session
+
+
+def injection_session_void(*, session: InjectionSession, voided_by: User, reason: str) -> None:
+    """Void a record entered in error: it leaves every analysis but stays in the history."""
+    if not reason.strip():
+        raise ValidationError({"reason": ["Say why this record is void."]})
+    with transaction.atomic():
+        session.voided_at = timezone.now()
+        session.void_reason = reason.strip()
+        session.version += 1
+        session.save(update_fields=["voided_at", "void_reason", "version"])
+        _version_add(
+            session=session,
+            change=InjectionChange.VOIDED,
+            changed_by=voided_by,
+            reason=reason.strip(),
+        )
+        patient_data_changed(patient=session.patient)
 
 
 def side_effect_report_create(
@@ -722,4 +1003,11 @@ def review_flag_update(
     flag.save(
         update_fields=["status", "note", "decision", "reviewed_by", "reviewed_at", "updated_at"]
     )
+    return flag
+
+
+def review_flag_assign(*, flag: ReviewFlag, assignee: ClinicMember | None) -> ReviewFlag:
+    """Give a flag to a member of the patient's clinic, or back to nobody."""
+    flag.assignee = assignee
+    flag.save(update_fields=["assignee", "updated_at"])
     return flag

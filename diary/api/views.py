@@ -3,11 +3,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -363,6 +363,7 @@ class InjectionListMixin:
             lot=data.get("lot", ""),
             planned_interval_weeks=data["planned_interval_weeks"],
             notes=data.get("notes", ""),
+            early_reason=data.get("early_reason", ""),
         )
         session = selectors.injection_sessions(patient=patient).get(pk=session.pk)
         return Response(
@@ -419,6 +420,92 @@ def injection_session_for(request, session_id: int) -> InjectionSession:
     raise Http404
 
 
+def _patients_in_reach(request):
+    """The patients whose records the caller may read: their own, or their clinic's (with MFA)."""
+    user = request.user
+    if user.role == Role.PATIENT:
+        return PatientProfile.objects.filter(pk=user.patient_profile.pk)
+    if IsClinician().has_permission(request, None):
+        return selectors.patients_for_clinician(clinician_user=user)
+    return PatientProfile.objects.none()
+
+
+class InjectionDetailView(APIView):
+    """One session: the clinic corrects it (a patient their own unconfirmed report), keeping
+    every earlier version, or voids it as entered in error."""
+
+    schema = DeleteWithBodySchema()
+
+    def get_session(self, request, session_id: int) -> InjectionSession:
+        return get_object_or_404(
+            InjectionSession.objects.select_related("patient__user")
+            .prefetch_related("sites", "side_effects")
+            .filter(patient__in=_patients_in_reach(request)),
+            pk=session_id,
+        )
+
+    def check_may_change(self, request, session: InjectionSession) -> None:
+        if request.user.role == Role.PATIENT and session.confirmed:
+            raise PermissionDenied("Your clinic keeps this record; ask them to correct it.")
+
+    @extend_schema(responses=api.InjectionSessionSerializer)
+    def get(self, request, session_id: int):
+        session = self.get_session(request, session_id)
+        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.VIEW)
+        return Response(api.InjectionSessionSerializer(session).data)
+
+    @extend_schema(
+        request=api.InjectionSessionUpdateSerializer,
+        responses=api.InjectionSessionSerializer,
+        description="Changes the record and keeps the earlier version (see history/). A new "
+        "date less than 10 weeks from another session needs early_reason.",
+    )
+    def patch(self, request, session_id: int):
+        session = self.get_session(request, session_id)
+        self.check_may_change(request, session)
+        serializer = api.InjectionSessionUpdateSerializer(
+            session, data=request.data, context={"patient": session.patient}
+        )
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        site_input = api.InjectionSiteSerializer()
+        sites = data.pop("sites", None)
+        services.injection_session_update(
+            session=session,
+            changed_by=request.user,
+            changes={k: v for k, v in data.items() if k in services.INJECTION_FIELDS},
+            sites=None if sites is None else [site_input.to_site_dose(site) for site in sites],
+        )
+        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.CHANGE)
+        session = self.get_session(request, session_id)
+        return Response(api.InjectionSessionSerializer(session).data)
+
+    @extend_schema(request=api.InjectionVoidSerializer, responses={204: None})
+    def delete(self, request, session_id: int):
+        session = self.get_session(request, session_id)
+        self.check_may_change(request, session)
+        serializer = api.InjectionVoidSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.injection_session_void(
+            session=session, voided_by=request.user, reason=serializer.validated_data["reason"]
+        )
+        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.CHANGE)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class InjectionHistoryView(APIView):
+    @extend_schema(responses=api.InjectionVersionSerializer(many=True))
+    def get(self, request, session_id: int):
+        session = get_object_or_404(
+            selectors.injection_session_with_voided(
+                session_id=session_id, patients=_patients_in_reach(request)
+            )
+        )
+        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.VIEW)
+        versions = selectors.injection_history(session=session)
+        return Response(api.InjectionVersionSerializer(versions, many=True).data)
+
+
 class SideEffectListView(APIView):
     @extend_schema(responses=api.SideEffectSerializer(many=True))
     def get(self, request, session_id: int):
@@ -449,15 +536,7 @@ class PatientListView(APIView):
 
     @extend_schema(responses=api.LinkedPatientSerializer(many=True))
     def get(self, request):
-        patients = (
-            selectors.patients_for_clinician(clinician_user=request.user)
-            .select_related("user")
-            .annotate(
-                last_entry_date=Max("diary_days__date"),
-                open_flags=Count("flags", filter=Q(flags__status=FlagStatus.OPEN), distinct=True),
-            )
-            .order_by("-open_flags", "user__email")
-        )
+        patients = selectors.linked_patients_summary(clinician_user=request.user)
         return Response(
             [
                 {
@@ -529,10 +608,18 @@ class FlagDetailView(APIView):
     @extend_schema(request=api.ReviewFlagUpdateSerializer, responses=api.ReviewFlagSerializer)
     def patch(self, request, flag_id: int):
         flag = self.get_flag(request, flag_id)
-        serializer = api.ReviewFlagUpdateSerializer(data=request.data)
+        serializer = api.ReviewFlagUpdateSerializer(data=request.data, context={"flag": flag})
         serializer.is_valid(raise_exception=True)
-        flag = services.review_flag_update(
-            flag=flag, reviewer=request.user, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        if "assignee" in data:
+            assignee_id = data.pop("assignee")
+            services.review_flag_assign(
+                flag=flag,
+                assignee=None
+                if assignee_id is None
+                else selectors.clinic_members_for_patient(patient=flag.patient).get(pk=assignee_id),
+            )
+        if "status" in data:
+            flag = services.review_flag_update(flag=flag, reviewer=request.user, **data)
         record_clinician_access(request, patient=flag.patient, action=AccessEvent.Action.CHANGE)
         return Response(api.ReviewFlagSerializer(flag).data)

@@ -484,7 +484,7 @@ def flag_review_view(request: HttpRequest, flag_id: int) -> HttpResponse:
     if not form.is_valid():
         errors = "; ".join(m for problems in form.errors.values() for m in problems)
         messages.error(request, f"{flag.get_kind_display()} for {flag.patient}: {errors}")
-        return redirect(request.POST.get("back") or reverse("clinic:flags"))
+        return redirect(_flag_review_back(request, patient_id=flag.patient_id))
     services.review_flag_update(
         flag=flag,
         reviewer=request.user,
@@ -496,7 +496,11 @@ def flag_review_view(request: HttpRequest, flag_id: int) -> HttpResponse:
     messages.success(
         request, f"{flag.get_kind_display()} for {flag.patient}: {flag.get_status_display()}."
     )
-    back = request.POST.get("back")
-    if back == "patient":
-        return redirect("clinic:patient", patient_id=flag.patient_id)
-    return redirect("clinic:flags")
+    return redirect(_flag_review_back(request, patient_id=flag.patient_id))
+
+
+def _flag_review_back(request: HttpRequest, *, patient_id: int) -> str:
+    """Where a review returns: a page of the clinic named by ``back``, never a posted URL."""
+    if request.POST.get("back") == "patient":
+        return reverse("clinic:patient", kwargs={"patient_id": patient_id})
+    return reverse("clinic:flags")
