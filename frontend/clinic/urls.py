@@ -2,19 +2,19 @@
 
 from django.urls import path
 
-from frontend.clinic import views
+from frontend.clinic import signin_views, views
 
 app_name = "clinic"
 urlpatterns = [
     path("", views.triage_view, name="triage"),
-    path("login/", views.login_view, name="login"),
-    path("login/code/", views.mfa_code_view, name="mfa-code"),
-    path("login/passkey/", views.mfa_passkey_view, name="mfa-passkey"),
-    path("mfa/setup/", views.mfa_setup_view, name="mfa-setup"),
-    path("mfa/setup/passkey/", views.mfa_setup_passkey_view, name="mfa-setup-passkey"),
-    path("mfa/recovery-codes/", views.recovery_codes_view, name="recovery-codes"),
-    path("security/", views.security_view, name="security"),
-    path("logout/", views.logout_view, name="logout"),
+    path("login/", signin_views.login_view, name="login"),
+    path("login/code/", signin_views.mfa_code_view, name="mfa-code"),
+    path("login/passkey/", signin_views.mfa_passkey_view, name="mfa-passkey"),
+    path("mfa/setup/", signin_views.mfa_setup_view, name="mfa-setup"),
+    path("mfa/setup/passkey/", signin_views.mfa_setup_passkey_view, name="mfa-setup-passkey"),
+    path("mfa/recovery-codes/", signin_views.recovery_codes_view, name="recovery-codes"),
+    path("security/", signin_views.security_view, name="security"),
+    path("logout/", signin_views.logout_view, name="logout"),
     path("patients/<int:patient_id>/", views.patient_view, name="patient"),
     path(
         "patients/<int:patient_id>/injections/new/",
