@@ -677,6 +677,63 @@ class FlagDecision(models.TextChoices):
     BRIDGE = "bridge", "Bridging treatment"
     NO_CHANGE = "no_change", "No change"
     OTHER = "other", "Other"
+    WITHDRAW_ACUTE = "withdraw_acute", "Plan withdrawal of the overused medicine"
+    LIMIT_ACUTE = "limit_acute", "Advise fewer acute-medicine days"
+    CONTINUE = "continue", "Continue treatment and judge again after the next cycle"
+    STOP_TREATMENT = "stop_treatment", "Stop onabotulinumtoxinA"
+    PAUSE_TREATMENT = "pause_treatment", "Pause treatment and re-evaluate"
+    URGENT_ASSESSMENT = "urgent_assessment", "Patient assessed urgently"
+    REFERRED_EMERGENCY = "referred_emergency", "Referred to emergency care"
+    ADJUST_TECHNIQUE = "adjust_technique", "Adjust technique at the next session"
+    CONTACT_PATIENT = "contact_patient", "Contact the patient about keeping the diary"
+
+
+# The decisions a review of each kind of flag may end in (clinical.md: wear-off is met by a
+# shorter interval, more units or bridging; overuse by withdrawal; non-response and episodic
+# by the NICE/EHF stopping rules, with late responders in mind; a red flag by urgent care).
+FLAG_DECISIONS: dict[str, tuple[str, ...]] = {
+    "wear_off": (
+        FlagDecision.SHORTEN_INTERVAL,
+        FlagDecision.RAISE_DOSE,
+        FlagDecision.BRIDGE,
+        FlagDecision.NO_CHANGE,
+        FlagDecision.OTHER,
+    ),
+    "medication_overuse": (
+        FlagDecision.WITHDRAW_ACUTE,
+        FlagDecision.LIMIT_ACUTE,
+        FlagDecision.NO_CHANGE,
+        FlagDecision.OTHER,
+    ),
+    "non_response": (
+        FlagDecision.CONTINUE,
+        FlagDecision.RAISE_DOSE,
+        FlagDecision.STOP_TREATMENT,
+        FlagDecision.OTHER,
+    ),
+    "episodic": (
+        FlagDecision.PAUSE_TREATMENT,
+        FlagDecision.CONTINUE,
+        FlagDecision.OTHER,
+    ),
+    "side_effect_red_flag": (
+        FlagDecision.URGENT_ASSESSMENT,
+        FlagDecision.REFERRED_EMERGENCY,
+        FlagDecision.ADJUST_TECHNIQUE,
+        FlagDecision.STOP_TREATMENT,
+        FlagDecision.OTHER,
+    ),
+    "low_adherence": (
+        FlagDecision.CONTACT_PATIENT,
+        FlagDecision.NO_CHANGE,
+        FlagDecision.OTHER,
+    ),
+}
+
+
+def flag_decisions(kind: str) -> tuple[str, ...]:
+    """A kind this table does not know yet gets the neutral decisions only."""
+    return FLAG_DECISIONS.get(kind, (FlagDecision.NO_CHANGE, FlagDecision.OTHER))
 
 
 class ReviewFlag(models.Model):

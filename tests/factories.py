@@ -54,6 +54,15 @@ class ClinicianFactory(factory.django.DjangoModelFactory):
             )
 
 
+def clinic_member(
+    clinic: str, *, role: str = models.ClinicRole.CLINICIAN, **kwargs
+) -> models.ClinicianProfile:
+    """A clinician or nurse (with a second factor) in the named clinic, created when new."""
+    profile = ClinicianFactory(clinic=clinic, **kwargs)
+    services.clinic_member_add(clinician=profile, clinic_name=clinic, role=role)
+    return profile
+
+
 def link(patient: models.PatientProfile, clinician: models.ClinicianProfile) -> models.CareLink:
     _care_link, code = services.care_link_create(patient=patient)
     return services.care_link_redeem(clinician=clinician, code=code)

@@ -7,7 +7,9 @@ from django.core.management import CommandError, call_command
 
 from diary.demo import DEMO_CLINICIAN_EMAIL, DEMO_PATIENT_EMAIL, seed_demo
 from diary.models import (
+    Clinic,
     ClinicianProfile,
+    ClinicMember,
     DiaryDay,
     InjectionSession,
     PatientProfile,
@@ -24,6 +26,52 @@ def test_create_clinician_takes_the_password_from_the_environment(db, monkeypatc
     user = User.objects.get(email="dr.who@clinic.example.org")
     assert user.role == "clinician"
     assert user.check_password("a-long-clinic-password")
+
+
+def test_create_clinician_with_a_clinic_creates_it_once_and_adds_each_member(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_CLINICIAN_PASSWORD", "a-long-clinic-password")
+
+    call_command(
+        "create_clinician", "--email", "dr.who@clinic.example.org", "--clinic", "Leeds", "--noinput"
+    )
+    call_command(
+        "create_clinician",
+        "--email",
+        "nurse.nora@clinic.example.org",
+        "--clinic",
+        "Leeds",
+        "--role",
+        "nurse",
+        "--noinput",
+    )
+
+    clinic = Clinic.objects.get(name="Leeds")
+    assert sorted((m.clinician.user.email, m.role) for m in clinic.members.all()) == [
+        ("dr.who@clinic.example.org", "clinician"),
+        ("nurse.nora@clinic.example.org", "nurse"),
+    ]
+
+
+def test_create_clinician_without_a_clinic_gets_a_clinic_of_their_own(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_CLINICIAN_PASSWORD", "a-long-clinic-password")
+
+    call_command("create_clinician", "--email", "dr.who@clinic.example.org", "--noinput")
+    call_command("create_clinician", "--email", "dr.no@clinic.example.org", "--noinput")
+
+    who = ClinicMember.objects.get(clinician__user__email="dr.who@clinic.example.org")
+    no = ClinicMember.objects.get(clinician__user__email="dr.no@clinic.example.org")
+    assert who.clinic != no.clinic
+    assert (who.role, who.clinic.members.count()) == ("clinician", 1)
+
+
+def test_create_clinician_refuses_an_unknown_role(db, monkeypatch):
+    monkeypatch.setenv("DJANGO_CLINICIAN_PASSWORD", "a-long-clinic-password")
+
+    with pytest.raises(CommandError, match="role"):
+        call_command(
+            "create_clinician", "--email", "x@clinic.example.org", "--role", "surgeon", "--noinput"
+        )
+    assert not ClinicianProfile.objects.exists()
 
 
 def test_create_clinician_without_a_password_fails_clearly(db, monkeypatch):

@@ -14,11 +14,15 @@ from diary import paradigms, selectors
 from diary.analytics.day_classes import DEFAULT_RULE
 from diary.models import (
     CareLink,
+    ClinicMember,
+    ClinicRole,
     DiaryDay,
     FlagDecision,
     FlagStatus,
     HeadacheDayRule,
+    InjectionChange,
     InjectionSession,
+    InjectionSessionVersion,
     Medication,
     MedicationClass,
     MedicationIntake,
@@ -30,6 +34,7 @@ from diary.models import (
     Side,
     SideEffectReport,
     User,
+    flag_decisions,
 )
 from diary.reminders.services import reminder_schedule_refresh
 from diary.services import DiaryDayFacts
@@ -473,10 +478,29 @@ class PersonSerializer(serializers.Serializer):
     email = serializers.EmailField()
 
 
+class ClinicMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The member's id, as flags name their assignee.")
+    display_name = serializers.CharField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=ClinicRole.choices)
+
+
+class ClinicSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    members = ClinicMemberSerializer(many=True)
+
+
+def clinic_member_representation(member: ClinicMember) -> dict:
+    user = member.clinician.user
+    return {"id": member.pk, "display_name": str(user), "email": user.email, "role": member.role}
+
+
 class CareLinkSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True)
     patient = serializers.SerializerMethodField()
     clinician = serializers.SerializerMethodField()
+    clinic = serializers.SerializerMethodField()
 
     class Meta:
         model = CareLink
@@ -485,6 +509,7 @@ class CareLinkSerializer(serializers.ModelSerializer):
             "status",
             "patient",
             "clinician",
+            "clinic",
             "created_at",
             "expires_at",
             "redeemed_at",
@@ -502,6 +527,18 @@ class CareLinkSerializer(serializers.ModelSerializer):
             return None
         user = link.clinician.user
         return {"id": link.clinician_id, "display_name": str(user), "email": user.email}
+
+    @extend_schema_field(ClinicSerializer(allow_null=True))
+    def get_clinic(self, link: CareLink) -> dict | None:
+        """The clinic the patient shares with, and who in it sees the diary."""
+        if link.clinic is None:
+            return None
+        members = selectors.clinic_members(clinic=link.clinic)
+        return {
+            "id": link.clinic_id,
+            "name": link.clinic.name,
+            "members": [clinic_member_representation(member) for member in members],
+        }
 
 
 class CareLinkCreatedSerializer(serializers.Serializer):
@@ -575,6 +612,12 @@ class InjectionSessionSerializer(StrictModelSerializer):
         },
     )
     paradigm = serializers.ChoiceField(choices=Paradigm.choices, default=Paradigm.PREEMPT)
+    early_reason = StrictCharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        help_text="Required for a session less than 10 weeks after the previous one.",
+    )
 
     class Meta:
         model = InjectionSession
@@ -589,11 +632,23 @@ class InjectionSessionSerializer(StrictModelSerializer):
             "lot",
             "planned_interval_weeks",
             "notes",
+            "early_reason",
+            "source",
+            "confirmed",
+            "version",
             "next_due_date",
             "side_effects",
             "created_at",
         ]
-        read_only_fields = ["id", "next_due_date", "side_effects", "created_at"]
+        read_only_fields = [
+            "id",
+            "source",
+            "confirmed",
+            "version",
+            "next_due_date",
+            "side_effects",
+            "created_at",
+        ]
         extra_kwargs = {"product": {"default": "onabotulinumtoxinA"}}
 
     def get_next_due_date(self, session: InjectionSession) -> date:
@@ -620,6 +675,38 @@ class InjectionSessionSerializer(StrictModelSerializer):
             for site in session.sites.all()
         ]
         return data
+
+
+class InjectionSessionUpdateSerializer(InjectionSessionSerializer):
+    """PATCH: any of the fields a session is recorded with; the rest stay as they are."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+
+class InjectionVoidSerializer(serializers.Serializer):
+    reason = StrictCharField(max_length=2000, help_text="Why the record is void.")
+
+    def validate_reason(self, value: str) -> str:
+        if not value.strip():
+            raise serializers.ValidationError("Say why this record is void.")
+        return value.strip()
+
+
+class InjectionVersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    change = serializers.ChoiceField(choices=InjectionChange.choices)
+    reason = serializers.CharField()
+    changed_at = serializers.DateTimeField()
+    changed_by = serializers.SerializerMethodField()
+    record = serializers.JSONField(source="data", help_text="The record after this change.")
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_changed_by(self, version: InjectionSessionVersion) -> dict | None:
+        user = version.changed_by
+        if user is None:
+            return {"id": None, "display_name": version.changed_by_email, "email": ""}
+        return {"id": user.pk, "display_name": str(user), "email": user.email}
 
 
 class SideEffectCreatedSerializer(SideEffectSerializer):
@@ -657,8 +744,17 @@ class ReviewFlagSerializer(serializers.ModelSerializer):
             "note",
             "decision",
             "reviewed_at",
+            "assignee",
         ]
-        read_only_fields = ["id", "patient", "kind", "created_at", "updated_at", "reviewed_at"]
+        read_only_fields = [
+            "id",
+            "patient",
+            "kind",
+            "created_at",
+            "updated_at",
+            "reviewed_at",
+            "assignee",
+        ]
 
     @extend_schema_field(PersonSerializer)
     def get_patient(self, flag: ReviewFlag) -> dict:
@@ -668,10 +764,39 @@ class ReviewFlagSerializer(serializers.ModelSerializer):
 
 class ReviewFlagUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=[FlagStatus.ACKNOWLEDGED, FlagStatus.RESOLVED, FlagStatus.DISMISSED]
+        choices=[FlagStatus.ACKNOWLEDGED, FlagStatus.RESOLVED, FlagStatus.DISMISSED],
+        required=False,
     )
     note = StrictCharField(max_length=2000, required=False, allow_blank=True)
-    decision = serializers.ChoiceField(choices=FlagDecision.choices, required=False)
+    decision = serializers.ChoiceField(
+        choices=FlagDecision.choices,
+        required=False,
+        help_text="One of the decisions of the flag's kind.",
+    )
+    assignee = StrictIntegerField(
+        required=False,
+        allow_null=True,
+        help_text="A member of a clinic linked with the patient (their id), or null.",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        flag: ReviewFlag = self.context["flag"]
+        if "status" not in attrs and "assignee" not in attrs:
+            raise serializers.ValidationError({"status": ["Give a status or an assignee."]})
+        if attrs.get("decision") and attrs["decision"] not in flag_decisions(flag.kind):
+            labels = ", ".join(flag_decisions(flag.kind))
+            raise serializers.ValidationError(
+                {"decision": [f"A {flag.get_kind_display().lower()} flag ends in one of {labels}."]}
+            )
+        if attrs.get("assignee") is not None:
+            member = selectors.clinic_members_for_patient(patient=flag.patient).filter(
+                pk=attrs["assignee"]
+            )
+            if not member.exists():
+                raise serializers.ValidationError(
+                    {"assignee": ["Not a member of a clinic this patient shares with."]}
+                )
+        return attrs
 
 
 class LinkedPatientSerializer(serializers.Serializer):

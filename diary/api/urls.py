@@ -14,6 +14,14 @@ urlpatterns = [
     path("medications/", views.MedicationListView.as_view(), name="medications"),
     path("injections/", views.InjectionListView.as_view(), name="injections"),
     path(
+        "injections/<int:session_id>/", views.InjectionDetailView.as_view(), name="injection"
+    ),
+    path(
+        "injections/<int:session_id>/history/",
+        views.InjectionHistoryView.as_view(),
+        name="injection-history",
+    ),
+    path(
         "injections/<int:session_id>/side-effects/",
         views.SideEffectListView.as_view(),
         name="side-effects",

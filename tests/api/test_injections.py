@@ -37,7 +37,7 @@ def follow_the_pain_sites() -> list[dict]:
     return sites
 
 
-def test_a_patient_logs_an_injection_with_the_preempt_default(as_alice):
+def test_a_patients_own_report_is_an_unconfirmed_self_report_without_sites(as_alice):
     response = as_alice.post(
         "/api/v1/injections/", {"date": "2026-11-02", "total_units": 155}, format="json"
     )
@@ -48,6 +48,22 @@ def test_a_patient_logs_an_injection_with_the_preempt_default(as_alice):
     assert data["product"] == "onabotulinumtoxinA"
     assert data["planned_interval_weeks"] == 12
     assert data["next_due_date"] == "2027-01-25"
+    assert data["source"] == "patient"
+    assert data["confirmed"] is False
+    # No PREEMPT site table the patient never entered.
+    assert data["sites"] == []
+
+
+def test_a_clinic_session_gets_the_preempt_sites_by_default(alice, as_carol):
+    response = as_carol.post(
+        f"/api/v1/patients/{alice.pk}/injections/",
+        {"date": "2026-11-02", "total_units": 155},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    data = response.json()
+    assert (data["source"], data["confirmed"]) == ("clinic", True)
     assert len(data["sites"]) == 13
     assert sum(site["points"] for site in data["sites"]) == 31
     assert sum(site["units"] for site in data["sites"]) == 155
@@ -264,3 +280,168 @@ def test_the_linked_clinician_lists_injections_with_sites(alice, as_carol):
         "cervical_paraspinal",
         "trapezius",
     }
+
+
+# Corrected, never silently replaced (api.md) ----------------------------------------------------
+
+
+def clinic_session(client, patient, day: str, **extra):
+    return client.post(
+        f"/api/v1/patients/{patient.pk}/injections/",
+        {"date": day, "total_units": 155, "injector": "Dr Carol", **extra},
+        format="json",
+    )
+
+
+def test_an_edited_session_keeps_its_history(alice, carol, as_carol):
+    session_id = clinic_session(as_carol, alice, "2026-11-02", lot="C1111").json()["id"]
+
+    response = as_carol.patch(
+        f"/api/v1/injections/{session_id}/", {"lot": "C2222", "notes": "Lot misread"}, format="json"
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["lot"], response.json()["version"]) == ("C2222", 2)
+    history = as_carol.get(f"/api/v1/injections/{session_id}/history/").json()
+    assert [(v["number"], v["change"], v["record"]["lot"]) for v in history] == [
+        (1, "recorded", "C1111"),
+        (2, "edited", "C2222"),
+    ]
+    assert {v["changed_by"]["email"] for v in history} == {"carol@clinic.example.org"}
+
+
+def test_an_edit_that_breaks_the_pattern_is_refused_and_changes_nothing(alice, as_carol):
+    session_id = clinic_session(as_carol, alice, "2026-11-02").json()["id"]
+
+    response = as_carol.patch(
+        f"/api/v1/injections/{session_id}/", {"total_units": 175}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "total_units" in response.json()
+    assert InjectionSession.objects.get(pk=session_id).version == 1
+
+
+def test_a_voided_session_leaves_the_trends_and_stays_in_the_history(alice, as_carol):
+    clinic_session(as_carol, alice, "2026-05-04")
+    wrong = clinic_session(as_carol, alice, "2026-08-03").json()["id"]
+    assert len(as_carol.get(f"/api/v1/patients/{alice.pk}/trends/").json()["cycles"]) == 2
+
+    with time_machine.travel(dt.datetime(2026, 11, 24, 12, 1, tzinfo=dt.UTC), tick=False):
+        response = as_carol.delete(
+            f"/api/v1/injections/{wrong}/",
+            {"reason": "Entered for the wrong patient"},
+            format="json",
+        )
+        cycles = as_carol.get(f"/api/v1/patients/{alice.pk}/trends/").json()["cycles"]
+
+    assert response.status_code == 204
+    assert [cycle["start"] for cycle in cycles] == ["2026-05-04"]
+    assert as_carol.get(f"/api/v1/injections/{wrong}/").status_code == 404
+    injections = as_carol.get(f"/api/v1/patients/{alice.pk}/injections/").json()
+    assert [s["date"] for s in injections] == ["2026-05-04"]
+    history = as_carol.get(f"/api/v1/injections/{wrong}/history/").json()
+    assert history[-1]["change"] == "voided"
+    assert history[-1]["reason"] == "Entered for the wrong patient"
+
+
+def test_voiding_needs_a_reason(alice, as_carol):
+    session_id = clinic_session(as_carol, alice, "2026-11-02").json()["id"]
+
+    response = as_carol.delete(f"/api/v1/injections/{session_id}/", {}, format="json")
+
+    assert response.status_code == 400
+    assert "reason" in response.json()
+    assert as_carol.get(f"/api/v1/injections/{session_id}/").status_code == 200
+
+
+def test_a_self_report_on_day_d_is_confirmed_by_a_clinic_session_on_d_plus_1(
+    alice, as_alice, as_carol
+):
+    reported = as_alice.post(
+        "/api/v1/injections/", {"date": "2026-11-02", "total_units": 155}, format="json"
+    ).json()
+
+    response = clinic_session(as_carol, alice, "2026-11-03", lot="C4321")
+
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["id"] == reported["id"]
+    assert (body["date"], body["source"], body["confirmed"], body["lot"]) == (
+        "2026-11-03",
+        "clinic",
+        True,
+        "C4321",
+    )
+    assert len(body["sites"]) == 13
+    assert InjectionSession.objects.filter(patient=alice).count() == 1
+    history = as_alice.get(f"/api/v1/injections/{body['id']}/history/").json()
+    assert [(v["change"], v["record"]["date"], v["record"]["source"]) for v in history] == [
+        ("recorded", "2026-11-02", "patient"),
+        ("confirmed", "2026-11-03", "clinic"),
+    ]
+
+
+def test_a_self_report_more_than_three_days_away_is_not_taken_for_the_session(
+    alice, as_alice, as_carol
+):
+    as_alice.post("/api/v1/injections/", {"date": "2026-11-02", "total_units": 155}, format="json")
+
+    response = clinic_session(as_carol, alice, "2026-11-09")
+
+    # A week apart these are two sessions, and far too close together.
+    assert response.status_code == 400
+    assert "date" in response.json()
+
+
+def test_a_patient_corrects_their_own_unconfirmed_report_but_not_the_clinics(
+    alice, as_alice, as_carol
+):
+    own = as_alice.post(
+        "/api/v1/injections/", {"date": "2026-05-04", "total_units": 155}, format="json"
+    ).json()["id"]
+    clinics = clinic_session(as_carol, alice, "2026-08-03").json()["id"]
+
+    assert (
+        as_alice.patch(f"/api/v1/injections/{own}/", {"date": "2026-05-05"}, format="json")
+    ).status_code == 200
+    assert (
+        as_alice.patch(f"/api/v1/injections/{clinics}/", {"lot": "X"}, format="json")
+    ).status_code == 403
+
+
+def test_a_session_six_weeks_after_the_previous_is_refused_without_early_reason(alice, as_carol):
+    clinic_session(as_carol, alice, "2026-09-21")
+
+    response = clinic_session(as_carol, alice, "2026-11-02")
+
+    assert response.status_code == 400
+    assert "less than 10 weeks" in response.json()["date"][0]
+    assert InjectionSession.objects.filter(patient=alice).count() == 1
+
+
+def test_an_early_session_with_a_reason_is_recorded_with_it(alice, as_carol):
+    clinic_session(as_carol, alice, "2026-09-21")
+
+    response = clinic_session(
+        as_carol, alice, "2026-11-02", early_reason="Severe wear-off from week 5; discussed."
+    )
+
+    assert response.status_code == 201
+    assert response.json()["early_reason"] == "Severe wear-off from week 5; discussed."
+
+
+def test_other_people_cannot_read_or_change_a_session(alice, as_bob, as_dave):
+    session = factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 11, 2))
+
+    for client in (as_bob, as_dave):
+        assert client.get(f"/api/v1/injections/{session.pk}/").status_code == 404
+        assert client.get(f"/api/v1/injections/{session.pk}/history/").status_code == 404
+        assert (
+            client.patch(f"/api/v1/injections/{session.pk}/", {"lot": "X"}, format="json")
+        ).status_code == 404
+        assert (
+            client.delete(f"/api/v1/injections/{session.pk}/", {"reason": "x"}, format="json")
+        ).status_code == 404
+    session.refresh_from_db()
+    assert (session.lot, session.voided_at) == ("C1234", None)
