@@ -17,18 +17,21 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from diary import selectors
-from diary.analytics.baseline import (
-    RESPONDER_NICE_PERCENT,
-    RESPONDER_TRIAL_PERCENT,
-    Baseline,
-    TreatmentResponse,
-)
+from diary.analytics import baseline as rules
+from diary.analytics import cycles as cycle_rules
+from diary.analytics.baseline import Baseline, CycleResponse, TreatmentResponse
 from diary.analytics.cycles import TreatmentCycle
 from diary.analytics.day_classes import RULE_SETS
 from diary.analytics.overuse import MedicationOveruse, medication_overuse
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.wear_off import CycleWearOff, WearOffPattern
-from diary.analytics.windows import DayCounts, count_days, month_start, per_28
+from diary.analytics.windows import (
+    WINDOW_DAYS,
+    DayCounts,
+    count_days,
+    logging_floor_text,
+    per_28,
+)
 from diary.interop.csv_export import escape_cell
 from diary.models import (
     DiaryDay,
@@ -41,13 +44,6 @@ from diary.models import (
 )
 from diary.paradigms import PREEMPT_SITES, next_due_date
 from diary.timelines import patient_timeline
-
-
-def percent_change(*, value: float | None, baseline: float | None) -> float | None:
-    """Change against baseline in percent, as the response is expressed (negative is better)."""
-    if value is None or not baseline:
-        return None
-    return round((value - baseline) / baseline * 100, 1)
 
 
 def units_by_muscle(sites) -> dict[str, Decimal]:
@@ -82,22 +78,36 @@ class CycleOutcome:
     complete: bool
     session: InjectionSession | None
     pattern: str
+    # The whole cycle, for days logged and the per-cycle profile.
     counts: DayCounts
+    # The cycle judged over days 7 to its planned interval (``analytics.baseline``).
+    response: CycleResponse
     acute_medication_days_per_28: float | None
-    percent_change: float | None
     wear_off: CycleWearOff | None
 
     @property
+    def headache_days_per_28(self) -> float | None:
+        window = self.response.window
+        return window.headache_days_per_28 if window else None
+
+    @property
+    def percent_change(self) -> float | None:
+        return self.response.percent_change
+
+    @property
     def responder_30(self) -> bool | None:
-        if self.percent_change is None:
-            return None
-        return -self.percent_change >= RESPONDER_NICE_PERCENT
+        return self.response.responder_30
 
     @property
     def responder_50(self) -> bool | None:
-        if self.percent_change is None:
-            return None
-        return -self.percent_change >= RESPONDER_TRIAL_PERCENT
+        return self.response.responder_50
+
+    @property
+    def change_text(self) -> str:
+        """The change against baseline, or why the cycle is not assessable."""
+        if self.response.assessable:
+            return f"{self.response.percent_change:+g} %"
+        return self.response.reason
 
 
 @dataclass(frozen=True)
@@ -117,22 +127,31 @@ class TreatmentReview:
     next_due: date | None
 
     @property
+    def responder_text(self) -> str:
+        """Responder status at each threshold, once the response can be judged."""
+        response = self.response
+        if not response.assessable:
+            return ""
+        return (
+            f"Responder at {rules.RESPONDER_NICE_PERCENT} %: {_yes_no(response.responder_30)}; "
+            f"at {rules.RESPONDER_TRIAL_PERCENT} %: {_yes_no(response.responder_50)}."
+        )
+
+    @property
     def best_cycle(self) -> int | None:
         """The finished cycle with the fewest headache days per 28 days, when one can be read."""
-        readable = [
-            c for c in self.cycles if c.complete and c.counts.headache_days_per_28 is not None
-        ]
+        readable = [c for c in self.cycles if c.complete and c.response.assessable]
         if not readable:
             return None
-        return min(readable, key=lambda c: c.counts.headache_days_per_28).number
+        return min(readable, key=lambda c: c.headache_days_per_28 or 0).number
 
 
 def cycle_outcome(
     *,
     cycle: TreatmentCycle,
+    response: CycleResponse,
     analysis: PatientAnalysis,
     session: InjectionSession | None,
-    baseline: Baseline,
 ) -> CycleOutcome:
     counts = count_days(days=analysis.days, start=cycle.start, end=cycle.end, as_of=analysis.as_of)
     wear_off = next((c for c in analysis.wear_off.cycles if c.cycle == cycle.number), None)
@@ -144,13 +163,11 @@ def cycle_outcome(
         session=session,
         pattern=pattern_summary(session) if session else "",
         counts=counts,
+        response=response,
         acute_medication_days_per_28=per_28(
             count=counts.acute_medication_days,
             logged_days=counts.logged_days,
             sufficient=counts.sufficient,
-        ),
-        percent_change=percent_change(
-            value=counts.headache_days_per_28, baseline=baseline.headache_days_per_28
         ),
         wear_off=wear_off,
     )
@@ -167,12 +184,9 @@ def treatment_review(
     by_date = {session.date: session for session in sessions}
     cycles = tuple(
         cycle_outcome(
-            cycle=cycle,
-            analysis=analysis,
-            session=by_date.get(cycle.start),
-            baseline=analysis.baseline,
+            cycle=cycle, response=response, analysis=analysis, session=by_date.get(cycle.start)
         )
-        for cycle in analysis.cycles
+        for cycle, response in zip(analysis.cycles, analysis.cycle_responses, strict=True)
     )
     last = sessions[-1] if sessions else None
     return TreatmentReview(
@@ -184,7 +198,7 @@ def treatment_review(
         baseline=analysis.baseline,
         response=analysis.response,
         cycles=cycles,
-        overuse=medication_overuse(days=analysis.days, date_from=month_start(as_of), as_of=as_of),
+        overuse=medication_overuse(days=analysis.days, as_of=as_of),
         wear_off=analysis.wear_off,
         sessions=sessions,
         decisions=tuple(
@@ -278,13 +292,19 @@ def _yes_no(value: bool | None) -> str:
     return "not assessable" if value is None else ("yes" if value else "no")
 
 
+def responder_label(percent: int) -> str:
+    return f"≥{percent} %"
+
+
 def baseline_sentence(baseline: Baseline) -> str:
     if baseline.headache_days_per_28 is None:
         return f"Baseline: not available. {baseline.message}"
     source = {"diary": "from the diary", "recalled": "recalled by the patient"}[baseline.source]
-    logged = f", {baseline.logged_days} of 28 days logged" if baseline.logged_days else ""
+    logged = (
+        f", {baseline.logged_days} of {WINDOW_DAYS} days logged" if baseline.logged_days else ""
+    )
     return (
-        f"Baseline: {baseline.headache_days_per_28:g} headache days per 28 days "
+        f"Baseline: {baseline.headache_days_per_28:g} headache days per {WINDOW_DAYS} days "
         f"({baseline.window_start:%d %b %Y} to {baseline.window_end:%d %b %Y}, {source}{logged})."
         + (
             f" Migraine days: {baseline.migraine_days}."
@@ -300,10 +320,34 @@ def response_sentence(response: TreatmentResponse) -> str:
     return (
         f"{response.message} Change: {response.percent_change:+g} % "
         f"({response.headache_days_per_28:g} vs {response.baseline_headache_days_per_28:g} "
-        f"headache days per 28 days, {response.window_start:%d %b} to "
-        f"{response.window_end:%d %b %Y}, {response.logged_days} days logged). "
-        f"Responder at 30 %: {_yes_no(response.responder_30)}; "
-        f"at 50 %: {_yes_no(response.responder_50)}."
+        f"headache days per {WINDOW_DAYS} days, {response.window_start:%d %b} to "
+        f"{response.window_end:%d %b %Y}, {response.logged_days} of {response.window_days} "
+        f"days logged)."
+    )
+
+
+def verdict_lines(review: TreatmentReview) -> list[str]:
+    """Each guideline's verdict with its notes, one line each, as the analytics word them."""
+    return [" ".join((verdict.text, *verdict.notes)) for verdict in review.analysis.verdicts]
+
+
+def cycle_reason_lines(review: TreatmentReview) -> list[str]:
+    """Why each finished cycle's response window could not be judged."""
+    return [
+        f"Cycle {c.number}: {c.response.reason}"
+        for c in review.cycles
+        if c.response.window_closed and not c.response.assessable
+    ]
+
+
+def responders_footnote() -> str:
+    return (
+        f"Responders: at least {rules.RESPONDER_NICE_PERCENT} % (NICE TA260, EHF 2018) and "
+        f"{rules.RESPONDER_TRIAL_PERCENT} % (trials) fewer headache days per {WINDOW_DAYS} days "
+        f"than baseline, over each cycle's days {cycle_rules.RESPONSE_FIRST_DAY} to its planned "
+        f"interval, judged from cycle {rules.CYCLES_BEFORE_JUDGING}; a window needs "
+        f"{logging_floor_text()} logged. Days after the planned interval are overdue, in no "
+        f"cycle's figure."
     )
 
 
@@ -351,7 +395,8 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
         ),
         para("Baseline and response", heading),
         para(baseline_sentence(review.baseline), body),
-        para(response_sentence(review.response), body),
+        para(f"{response_sentence(review.response)} {review.responder_text}", body),
+        *[para(line, body) for line in verdict_lines(review)],
         para(
             f"Medication overuse (ICHD-3 8.2): {review.overuse.message} "
             f"End-of-cycle wear-off: {review.wear_off.message}",
@@ -364,13 +409,14 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
                     "Cycle",
                     "Injection",
                     "Dose and pattern",
-                    "Days logged",
+                    f"Days logged, days {cycle_rules.RESPONSE_FIRST_DAY} to planned end",
                     "Headache days /28",
                     "Change",
-                    "≥30 %",
-                    "≥50 %",
-                    "Migraine days /28",
-                    "Acute-med. days /28",
+                    responder_label(rules.RESPONDER_NICE_PERCENT),
+                    responder_label(rules.RESPONDER_TRIAL_PERCENT),
+                    "Migraine days /28 (cycle)",
+                    "Acute-med. days /28 (cycle)",
+                    "Overdue days",
                     "End-of-cycle rise",
                 ],
                 *[
@@ -378,13 +424,18 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
                         f"{c.number}{'' if c.complete else ' (running)'}",
                         f"{c.start:%d %b %Y}",
                         f"{c.session.total_units:g} U, {c.pattern}" if c.session else "—",
-                        f"{c.counts.logged_days} of {c.counts.elapsed_days}",
-                        _number(c.counts.headache_days_per_28),
+                        (
+                            f"{c.response.window.logged_days} of {c.response.window.days}"
+                            if c.response.window
+                            else "—"
+                        ),
+                        _number(c.headache_days_per_28),
                         _number(c.percent_change, " %"),
                         _yes_no(c.responder_30),
                         _yes_no(c.responder_50),
                         _number(c.counts.migraine_days_per_28),
                         _number(c.acute_medication_days_per_28),
+                        str(c.response.overdue_days) if c.response.overdue_days else "—",
                         (
                             f"{c.wear_off.plateau_rate:.0%} → {c.wear_off.end_rate:.0%}"
                             if c.wear_off and c.wear_off.risk_difference is not None
@@ -394,12 +445,16 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
                     for c in review.cycles
                 ],
             ],
-            [11, 18, 38, 14, 15, 13, 10, 10, 15, 15, 21],
+            [10, 17, 34, 14, 13, 12, 10, 10, 13, 13, 12, 22],
         ),
+        *[para(line, cell) for line in cycle_reason_lines(review)],
         para(
-            "Whole-cycle counts, prorated over logged days; missing days are never counted as "
-            "headache-free. End-of-cycle rise: share of logged days with headache in weeks 3-9 "
-            "against week 10 onward.",
+            f"Headache days /28 and change: days {cycle_rules.RESPONSE_FIRST_DAY} to the planned "
+            f"interval; migraine and acute-medication days: the whole cycle; all prorated over "
+            f"logged days; missing days are never counted as headache-free. End-of-cycle rise: "
+            f"share of logged days with headache in weeks {cycle_rules.PLATEAU_FIRST_WEEK}-"
+            f"{cycle_rules.PLATEAU_LAST_WEEK} against week {cycle_rules.END_OF_CYCLE_FIRST_WEEK} "
+            f"onward.",
             cell,
         ),
         para("Injections", heading),
@@ -464,11 +519,7 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
             )
     story += [
         Spacer(1, 3 * mm),
-        para(
-            "Responders: at least 30 % (NICE TA260, EHF 2018) and 50 % (trials) fewer headache "
-            "days per 28 days than baseline, judged from the end of cycle 2.",
-            cell,
-        ),
+        para(responders_footnote(), cell),
     ]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

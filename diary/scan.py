@@ -13,8 +13,10 @@ writes a chunk's results):
 
 - ``wear_off``: the end-of-cycle wear-off pattern is established (``wear_off.py``).
 - ``medication_overuse``: an ICHD-3 8.2 threshold met for more than 3 months (``overuse.py``).
-- ``non_response``: < 30 % fewer headache days per 28 days after 2 cycles (NICE TA260).
-- ``episodic``: < 15 headache days a month for 3 consecutive months in treatment (NICE TA260).
+- ``non_response``: < 30 % fewer headache days per 28 days after 2 cycles (NICE TA260), with the
+  other guidelines' verdicts beside it (``verdicts.py``).
+- ``episodic``: < 15 headache days a month for 3 consecutive months in treatment (NICE TA260),
+  with EHF's < 10 rule beside it.
 - ``low_adherence``: in treatment (an injection in the last 26 weeks: two standard 12-week
   intervals and two weeks' grace) and fewer than 20 of the 28 days ending yesterday logged.
   Today is left out because the nightly scan runs before most patients log the day.
@@ -36,10 +38,12 @@ from typing import Any
 from django.db.models import F, Q
 from django.utils import timezone
 
+from diary.analytics import baseline as rules
 from diary.analytics.baseline import baseline_to_freeze, is_non_responder
 from diary.analytics.overuse import medication_overuse
 from diary.analytics.timeline import DiaryUnpacker, Injection, PatientTimeline
 from diary.analytics.trends import PatientAnalysis, patient_analysis
+from diary.analytics.verdicts import EHF, NICE
 from diary.analytics.windows import MIN_LOGGED_DAYS_PER_28, WINDOW_DAYS, DayCounts, count_days
 from diary.models import (
     UNDER_REVIEW,
@@ -130,13 +134,12 @@ def scan_findings(
             "method": wear_off.parameters,
         }
 
-    overuse = medication_overuse(
-        days=analysis.days, date_from=today - timedelta(days=150), as_of=today
-    )
+    overuse = medication_overuse(days=analysis.days, as_of=today)
     if overuse.status == "overuse":
         findings[FlagKind.MEDICATION_OVERUSE] = {
             **rule,
             "summary": overuse.message,
+            "months_over_threshold": overuse.months_over_threshold,
             "consecutive_months_over_threshold": overuse.classes,
             "months": [
                 {
@@ -150,10 +153,14 @@ def scan_findings(
         }
 
     response = analysis.response
+    verdicts = {verdict.guideline: verdict for verdict in analysis.verdicts}
     if is_non_responder(response=response):
+        nice = verdicts[NICE]
         findings[FlagKind.NON_RESPONSE] = {
             **rule,
-            "summary": response.message,
+            "summary": nice.text,
+            "notes": list(nice.notes),
+            "verdicts": {name: v.text for name, v in verdicts.items()},
             "baseline_source": analysis.baseline.source,
             "baseline_headache_days_per_28": response.baseline_headache_days_per_28,
             "after_cycle": response.assessed_after_cycle,
@@ -163,13 +170,21 @@ def scan_findings(
             "headache_days": response.headache_days,
             "headache_days_per_28": response.headache_days_per_28,
             "percent_change": response.percent_change,
-            "threshold_percent_reduction": 30,
+            "last_28_days_percent_change": (
+                response.last_28_days.percent_change if response.last_28_days else None
+            ),
+            "overdue_days": response.overdue_days,
+            "threshold_percent_reduction": rules.RESPONDER_NICE_PERCENT,
         }
 
     if analysis.episodic.episodic:
         findings[FlagKind.EPISODIC] = {
             **rule,
-            "summary": "Fewer than 15 headache days a month for 3 consecutive months.",
+            "summary": " ".join(
+                verdicts[name].stopping_rule.text
+                for name in (NICE, EHF)
+                if verdicts[name].stopping_rule is not None
+            ),
             "months": [
                 {"month": m.start.strftime("%Y-%m"), **_counts_evidence(m)}
                 for m in analysis.episodic.months

@@ -6,12 +6,14 @@
   patient improved, so the pre-treatment figure must stay visible.
 - Response: percent change in headache days per 28 days against baseline (PREEMPT; IHS trial
   guidelines, Tassorelli et al., Cephalalgia 2018;38:815-832). Responders at >= 50 % (trials) and
-  >= 30 % (NICE TA260; European Headache Federation 2018). Response is judged only from the end
-  of cycle 2: among first-cycle non-responders, >= 50 % responders rose from 27 % after cycle 2
-  to 48 % after cycle 5 (Front Neurol 2017;8:655). It is measured over the whole of the latest
-  finished cycle, prorated per 28 logged days, rather than over its last 28 days: the last weeks
-  are where wear-off shows, and wear-off has its own flag; judging response there would call a
-  patient who improves for 9 weeks of 12 a non-responder.
+  >= 30 % (NICE TA260; European Headache Federation 2018). Only cycles actually given count:
+  response is judged from cycle 2 of the current course, once its window is over: among
+  first-cycle non-responders, >= 50 % responders rose from 27 % after cycle 2 to 48 % after cycle 5
+  (Front Neurol 2017;8:655). The window is the cycle's days 7 to its planned interval
+  (clinical.md, "Judging response"): the first week holds the needle flare and the onset, and the
+  days after the planned interval are overdue, reported apart. PREEMPT's figure, the last 28 days
+  of the planned interval, is given beside it. A window below the logging floor (20 of 28 days,
+  or the same share of a longer window) is not assessable, with the reason.
 - Non-response: < 30 % reduction after 2 cycles (NICE TA260).
 - Episodic: < 15 headache days a month for 3 consecutive months in treatment (NICE TA260).
 """
@@ -25,7 +27,12 @@ from typing import Literal
 
 from django.utils import timezone
 
-from diary.analytics.cycles import cycle_end_date
+from diary.analytics.cycles import (
+    PREEMPT_ENDPOINT_DAYS,
+    RESPONSE_FIRST_DAY,
+    TreatmentCycle,
+    treatment_courses,
+)
 from diary.analytics.day_classes import RULE_SETS, DayClasses
 from diary.analytics.timeline import Injection, PatientTimeline
 from diary.analytics.windows import (
@@ -33,6 +40,8 @@ from diary.analytics.windows import (
     DayCounts,
     count_days,
     day_calendar,
+    logging_floor_text,
+    min_logged_days,
     month_bounds,
     month_end,
     month_start,
@@ -45,6 +54,8 @@ RESPONDER_TRIAL_PERCENT = 50
 CYCLES_BEFORE_JUDGING = 2
 CHRONIC_MIN_HEADACHE_DAYS_PER_MONTH = 15
 EPISODIC_CONSECUTIVE_MONTHS = 3
+# EHF 2018: stop when < 10 headache days a month for 3 months (and re-evaluate 4-5 months later).
+EHF_STOP_HEADACHE_DAYS_PER_MONTH = 10
 
 
 @dataclass(frozen=True)
@@ -202,15 +213,167 @@ def baseline_to_freeze(*, timeline: PatientTimeline) -> TreatmentBaseline | None
 
 # Response -------------------------------------------------------------------------------------
 
+ResponseStatus = Literal["not_yet_assessable", "not_assessable", "responder", "non_responder"]
+
+
+def percent_change(*, value: float | None, baseline: float | None) -> float | None:
+    """Change against baseline in percent, as the response is expressed (negative is better)."""
+    if value is None or not baseline:
+        return None
+    return round((value - baseline) / baseline * 100, 1)
+
+
+def is_responder(*, change: float | None, threshold_percent: int) -> bool | None:
+    """At least ``threshold_percent`` fewer headache days; None when there is no figure."""
+    return None if change is None else -change >= threshold_percent
+
+
+@dataclass(frozen=True)
+class WindowFigure:
+    """Headache days over one window, with the logging floor it was held to."""
+
+    start: date
+    end: date
+    days: int
+    logged_days: int
+    min_logged_days: int
+    headache_days: int
+    migraine_or_moderate_severe_days: int
+    # Prorated per 28 logged days; None below the logging floor.
+    headache_days_per_28: float | None
+    migraine_or_moderate_severe_days_per_28: float | None
+    percent_change: float | None
+
+    @property
+    def assessable(self) -> bool:
+        return self.headache_days_per_28 is not None
+
+
+def window_figure(*, counts: DayCounts, baseline_per_28: float | None) -> WindowFigure:
+    floor = min_logged_days(window_days=counts.nominal_days)
+    enough = counts.logged_days >= floor
+    per_28 = per_28_of(counts.headache_days, logged_days=counts.logged_days, enough=enough)
+    return WindowFigure(
+        start=counts.start,
+        end=counts.end,
+        days=counts.nominal_days,
+        logged_days=counts.logged_days,
+        min_logged_days=floor,
+        headache_days=counts.headache_days,
+        migraine_or_moderate_severe_days=counts.migraine_or_moderate_severe_days,
+        headache_days_per_28=per_28,
+        migraine_or_moderate_severe_days_per_28=per_28_of(
+            counts.migraine_or_moderate_severe_days, logged_days=counts.logged_days, enough=enough
+        ),
+        percent_change=percent_change(value=per_28, baseline=baseline_per_28),
+    )
+
+
+def per_28_of(count: int, *, logged_days: int, enough: bool) -> float | None:
+    return per_28(count=count, logged_days=logged_days, sufficient=enough)
+
+
+@dataclass(frozen=True)
+class CycleResponse:
+    """One cycle judged over its response window (days 7 to the planned interval)."""
+
+    cycle: int
+    # The cycle's number within its treatment course: what "after 2 cycles" counts.
+    cycle_in_course: int
+    baseline_per_28: float | None
+    window_closed: bool
+    window: WindowFigure | None
+    last_28_days: WindowFigure
+    overdue_days: int
+    overdue_logged_days: int
+    overdue_headache_days: int
+    assessable: bool
+    reason: str
+    percent_change: float | None
+    responder_30: bool | None
+    responder_50: bool | None
+
+    @property
+    def overdue_weeks(self) -> float:
+        return round(self.overdue_days / 7, 1)
+
+
+def response_window_text(cycle: TreatmentCycle) -> str:
+    return f"days {RESPONSE_FIRST_DAY} to {cycle.planned_interval_weeks * 7 - 1}"
+
+
+def cycle_response(
+    *, cycle: TreatmentCycle, cycle_in_course: int, baseline_per_28: float | None
+) -> CycleResponse:
+    counts = cycle.response_window
+    window = (
+        None if counts is None else window_figure(counts=counts, baseline_per_28=baseline_per_28)
+    )
+    overdue = cycle.overdue
+    where = f"cycle {cycle.number}'s response window ({response_window_text(cycle)})"
+    if window is None:
+        reason = (
+            f"Not assessable: cycle {cycle.number} lasted {cycle.length_days} "
+            f"day{'' if cycle.length_days == 1 else 's'}, so {where} is empty."
+        )
+    elif not window.assessable:
+        reason = (
+            f"Not assessable: only {window.logged_days} of the {window.days} days of {where} "
+            f"were logged ({logging_floor_text()} needed, {window.min_logged_days} here)."
+        )
+    elif not baseline_per_28:
+        reason = "Not assessable: there is no baseline (diary or recalled) to compare with."
+    else:
+        reason = ""
+    change = window.percent_change if window is not None and not reason else None
+    return CycleResponse(
+        cycle=cycle.number,
+        cycle_in_course=cycle_in_course,
+        baseline_per_28=baseline_per_28,
+        window_closed=cycle.response_window_closed,
+        window=window,
+        last_28_days=window_figure(counts=cycle.last_28_days, baseline_per_28=baseline_per_28),
+        overdue_days=overdue.elapsed_days if overdue else 0,
+        overdue_logged_days=overdue.logged_days if overdue else 0,
+        overdue_headache_days=overdue.headache_days if overdue else 0,
+        assessable=not reason,
+        reason=reason,
+        percent_change=change,
+        responder_30=is_responder(change=change, threshold_percent=RESPONDER_NICE_PERCENT),
+        responder_50=is_responder(change=change, threshold_percent=RESPONDER_TRIAL_PERCENT),
+    )
+
+
+def cycle_responses(
+    *, cycles: Sequence[TreatmentCycle], injections: Sequence[Injection], baseline: Baseline
+) -> tuple[CycleResponse, ...]:
+    """Every given cycle judged against the baseline, numbered within its course."""
+    in_course: dict[int, int] = {}
+    for course in treatment_courses(injections=injections):
+        for index in range(course.first_index, course.last_index + 1):
+            in_course[index + 1] = index - course.first_index + 1
+    return tuple(
+        cycle_response(
+            cycle=cycle,
+            cycle_in_course=in_course.get(cycle.number, cycle.number),
+            baseline_per_28=baseline.headache_days_per_28 if baseline.sufficient else None,
+        )
+        for cycle in cycles
+    )
+
 
 @dataclass(frozen=True)
 class TreatmentResponse:
+    status: ResponseStatus
     assessable: bool
     message: str
+    # Cycles of the current course given and past their response window.
     cycles_completed: int
     assessed_after_cycle: int | None
     window_start: date | None
     window_end: date | None
+    window_days: int | None
+    min_logged_days: int | None
     logged_days: int | None
     headache_days: int | None
     baseline_headache_days_per_28: float | None
@@ -218,100 +381,140 @@ class TreatmentResponse:
     percent_change: float | None
     responder_30: bool | None
     responder_50: bool | None
+    # PREEMPT's figure: the last 28 days of the judged cycle's planned interval.
+    last_28_days: WindowFigure | None
+    # Days after the judged cycle's planned interval, before the next injection: no verdict's.
+    overdue_days: int
+    overdue_logged_days: int
+    overdue_headache_days: int
+    judged: CycleResponse | None
 
 
-def completed_cycles(*, injections: Sequence[Injection], as_of: date) -> int:
-    number = 0
-    while True:
-        end = cycle_end_date(injections=injections, number=number + 1)
-        if end is None or end >= as_of:
-            return number
-        number += 1
+def response_status(judged: CycleResponse) -> ResponseStatus:
+    if not judged.assessable:
+        return "not_assessable"
+    return "responder" if judged.responder_30 else "non_responder"
+
+
+def response_message(judged: CycleResponse) -> str:
+    if not judged.assessable:
+        return judged.reason
+    window = judged.window
+    assert window is not None and judged.percent_change is not None
+    change = judged.percent_change
+    text = (
+        f"After cycle {judged.cycle} (days {RESPONSE_FIRST_DAY} to the planned interval): "
+        f"{abs(round(change))} % {'fewer' if change <= 0 else 'more'} headache days per "
+        f"{WINDOW_DAYS} days than at baseline."
+    )
+    last = judged.last_28_days
+    if last.percent_change is not None:
+        text += (
+            f" Last {PREEMPT_ENDPOINT_DAYS} days of the cycle (PREEMPT's endpoint): "
+            f"{last.percent_change:+g} %."
+        )
+    if judged.overdue_days:
+        text += (
+            f" {judged.overdue_days} days after the planned interval before the next injection "
+            f"(overdue, counted apart: {judged.overdue_headache_days} headache days in "
+            f"{judged.overdue_logged_days} logged)."
+        )
+    return text
 
 
 def treatment_response(
-    *,
-    days: Mapping[date, DayClasses],
-    injections: Sequence[Injection],
-    baseline: Baseline,
-    as_of: date,
+    *, responses: Sequence[CycleResponse], cycles: Sequence[TreatmentCycle]
 ) -> TreatmentResponse:
-    done = completed_cycles(injections=injections, as_of=as_of)
+    """The latest given cycle of the current course, from cycle 2, whose window is over.
 
-    def not_assessable(message: str, **found) -> TreatmentResponse:
-        values = {
-            "assessed_after_cycle": None,
-            "window_start": None,
-            "window_end": None,
-            "logged_days": None,
-            "headache_days": None,
-            "headache_days_per_28": None,
-        } | found
+    ``responses`` are ``cycle_responses`` of ``cycles``.
+    """
+    course_first = responses[-1].cycle - responses[-1].cycle_in_course + 1 if responses else 1
+    course = [r for r in responses if r.cycle >= course_first]
+    closed = [r for r in course if r.window_closed]
+    judgeable = [r for r in closed if r.cycle_in_course >= CYCLES_BEFORE_JUDGING]
+    if not judgeable:
         return TreatmentResponse(
+            status="not_yet_assessable",
             assessable=False,
-            message=message,
-            cycles_completed=done,
-            baseline_headache_days_per_28=baseline.headache_days_per_28,
+            message=not_yet_message(cycles=cycles, course=course),
+            cycles_completed=len(closed),
+            assessed_after_cycle=None,
+            window_start=None,
+            window_end=None,
+            window_days=None,
+            min_logged_days=None,
+            logged_days=None,
+            headache_days=None,
+            baseline_headache_days_per_28=responses[-1].baseline_per_28 if responses else None,
+            headache_days_per_28=None,
             percent_change=None,
             responder_30=None,
             responder_50=None,
-            **values,
+            last_28_days=None,
+            overdue_days=0,
+            overdue_logged_days=0,
+            overdue_headache_days=0,
+            judged=None,
         )
-
-    if done < CYCLES_BEFORE_JUDGING:
-        end_2 = cycle_end_date(injections=injections, number=CYCLES_BEFORE_JUDGING)
-        when = f" (on {end_2.isoformat()})" if end_2 else ""
-        return not_assessable(
-            f"Not yet assessable: response is judged after the end of cycle 2{when}, "
-            f"not before (NICE TA260; EHF 2018)."
-        )
-    end = cycle_end_date(injections=injections, number=done)
-    start = injections[done - 1].date if done <= len(injections) else None
-    assert end is not None
-    if start is None:
-        # The cycle was projected: no injection recorded since; judge its planned length.
-        start = end - timedelta(weeks=injections[-1].planned_interval_weeks) + timedelta(days=1)
-    counts = count_days(days=days, start=start, end=end, as_of=as_of)
-    found = {
-        "assessed_after_cycle": done,
-        "window_start": start,
-        "window_end": end,
-        "logged_days": counts.logged_days,
-        "headache_days": counts.headache_days,
-        "headache_days_per_28": counts.headache_days_per_28,
-    }
-    if not baseline.sufficient or not baseline.headache_days_per_28:
-        return not_assessable(
-            "Not assessable: there is no sufficient baseline (diary or recalled) to compare with.",
-            **found,
-        )
-    if not counts.sufficient:
-        return not_assessable(
-            f"Not assessable: only {counts.logged_days} of the {counts.elapsed_days} days of "
-            f"cycle {done} were logged (20 of every 28 needed).",
-            **found,
-        )
-    current = counts.headache_days * WINDOW_DAYS / counts.logged_days
-    change = (current - baseline.headache_days_per_28) / baseline.headache_days_per_28 * 100
-    reduction = -change
+    judged = judgeable[-1]
+    window = judged.window
     return TreatmentResponse(
-        assessable=True,
-        message=(
-            f"After cycle {done}: {abs(round(change))} % "
-            f"{'fewer' if change <= 0 else 'more'} headache days per 28 days than at baseline."
-        ),
-        cycles_completed=done,
-        baseline_headache_days_per_28=baseline.headache_days_per_28,
-        percent_change=round(change, 1),
-        responder_30=reduction >= RESPONDER_NICE_PERCENT,
-        responder_50=reduction >= RESPONDER_TRIAL_PERCENT,
-        **found,
+        status=response_status(judged),
+        assessable=judged.assessable,
+        message=response_message(judged),
+        cycles_completed=len(closed),
+        assessed_after_cycle=judged.cycle,
+        window_start=window.start if window else None,
+        window_end=window.end if window else None,
+        window_days=window.days if window else None,
+        min_logged_days=window.min_logged_days if window else None,
+        logged_days=window.logged_days if window else None,
+        headache_days=window.headache_days if window else None,
+        baseline_headache_days_per_28=judged.baseline_per_28,
+        headache_days_per_28=window.headache_days_per_28 if window else None,
+        percent_change=judged.percent_change,
+        responder_30=judged.responder_30,
+        responder_50=judged.responder_50,
+        last_28_days=judged.last_28_days,
+        overdue_days=judged.overdue_days,
+        overdue_logged_days=judged.overdue_logged_days,
+        overdue_headache_days=judged.overdue_headache_days,
+        judged=judged,
     )
+
+
+def not_yet_message(*, cycles: Sequence[TreatmentCycle], course: Sequence[CycleResponse]) -> str:
+    second = next((r for r in course if r.cycle_in_course == CYCLES_BEFORE_JUDGING), None)
+    rule = (
+        f"response is judged on cycle {CYCLES_BEFORE_JUDGING}'s days {RESPONSE_FIRST_DAY} to "
+        f"its planned interval, not before (NICE TA260; EHF 2018)"
+    )
+    if second is None:
+        return (
+            f"Not yet assessable: {rule}, and cycle {CYCLES_BEFORE_JUDGING} starts only with "
+            f"injection {CYCLES_BEFORE_JUDGING} of the course, not recorded yet."
+        )
+    cycle = next(c for c in cycles if c.number == second.cycle)
+    return f"Not yet assessable: {rule}; its window ends on {cycle.planned_end.isoformat()}."
+
+
+def response_label(response: TreatmentResponse) -> str:
+    """The response in a few words, for lists: the full sentence is ``response.message``."""
+    if response.status == "not_yet_assessable":
+        return "not yet assessable"
+    if response.status == "not_assessable":
+        return "not assessable"
+    if response.responder_50:
+        return f"responder ≥{RESPONDER_TRIAL_PERCENT} %"
+    if response.responder_30:
+        return f"responder ≥{RESPONDER_NICE_PERCENT} %"
+    return f"non-responder (<{RESPONDER_NICE_PERCENT} %)"
 
 
 def is_non_responder(*, response: TreatmentResponse) -> bool:
     """NICE TA260: stop after 2 cycles with less than 30 % reduction."""
-    return response.assessable and response.responder_30 is False
+    return response.status == "non_responder"
 
 
 # Episodic ------------------------------------------------------------------------------------
@@ -319,16 +522,23 @@ def is_non_responder(*, response: TreatmentResponse) -> bool:
 
 @dataclass(frozen=True)
 class EpisodicRun:
+    # NICE TA260: < 15 headache days in each of the months.
     episodic: bool
+    # EHF 2018: < 10 headache days in each of the months.
+    below_ehf_limit: bool
     months: tuple[DayCounts, ...]
 
 
-def is_episodic_month(month: DayCounts) -> bool:
-    """< 15 headache days, prorated over logged days; an under-logged month says nothing."""
+def is_month_below(month: DayCounts, *, limit: int) -> bool:
+    """< ``limit`` headache days, prorated over logged days; an under-logged month says nothing."""
     if not month.sufficient:
         return False
     prorated = month.headache_days * month.nominal_days / month.logged_days
-    return prorated < CHRONIC_MIN_HEADACHE_DAYS_PER_MONTH
+    return prorated < limit
+
+
+def is_episodic_month(month: DayCounts) -> bool:
+    return is_month_below(month, limit=CHRONIC_MIN_HEADACHE_DAYS_PER_MONTH)
 
 
 def episodic_months(
@@ -336,7 +546,7 @@ def episodic_months(
 ) -> EpisodicRun:
     """The last 3 finished calendar months wholly in treatment, and whether all were episodic."""
     if first_injection is None:
-        return EpisodicRun(episodic=False, months=())
+        return EpisodicRun(episodic=False, below_ehf_limit=False, months=())
     last_finished = month_start(as_of) - timedelta(days=1)
     first_full = month_start(first_injection)
     if first_full < first_injection:
@@ -350,5 +560,10 @@ def episodic_months(
     months = [
         count_days(days=days, start=start, end=end, as_of=last_finished) for start, end in finished
     ]
-    episodic = len(months) == EPISODIC_CONSECUTIVE_MONTHS and all(map(is_episodic_month, months))
-    return EpisodicRun(episodic=episodic, months=tuple(months))
+    enough = len(months) == EPISODIC_CONSECUTIVE_MONTHS
+    return EpisodicRun(
+        episodic=enough and all(map(is_episodic_month, months)),
+        below_ehf_limit=enough
+        and all(is_month_below(m, limit=EHF_STOP_HEADACHE_DAYS_PER_MONTH) for m in months),
+        months=tuple(months),
+    )

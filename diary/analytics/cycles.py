@@ -5,6 +5,13 @@ and pain often rises for a few days after the needles, so the cycle's plateau is
 end of the cycle, where wear-off shows, runs from week 10 to the day before the next injection
 (Masters-Israilov & Robbins, Headache 2019; Headache 2020, PMID 31758548: weekly diaries show a
 U-shaped curve with wear-off from weeks 8-10).
+
+Only cycles actually given are cycles: each starts at a recorded injection, and none is ever
+projected past its planned interval. Response is judged over a cycle's days 7 to its planned
+interval (clinical.md, "Judging response"): the first week holds the needle flare and the toxin's
+onset, and the days after the planned interval (a late injection, a pause) are reported as
+overdue, in no cycle's verdict. A treatment course starts with its first injection and ends
+after a pause longer than twice the planned interval; the next injection starts a new course.
 """
 
 from __future__ import annotations
@@ -21,6 +28,12 @@ from diary.analytics.windows import DayCounts, count_days, day_calendar
 PLATEAU_FIRST_WEEK = 3
 PLATEAU_LAST_WEEK = 9
 END_OF_CYCLE_FIRST_WEEK = 10
+# Cycle day 7: the first day of a cycle's response window, after the flare and the onset.
+RESPONSE_FIRST_DAY = 7
+# PREEMPT's primary endpoint: the last 28 days of cycle 2 (weeks 21-24 of treatment).
+PREEMPT_ENDPOINT_DAYS = 28
+# A pause longer than this many planned intervals ends a treatment course.
+COURSE_PAUSE_INTERVALS = 2
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,48 @@ class TreatmentCycle:
     @property
     def complete(self) -> bool:
         return self.next_injection is not None
+
+    @property
+    def planned_end(self) -> date:
+        """The last day of the planned interval: day 83 of a 12-week cycle."""
+        return self.start + timedelta(weeks=self.planned_interval_weeks, days=-1)
+
+    @property
+    def response_window_start(self) -> date:
+        return self.start + timedelta(days=RESPONSE_FIRST_DAY)
+
+    @property
+    def response_window_end(self) -> date:
+        """The planned interval's last day, or the day before an early next injection."""
+        return min(self.planned_end, self.end) if self.complete else self.planned_end
+
+    @property
+    def response_window_closed(self) -> bool:
+        """Whether the window is over: the next injection came, or the planned interval ended."""
+        return self.complete or self.as_of >= self.planned_end
+
+    @cached_property
+    def response_window(self) -> DayCounts | None:
+        """Days 7 to the planned interval; None for a cycle that ended before its day 7."""
+        start, end = self.response_window_start, self.response_window_end
+        if end < start:
+            return None
+        return count_days(days=self.days, start=start, end=end, as_of=self.as_of)
+
+    @cached_property
+    def last_28_days(self) -> DayCounts:
+        """The last 28 days of the planned interval, PREEMPT's endpoint window."""
+        end = self.response_window_end
+        start = max(self.start, self.planned_end - timedelta(days=PREEMPT_ENDPOINT_DAYS - 1))
+        return count_days(days=self.days, start=start, end=end, as_of=self.as_of)
+
+    @cached_property
+    def overdue(self) -> DayCounts | None:
+        """The days after the planned interval until the next injection (or the as-of date)."""
+        start = self.planned_end + timedelta(days=1)
+        if self.end < start:
+            return None
+        return count_days(days=self.days, start=start, end=self.end, as_of=self.as_of)
 
 
 def cycle_week_start(*, cycle_start: date, week: int) -> date:
@@ -113,19 +168,33 @@ def treatment_cycles(
     return cycles
 
 
-def cycle_end_date(*, injections: Sequence[Injection], number: int) -> date | None:
-    """The last day of cycle ``number``: the day before the next injection, else as planned.
+@dataclass(frozen=True)
+class TreatmentCourse:
+    """Injections with no pause longer than twice the planned interval between them."""
 
-    Without a next injection, a cycle is taken to end after its planned interval, so a response
-    can be judged on schedule even when the next injection is late or never recorded.
-    """
-    if number < 1:
-        return None
-    if number < len(injections):
-        return injections[number].date - timedelta(days=1)
-    if not injections:
-        return None
-    last = injections[-1]
-    # Cycles never started are projected at the last planned interval.
-    missing = number - len(injections) + 1
-    return last.date + timedelta(weeks=last.planned_interval_weeks * missing) - timedelta(days=1)
+    number: int
+    # Indexes into the injections, first and last, inclusive.
+    first_index: int
+    last_index: int
+    first_injection: date
+
+
+def treatment_courses(*, injections: Sequence[Injection]) -> list[TreatmentCourse]:
+    courses: list[TreatmentCourse] = []
+    first = 0
+    for index in range(1, len(injections) + 1):
+        if index < len(injections):
+            previous, current = injections[index - 1], injections[index]
+            pause = timedelta(weeks=COURSE_PAUSE_INTERVALS * previous.planned_interval_weeks)
+            if current.date - previous.date <= pause:
+                continue
+        courses.append(
+            TreatmentCourse(
+                number=len(courses) + 1,
+                first_index=first,
+                last_index=index - 1,
+                first_injection=injections[first].date,
+            )
+        )
+        first = index
+    return courses

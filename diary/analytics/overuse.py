@@ -6,11 +6,18 @@
 - >= 15 days a month: simple analgesics, i.e. paracetamol, aspirin, NSAIDs (8.2.3).
 - Gepants, ditans and other medicines (antiemetics) are not in ICHD-3 8.2 and never count.
 
-ICHD-3 asks for regular overuse for more than 3 months, so a class is ``overuse`` when its
-threshold was met in 4 consecutive calendar months, and ``at_risk`` after 1 to 3 such months.
-Missing days are unknown, so counts are lower bounds: a threshold met is met for certain. The
-running month counts once it has already reached a threshold; until then the run is judged on
-the months before it.
+ICHD-3 asks for regular overuse for more than 3 months: overuse of acute medicine in each of the
+months, whichever class (or mix, 8.2.6) crosses its threshold in each (clinical.md, "Medication
+overuse, more precisely"). So the status is ``overuse`` when a threshold was met in 4
+consecutive calendar months, whichever, and ``at_risk`` after 1 to 3 such months. Missing days
+are unknown, so counts are lower bounds: a threshold met is met for certain, while a month below
+every threshold with too few logged days (the 20-of-28 floor, scaled to the month) is "not enough
+data", never "no overuse". The running month counts once it has already reached a threshold;
+until then the run is judged on the months before it.
+
+Everyone reads the same months (``overuse_window``): the scan, triage, the patient page, the PDF
+and the trends judge the running month and the ``SUSTAINED_MONTHS`` before it, so the evidence
+never depends on who asked.
 """
 
 from __future__ import annotations
@@ -21,7 +28,13 @@ from datetime import date, timedelta
 from typing import Literal
 
 from diary.analytics.day_classes import DayClasses
-from diary.analytics.windows import day_calendar, month_bounds, month_start
+from diary.analytics.windows import (
+    day_calendar,
+    is_sufficiently_logged,
+    logging_floor_text,
+    month_bounds,
+    month_start,
+)
 
 SIMPLE_ANALGESIC = "simple_analgesic"
 THRESHOLD_DAYS: dict[str, int] = {
@@ -36,10 +49,8 @@ MIXED_THRESHOLD_DAYS = 10
 ICHD3_CLASSES = frozenset(THRESHOLD_DAYS)
 # "More than 3 months": the fourth consecutive month over a threshold.
 SUSTAINED_MONTHS = 4
-# Months of history read before the first month shown, so a run can be sustained on day one.
-HISTORY_MONTHS = SUSTAINED_MONTHS - 1
 
-Status = Literal["none", "at_risk", "overuse"]
+Status = Literal["none", "at_risk", "overuse", "not_enough_data"]
 
 
 @dataclass(frozen=True)
@@ -53,10 +64,23 @@ class OveruseMonth:
     any_ichd3_class_days: int
     over_threshold: tuple[str, ...]
 
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def enough_data(self) -> bool:
+        """Judged for certain: a threshold met (a lower bound), or the month logged enough."""
+        return bool(self.over_threshold) or is_sufficiently_logged(
+            logged_days=self.logged_days, nominal_days=self.days
+        )
+
 
 @dataclass(frozen=True)
 class MedicationOveruse:
     status: Status
+    # Consecutive months, up to the latest judged, in which some threshold was met.
+    months_over_threshold: int
     classes: dict[str, int]  # class (or mixed_classes) -> consecutive months over threshold
     months: tuple[OveruseMonth, ...]
     message: str
@@ -89,19 +113,56 @@ def overuse_month(
     )
 
 
-def medication_overuse(
+_PLURALS = {
+    "triptan": "triptans",
+    "ergot": "ergots",
+    "opioid": "opioids",
+    "combination_analgesic": "combination analgesics",
+    SIMPLE_ANALGESIC: "simple analgesics",
+}
+
+
+def overuse_limits_text() -> str:
+    """The ICHD-3 8.2 limits in words, from the thresholds the counts are judged by."""
+    by_limit: dict[int, list[str]] = {}
+    for name, limit in THRESHOLD_DAYS.items():
+        by_limit.setdefault(limit, []).append(_PLURALS.get(name, name.replace("_", " ")))
+    parts = []
+    for limit, names in sorted(by_limit.items()):
+        mix = " or a mix of classes" if limit == MIXED_THRESHOLD_DAYS else ""
+        parts.append(f"{limit} days a month for {', '.join(names)}{mix}")
+    if MIXED_THRESHOLD_DAYS not in by_limit:
+        parts.append(f"{MIXED_THRESHOLD_DAYS} days a month for a mix of classes")
+    return (
+        f"Limits (ICHD-3 8.2): {'; '.join(parts)}; sustained for more than "
+        f"{SUSTAINED_MONTHS - 1} months."
+    )
+
+
+def overuse_window(*, as_of: date) -> tuple[date, date]:
+    """The months every overuse verdict reads: the running month and the 4 before it."""
+    start = month_start(as_of)
+    for _ in range(SUSTAINED_MONTHS):
+        start = month_start(start - timedelta(days=1))
+    return start, as_of
+
+
+def overuse_months(
     *, days: Mapping[date, DayClasses], date_from: date, as_of: date
-) -> MedicationOveruse:
-    """Months from ``date_from`` to ``as_of`` and the overuse status on ``as_of``."""
-    history_from = month_start(date_from)
-    for _ in range(HISTORY_MONTHS):
-        history_from = month_start(history_from - timedelta(days=1))
+) -> tuple[OveruseMonth, ...]:
+    """Each calendar month from ``date_from``'s to ``as_of``'s, for tables and charts."""
     days = day_calendar(days)
-    months = [
+    return tuple(
         overuse_month(days=days, start=start, end=end, as_of=as_of)
-        for start, end in month_bounds(date_from=history_from, date_to=as_of)
-    ]
-    judged = months
+        for start, end in month_bounds(date_from=date_from, date_to=as_of)
+    )
+
+
+def medication_overuse(*, days: Mapping[date, DayClasses], as_of: date) -> MedicationOveruse:
+    """The overuse status on ``as_of``, from the months of ``overuse_window``."""
+    date_from, _ = overuse_window(as_of=as_of)
+    months = overuse_months(days=days, date_from=date_from, as_of=as_of)
+    judged = list(months)
     if judged and not judged[-1].complete and not judged[-1].over_threshold:
         judged = judged[:-1]
     runs: dict[str, int] = {}
@@ -113,14 +174,38 @@ def medication_overuse(
             run += 1
         if run:
             runs[label] = run
-    if any(run >= SUSTAINED_MONTHS for run in runs.values()):
-        status: Status = "overuse"
-        message = "Medication overuse (ICHD-3 8.2): a threshold met for more than 3 months."
-    elif runs:
+    any_run = 0
+    for month in reversed(judged):
+        if not month.over_threshold:
+            break
+        any_run += 1
+    latest = judged[-1] if judged else None
+    status: Status
+    if any_run >= SUSTAINED_MONTHS:
+        status = "overuse"
+        message = (
+            f"Medication overuse (ICHD-3 8.2): a threshold met in each of the last {any_run} "
+            f"months, more than {SUSTAINED_MONTHS - 1}."
+        )
+    elif any_run:
         status = "at_risk"
-        message = "At risk of medication overuse: a threshold met, not yet for more than 3 months."
+        message = (
+            f"At risk of medication overuse: a threshold met in the last {any_run} month"
+            f"{'' if any_run == 1 else 's'}, not yet for more than {SUSTAINED_MONTHS - 1}."
+        )
+    elif latest is not None and not latest.enough_data:
+        status = "not_enough_data"
+        message = (
+            f"Not enough data for medication overuse: {latest.logged_days} of the "
+            f"{latest.days} days of {latest.start:%B %Y} logged ({logging_floor_text()} needed)."
+        )
     else:
         status = "none"
         message = "No ICHD-3 8.2 threshold met in the latest month."
-    shown = tuple(m for m in months if m.end >= date_from)
-    return MedicationOveruse(status=status, classes=runs, months=shown, message=message)
+    return MedicationOveruse(
+        status=status,
+        months_over_threshold=any_run,
+        classes=runs,
+        months=months,
+        message=message,
+    )

@@ -14,8 +14,10 @@ from typing import Any
 
 from diary.analytics.baseline import (
     Baseline,
+    CycleResponse,
     EpisodicRun,
     TreatmentResponse,
+    cycle_responses,
     episodic_months,
     is_episodic_month,
     is_non_responder,
@@ -32,6 +34,7 @@ from diary.analytics.overuse import (
     medication_overuse,
 )
 from diary.analytics.timeline import PatientTimeline
+from diary.analytics.verdicts import GuidelineVerdict, guideline_verdicts
 from diary.analytics.wear_off import WearOffPattern, wear_off_pattern
 from diary.analytics.windows import (
     WINDOW_DAYS,
@@ -52,6 +55,9 @@ class PatientAnalysis:
     baseline: Baseline
     cycles: tuple[TreatmentCycle, ...]
     response: TreatmentResponse
+    # Every given cycle judged over its response window, for the per-cycle tables.
+    cycle_responses: tuple[CycleResponse, ...]
+    verdicts: tuple[GuidelineVerdict, ...]
     wear_off: WearOffPattern
     episodic: EpisodicRun
 
@@ -63,19 +69,22 @@ def patient_analysis(*, timeline: PatientTimeline, rule: str) -> PatientAnalysis
     cycles = tuple(
         treatment_cycles(days=days, injections=timeline.injections, as_of=timeline.as_of)
     )
+    responses = cycle_responses(cycles=cycles, injections=timeline.injections, baseline=baseline)
+    response = treatment_response(responses=responses, cycles=cycles)
+    episodic = episodic_months(
+        days=days, first_injection=timeline.first_injection, as_of=timeline.as_of
+    )
     return PatientAnalysis(
         rule=rule,
         as_of=timeline.as_of,
         days=days,
         baseline=baseline,
         cycles=cycles,
-        response=treatment_response(
-            days=days, injections=timeline.injections, baseline=baseline, as_of=timeline.as_of
-        ),
+        response=response,
+        cycle_responses=responses,
+        verdicts=guideline_verdicts(response=response, episodic=episodic),
         wear_off=wear_off_pattern(cycles=cycles),
-        episodic=episodic_months(
-            days=days, first_injection=timeline.first_injection, as_of=timeline.as_of
-        ),
+        episodic=episodic,
     )
 
 
@@ -102,6 +111,8 @@ def counts_json(counts: DayCounts) -> dict[str, Any]:
         "moderate_severe_days": counts.moderate_severe_days,
         "acute_medication_days": counts.acute_medication_days,
         "acute_medication_days_by_class": counts.acute_medication_days_by_class,
+        # Headaches of unknown duration, counted apart: the headache-day count may be short.
+        "duration_unknown_days": counts.duration_unknown_days,
         "headache_days_per_28": counts.headache_days_per_28,
         "headache_day_rate": (
             round(counts.headache_days / counts.logged_days, 3) if counts.logged_days else None
@@ -109,7 +120,22 @@ def counts_json(counts: DayCounts) -> dict[str, Any]:
     }
 
 
-def cycle_json(cycle: TreatmentCycle) -> dict[str, Any]:
+def cycle_response_json(response: CycleResponse) -> dict[str, Any]:
+    """A cycle's response window (days 7 to the planned interval) and its overdue days."""
+    payload = asdict(response)
+    payload["assessable"] = response.assessable
+    payload["overdue_weeks"] = response.overdue_weeks
+    return payload
+
+
+def response_json(analysis: PatientAnalysis) -> dict[str, Any]:
+    payload = asdict(analysis.response)
+    del payload["judged"]  # the judged cycle's figures are the response's own
+    payload["verdicts"] = [asdict(verdict) for verdict in analysis.verdicts]
+    return payload
+
+
+def cycle_json(cycle: TreatmentCycle, response: CycleResponse) -> dict[str, Any]:
     return {
         "number": cycle.number,
         "start": cycle.start,
@@ -122,6 +148,8 @@ def cycle_json(cycle: TreatmentCycle) -> dict[str, Any]:
         "weeks": [{"week": w.week, **counts_json(w.counts)} for w in cycle.weeks],
         "plateau": counts_json(cycle.plateau),
         "end_of_cycle": counts_json(cycle.end_of_cycle) if cycle.end_of_cycle else None,
+        "planned_end": cycle.planned_end,
+        "response_window": cycle_response_json(response),
     }
 
 
@@ -129,10 +157,16 @@ def overuse_json(overuse: MedicationOveruse) -> dict[str, Any]:
     return {
         "status": overuse.status,
         "message": overuse.message,
+        "months_over_threshold": overuse.months_over_threshold,
         "consecutive_months_over_threshold": overuse.classes,
         "thresholds_days_per_month": {**THRESHOLD_DAYS, MIXED: MIXED_THRESHOLD_DAYS},
         "months": [
-            {"month": m.start.strftime("%Y-%m"), **asdict(m), "over_threshold": [*m.over_threshold]}
+            {
+                "month": m.start.strftime("%Y-%m"),
+                **asdict(m),
+                "over_threshold": [*m.over_threshold],
+                "enough_data": m.enough_data,
+            }
             for m in overuse.months
         ],
     }
@@ -152,7 +186,7 @@ def trends_payload(*, timeline: PatientTimeline, date_from: date, rule: str) -> 
     anchor = timeline.first_injection or date_to - timedelta(days=WINDOW_DAYS - 1)
     windows = consecutive_windows(days=days, anchor=anchor, date_from=date_from, date_to=date_to)
     months = calendar_months(days=days, date_from=date_from, date_to=date_to)
-    overuse = medication_overuse(days=days, date_from=date_from, as_of=date_to)
+    overuse = medication_overuse(days=days, as_of=date_to)
     return {
         "rule": rule,
         "from": date_from,
@@ -176,13 +210,18 @@ def trends_payload(*, timeline: PatientTimeline, date_from: date, rule: str) -> 
             }
             for m in months
         ],
-        "cycles": [cycle_json(c) for c in analysis.cycles if c.end >= date_from],
-        "response": asdict(analysis.response),
+        "cycles": [
+            cycle_json(c, r)
+            for c, r in zip(analysis.cycles, analysis.cycle_responses, strict=True)
+            if c.end >= date_from
+        ],
+        "response": response_json(analysis),
         "medication_overuse": overuse_json(overuse),
         "wear_off": wear_off_json(analysis.wear_off),
         "stopping_rules": {
             "non_response": is_non_responder(response=analysis.response),
             "episodic_3_months": analysis.episodic.episodic,
+            "below_ehf_limit_3_months": analysis.episodic.below_ehf_limit,
             "episodic_months": [m.start.strftime("%Y-%m") for m in analysis.episodic.months],
         },
     }

@@ -11,6 +11,7 @@ periods, so a patient who logs only bad days is not shown a figure the diary can
 from __future__ import annotations
 
 import calendar
+import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,10 @@ class DayCounts:
     moderate_severe_days: int
     acute_medication_days: int
     acute_medication_days_by_class: dict[str, int] = field(default_factory=dict)
+    # Days with migraine or a moderate-to-severe headache: the IHS 2025 outcome.
+    migraine_or_moderate_severe_days: int = 0
+    # Untreated headaches of unknown duration: neither headache days nor headache-free.
+    duration_unknown_days: int = 0
 
     @property
     def missing_days(self) -> int:
@@ -64,6 +69,22 @@ class DayCounts:
 def is_sufficiently_logged(*, logged_days: int, nominal_days: int) -> bool:
     """20 of 28 days, scaled to the period's length (23 of 31 for a long month)."""
     return logged_days * WINDOW_DAYS >= MIN_LOGGED_DAYS_PER_28 * nominal_days
+
+
+def min_logged_days(*, window_days: int) -> int:
+    """The logging floor of a verdict's window: 20 of 28 days, or the same share of a longer one.
+
+    clinical.md gives the floor for 28 days and longer windows; a shorter window (a cycle cut
+    short, a running one) still needs the 20 days, since fewer cannot carry a monthly verdict:
+    a 1-day "cycle" must never read as 100 % fewer headache days.
+    """
+    return max(
+        MIN_LOGGED_DAYS_PER_28, math.ceil(MIN_LOGGED_DAYS_PER_28 * window_days / WINDOW_DAYS)
+    )
+
+
+def logging_floor_text() -> str:
+    return f"{MIN_LOGGED_DAYS_PER_28} of every {WINDOW_DAYS} days"
 
 
 def per_28(*, count: int, logged_days: int, sufficient: bool = True) -> float | None:
@@ -139,13 +160,16 @@ def count_days(
 ) -> DayCounts:
     """Count day classes in ``start``..``end``; days after ``as_of`` have not happened yet."""
     last = end if end < as_of else as_of
-    headache = migraine = moderate_severe = medication = 0
+    headache = migraine = moderate_severe = medication = migraine_or_moderate_severe = 0
     by_class: dict[str, int] = {}
+    duration_unknown = 0
     logged = day_calendar(days).between(start, last)
     for classes in logged:
         headache += classes.headache_day
         migraine += classes.migraine_day
         moderate_severe += classes.moderate_severe_day
+        duration_unknown += classes.duration_unknown
+        migraine_or_moderate_severe += classes.migraine_day or classes.moderate_severe_day
         if classes.acute_medication_classes:
             medication += 1
             for medication_class in classes.acute_medication_classes:
@@ -161,6 +185,8 @@ def count_days(
         moderate_severe_days=moderate_severe,
         acute_medication_days=medication,
         acute_medication_days_by_class=dict(sorted(by_class.items())) if by_class else {},
+        duration_unknown_days=duration_unknown,
+        migraine_or_moderate_severe_days=migraine_or_moderate_severe,
     )
 
 
@@ -195,10 +221,6 @@ def month_start(day: date) -> date:
 
 def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def next_month(day: date) -> date:
-    return month_end(day) + timedelta(days=1)
 
 
 def month_bounds(*, date_from: date, date_to: date) -> tuple[tuple[date, date], ...]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from diary.analytics.overuse import medication_overuse
+from diary.analytics.overuse import overuse_limits_text, overuse_months
 from diary.analytics.windows import WINDOW_DAYS, consecutive_windows, month_start
 from diary.models import (
     FlagDecision,
@@ -73,7 +73,8 @@ def patient_page(*, patient: PatientProfile) -> dict:
     medication_from = month_start(review.as_of)
     for _ in range(MEDICATION_MONTHS - 1):
         medication_from = month_start(medication_from - timedelta(days=1))
-    medication = medication_overuse(
+    # The chart and table show a year; the status is everyone's (``review.overuse``).
+    medication_months = overuse_months(
         days=analysis.days, date_from=medication_from, as_of=review.as_of
     )
     max_weeks = max((len(c.weeks) for c in analysis.cycles), default=0)
@@ -96,8 +97,9 @@ def patient_page(*, patient: PatientProfile) -> dict:
             for week in range(1, max_weeks + 1)
         ],
         "heat_map": charts.heat_map(days=analysis.days, as_of=review.as_of, injections=injected),
-        "medication": medication,
-        "medication_chart": charts.medication_chart(months=medication.months),
+        "medication": review.overuse,
+        "overuse_limits": overuse_limits_text(),
+        "medication_chart": charts.medication_chart(months=medication_months),
         "medication_rows": [
             {
                 "month": month,
@@ -106,7 +108,7 @@ def patient_page(*, patient: PatientProfile) -> dict:
                 ],
                 "over": [class_label(name) for name in month.over_threshold],
             }
-            for month in medication.months
+            for month in medication_months
         ],
         "injections": injection_rows(review.sessions),
         "flags": list(patient.flags.select_related("reviewed_by").order_by("-created_at")),

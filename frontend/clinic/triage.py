@@ -8,17 +8,22 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 
 from diary import selectors
+from diary.analytics.baseline import percent_change, response_label
 from diary.analytics.overuse import medication_overuse
 from diary.analytics.trends import patient_analysis
-from diary.analytics.windows import WINDOW_DAYS, DayCounts, count_days, month_start
+from diary.analytics.windows import WINDOW_DAYS, DayCounts, count_days
 from diary.models import UNDER_REVIEW, FlagKind, PatientProfile, User
 from diary.paradigms import next_due_date
-from diary.reports import percent_change
 from diary.timelines import patient_timeline
 
 # Due within this many days counts as needing attention: time to book the appointment.
 DUE_SOON_DAYS = 14
-OVERUSE_LABELS = {"none": "none", "at_risk": "at risk", "overuse": "overuse"}
+OVERUSE_LABELS = {
+    "none": "none",
+    "at_risk": "at risk",
+    "overuse": "overuse",
+    "not_enough_data": "not enough data",
+}
 
 
 @dataclass(frozen=True)
@@ -68,16 +73,6 @@ class TriageRow:
         return score
 
 
-def responder_label(*, assessable: bool, responder_30: bool | None, responder_50: bool | None):
-    if not assessable:
-        return "not yet assessable"
-    if responder_50:
-        return "responder ≥50 %"
-    if responder_30:
-        return "responder ≥30 %"
-    return "non-responder (<30 %)"
-
-
 def triage_row(*, patient: PatientProfile, open_flags: int, flag_kinds: tuple[str, ...]):
     as_of = selectors.local_today(user=patient.user)
     timeline = patient_timeline(patient=patient, as_of=as_of)
@@ -91,7 +86,7 @@ def triage_row(*, patient: PatientProfile, open_flags: int, flag_kinds: tuple[st
     )
     running = analysis.cycles[-1] if analysis.cycles else None
     last = timeline.injections[-1] if timeline.injections else None
-    overuse = medication_overuse(days=analysis.days, date_from=month_start(as_of), as_of=as_of)
+    overuse = medication_overuse(days=analysis.days, as_of=as_of)
     response = analysis.response
     return TriageRow(
         patient=patient,
@@ -103,11 +98,7 @@ def triage_row(*, patient: PatientProfile, open_flags: int, flag_kinds: tuple[st
         change_percent=percent_change(
             value=last_28.headache_days_per_28, baseline=analysis.baseline.headache_days_per_28
         ),
-        responder=responder_label(
-            assessable=response.assessable,
-            responder_30=response.responder_30,
-            responder_50=response.responder_50,
-        ),
+        responder=response_label(response),
         overuse_status=overuse.status,
         open_flags=open_flags,
         flag_kinds=flag_kinds,

@@ -7,11 +7,13 @@ from datetime import date, timedelta
 import pytest
 
 from diary.analytics.baseline import (
+    cycle_responses,
     episodic_months,
     is_non_responder,
     treatment_baseline,
     treatment_response,
 )
+from diary.analytics.cycles import treatment_cycles
 from tests.analytics.diaries import ClassifiedTimeline, diary, injections, repeat
 
 FIRST = date(2025, 3, 3)
@@ -28,6 +30,14 @@ def timeline(pattern_before: str, pattern_after: str = "", *, as_of: date, recal
         as_of=as_of,
         recalled=recalled,
     )
+
+
+def judge(line: ClassifiedTimeline):
+    baseline = treatment_baseline(timeline=line, rule="preempt_4h")
+    days = line.day_classes(rule="x")
+    cycles = treatment_cycles(days=days, injections=line.injections, as_of=line.as_of)
+    responses = cycle_responses(cycles=cycles, injections=line.injections, baseline=baseline)
+    return treatment_response(responses=responses, cycles=cycles)
 
 
 def test_the_baseline_is_the_28_days_before_the_first_injection():
@@ -55,42 +65,46 @@ def test_a_thin_diary_without_a_recalled_figure_gives_an_insufficient_baseline()
 
 
 def test_response_is_not_yet_assessable_before_the_end_of_cycle_2():
-    as_of = FIRST + 2 * TWELVE_WEEKS - timedelta(days=1)
-    line = timeline(repeat("H", 28), repeat(".", 168), as_of=as_of)
-    baseline = treatment_baseline(timeline=line, rule="preempt_4h")
-    response = treatment_response(
-        days=line.day_classes(rule="x"), injections=line.injections, baseline=baseline, as_of=as_of
-    )
-    assert not response.assessable
+    as_of = FIRST + 2 * TWELVE_WEEKS - timedelta(days=2)
+    response = judge(timeline(repeat("H", 28), repeat(".", 168), as_of=as_of))
+    assert response.status == "not_yet_assessable"
     assert response.message.startswith("Not yet assessable")
     assert "cycle 2" in response.message
     assert response.responder_30 is None
     assert not is_non_responder(response=response)
 
 
+# Cycle 2's window is its days 7-83: 7 days of flare, then 21 missing and 56 logged days, so
+# each headache day is half a headache day per 28 logged days. The baseline is 20 per 28.
+BASELINE_20 = repeat("H", 20) + repeat(".", 8)
+FLARE = repeat("H", 7)
+
+
+def window_with(headache_days: int) -> str:
+    return repeat("-", 21) + repeat("H", headache_days) + repeat(".", 56 - headache_days)
+
+
 @pytest.mark.parametrize(
-    ("cycle_2", "percent_change", "responder_30", "responder_50"),
+    ("headache_days", "percent_change", "responder_30", "responder_50"),
     [
-        (repeat("H", 30) + repeat(".", 54), -50.0, True, True),  # 20 -> 10 per 28
-        (repeat("H", 42) + repeat(".", 42), -30.0, True, False),  # 20 -> 14
-        (repeat("H", 45) + repeat(".", 39), -25.0, False, False),  # 20 -> 15
+        (20, -50.0, True, True),  # 20 -> 10 per 28
+        (28, -30.0, True, False),  # 20 -> 14
+        (30, -25.0, False, False),  # 20 -> 15
     ],
 )
-def test_response_after_cycle_2_is_the_change_in_headache_days_per_28_over_cycle_2(
-    cycle_2, percent_change, responder_30, responder_50
+def test_response_after_cycle_2_is_the_change_in_headache_days_per_28_over_days_7_to_83(
+    headache_days, percent_change, responder_30, responder_50
 ):
     as_of = FIRST + 2 * TWELVE_WEEKS
-    line = timeline(repeat("H", 20) + repeat(".", 8), repeat(".", 84) + cycle_2, as_of=as_of)
-    baseline = treatment_baseline(timeline=line, rule="preempt_4h")
-    response = treatment_response(
-        days=line.day_classes(rule="x"), injections=line.injections, baseline=baseline, as_of=as_of
-    )
+    cycle_2 = FLARE + window_with(headache_days)
+    response = judge(timeline(BASELINE_20, repeat(".", 84) + cycle_2, as_of=as_of))
     assert response.assessable
     assert response.assessed_after_cycle == 2
     assert (response.window_start, response.window_end) == (
-        FIRST + TWELVE_WEEKS,
+        FIRST + TWELVE_WEEKS + timedelta(days=7),
         as_of - timedelta(days=1),
     )
+    assert (response.window_days, response.logged_days) == (77, 56)
     assert (response.percent_change, response.responder_30, response.responder_50) == (
         percent_change,
         responder_30,
@@ -101,27 +115,83 @@ def test_response_after_cycle_2_is_the_change_in_headache_days_per_28_over_cycle
 
 def test_wear_off_at_the_end_of_cycle_2_does_not_make_a_responder_a_non_responder():
     as_of = FIRST + 2 * TWELVE_WEEKS
-    cycle = repeat("h......", 9) + repeat("HHHHH..", 3)  # 9 + 15 headache days in 84
-    line = timeline(repeat("H", 20) + repeat(".", 8), cycle * 2, as_of=as_of)
-    baseline = treatment_baseline(timeline=line, rule="preempt_4h")
-    response = treatment_response(
-        days=line.day_classes(rule="x"), injections=line.injections, baseline=baseline, as_of=as_of
-    )
-    assert response.headache_days_per_28 == 8.0
+    cycle = repeat("h......", 9) + repeat("HHHHH..", 3)  # 8 + 15 headache days in days 7-83
+    response = judge(timeline(BASELINE_20, cycle * 2, as_of=as_of))
+    assert response.headache_days_per_28 == 8.4
     assert response.responder_50
 
 
 def test_response_is_not_assessable_on_a_thinly_logged_cycle_2():
     as_of = FIRST + 2 * TWELVE_WEEKS
     cycle_2 = repeat("-", 30) + repeat(".", 54)
-    line = timeline(repeat("H", 28), repeat(".", 84) + cycle_2, as_of=as_of)
-    baseline = treatment_baseline(timeline=line, rule="preempt_4h")
-    response = treatment_response(
-        days=line.day_classes(rule="x"), injections=line.injections, baseline=baseline, as_of=as_of
+    response = judge(timeline(repeat("H", 28), repeat(".", 84) + cycle_2, as_of=as_of))
+    assert response.status == "not_assessable"
+    assert response.message == (
+        "Not assessable: only 54 of the 77 days of cycle 2's response window (days 7 to 83) "
+        "were logged (20 of every 28 days needed, 55 here)."
     )
-    assert not response.assessable
-    assert "only 54 of the 84 days of cycle 2" in response.message
     assert not is_non_responder(response=response)
+
+
+def test_one_injection_followed_by_24_weeks_is_not_judged_after_cycle_2():
+    as_of = FIRST + 2 * TWELVE_WEEKS
+    line = timeline(BASELINE_20, repeat("H", 168), as_of=as_of, shots=1)
+    response = judge(line)
+    assert response.status == "not_yet_assessable"
+    assert response.assessed_after_cycle is None
+    assert "injection 2 of the course, not recorded yet" in response.message
+    assert not is_non_responder(response=response)
+
+
+def cycle_2_line(cycle_2: str, *, third_after: timedelta) -> ClassifiedTimeline:
+    second = FIRST + TWELVE_WEEKS
+    third = second + third_after
+    return ClassifiedTimeline(
+        days=diary(BEFORE, BASELINE_20) | diary(FIRST, repeat(".", 84) + cycle_2),
+        injections=injections(FIRST, second, third),
+        as_of=third + timedelta(days=3),
+    )
+
+
+def test_a_late_third_injection_does_not_stretch_cycle_2_into_its_overdue_weeks():
+    # -35 % over days 7-83, then two overdue weeks of daily headache before a 14-week injection.
+    cycle_2 = repeat(".", 7) + window_with(26) + repeat("H", 14)
+    response = judge(cycle_2_line(cycle_2, third_after=timedelta(weeks=14)))
+    assert (response.assessed_after_cycle, response.percent_change) == (2, -35.0)
+    assert response.responder_30
+    assert (response.overdue_days, response.overdue_headache_days) == (14, 14)
+    assert "14 days after the planned interval" in response.message
+
+
+def test_a_week_1_needle_flare_does_not_flip_a_responder():
+    cycle_2 = FLARE + window_with(26)
+    response = judge(cycle_2_line(cycle_2, third_after=TWELVE_WEEKS))
+    assert (response.percent_change, response.status) == (-35.0, "responder")
+
+
+def test_the_last_28_days_of_cycle_2_are_shown_beside_the_window():
+    # PREEMPT's endpoint: days 56-83, here 14 headache days of 28 (14 per 28, -30 %).
+    cycle_2 = FLARE + window_with(26)[:49] + repeat("H.", 14)
+    response = judge(cycle_2_line(cycle_2, third_after=TWELVE_WEEKS))
+    assert response.last_28_days.start == FIRST + TWELVE_WEEKS + timedelta(days=56)
+    assert response.last_28_days.percent_change == -30.0
+    assert "Last 28 days of the cycle (PREEMPT's endpoint): -30 %" in response.message
+
+
+def test_a_one_day_cycle_is_not_assessable_and_says_why():
+    second = FIRST + TWELVE_WEEKS
+    line = ClassifiedTimeline(
+        days=diary(BEFORE, BASELINE_20) | diary(FIRST, repeat(".", 90)),
+        injections=injections(FIRST, second, second + timedelta(days=1)),
+        as_of=second + timedelta(days=3),
+    )
+    response = judge(line)
+    assert response.status == "not_assessable"
+    assert response.percent_change is None and response.responder_30 is None
+    assert response.message == (
+        "Not assessable: cycle 2 lasted 1 day, so cycle 2's response window (days 7 to 83) "
+        "is empty."
+    )
 
 
 def test_three_episodic_months_in_treatment_meet_the_stopping_rule():

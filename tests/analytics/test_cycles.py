@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from diary.analytics.cycles import cycle_end_date, treatment_cycles
+from diary.analytics.cycles import treatment_courses, treatment_cycles
 from tests.analytics.diaries import diary, injections, repeat
 
 FIRST = date(2025, 3, 3)
@@ -52,8 +52,47 @@ def test_a_cycle_still_in_its_plateau_has_no_end_of_cycle_window():
     assert cycle.plateau.elapsed_days == 27
 
 
-def test_a_cycle_without_a_next_injection_is_projected_at_its_planned_interval():
-    shots = injections(FIRST, FIRST + timedelta(weeks=11), weeks=10)
-    assert cycle_end_date(injections=shots, number=1) == FIRST + timedelta(weeks=11, days=-1)
-    assert cycle_end_date(injections=shots, number=2) == FIRST + timedelta(weeks=21, days=-1)
-    assert cycle_end_date(injections=shots, number=3) == FIRST + timedelta(weeks=31, days=-1)
+def test_a_cycle_is_never_projected_past_its_planned_interval():
+    # One injection and 24 weeks: one cycle, its last 12 weeks overdue, no "cycle 2".
+    shots = injections(FIRST)
+    (cycle,) = treatment_cycles(days={}, injections=shots, as_of=FIRST + timedelta(weeks=24))
+    assert cycle.planned_end == FIRST + timedelta(days=83)
+    assert cycle.response_window_closed
+    assert cycle.overdue.start == FIRST + timedelta(days=84)
+    assert cycle.overdue.elapsed_days == 85
+
+
+def test_the_response_window_is_days_7_to_the_planned_interval():
+    shots = injections(FIRST, FIRST + timedelta(weeks=10), weeks=10)
+    first, second = treatment_cycles(days={}, injections=shots, as_of=FIRST + timedelta(weeks=12))
+    assert (first.response_window.start, first.response_window.end) == (
+        FIRST + timedelta(days=7),
+        FIRST + timedelta(days=69),
+    )
+    assert first.overdue is None
+    # The running cycle's window runs to its planned end, not to today.
+    assert second.response_window.end == FIRST + timedelta(weeks=20, days=-1)
+    assert not second.response_window_closed
+
+
+def test_an_early_injection_ends_the_window_the_day_before():
+    shots = injections(FIRST, FIRST + timedelta(days=30))
+    first, _ = treatment_cycles(days={}, injections=shots, as_of=FIRST + timedelta(days=40))
+    assert first.response_window.end == FIRST + timedelta(days=29)
+    assert first.response_window_closed
+
+
+def test_a_pause_longer_than_twice_the_planned_interval_starts_a_new_course():
+    restart = FIRST + timedelta(weeks=12 + 25)
+    shots = injections(FIRST, FIRST + timedelta(weeks=12), restart, restart + timedelta(weeks=12))
+    first, second = treatment_courses(injections=shots)
+    assert (first.first_injection, first.first_index, first.last_index) == (FIRST, 0, 1)
+    assert (second.number, second.first_injection, second.first_index) == (2, restart, 2)
+
+
+def test_an_18_week_pause_stays_in_the_course_with_its_overdue_weeks_apart():
+    shots = injections(FIRST, FIRST + timedelta(weeks=18))
+    assert len(treatment_courses(injections=shots)) == 1
+    first, _ = treatment_cycles(days={}, injections=shots, as_of=FIRST + timedelta(weeks=19))
+    assert first.response_window.end == FIRST + timedelta(days=83)
+    assert first.overdue.elapsed_days == 6 * 7

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from diary.analytics.overuse import medication_overuse, overuse_month
+from diary.analytics.overuse import medication_overuse, overuse_month, overuse_window
 from tests.analytics.diaries import diary, repeat
 
 MARCH = date(2026, 3, 1)
@@ -51,7 +51,7 @@ def overuse_over(months: list[str], *, as_of: date):
     for pattern in months:
         days |= diary(start, pattern)
         start = date(start.year + start.month // 12, start.month % 12 + 1, 1)
-    return medication_overuse(days=days, date_from=date(2025, 12, 1), as_of=as_of)
+    return medication_overuse(days=days, as_of=as_of)
 
 
 def test_three_months_over_a_threshold_is_at_risk():
@@ -99,3 +99,36 @@ def test_the_running_month_below_threshold_does_not_break_the_run():
 def test_no_threshold_met_is_none():
     result = overuse_over([repeat("S", 14) + repeat(".", 17)], as_of=date(2025, 12, 31))
     assert result.status == "none"
+
+
+def test_months_of_overuse_count_whichever_class_crosses_in_each_month():
+    # Triptans on 12 days, then 5 triptan and 5 simple-analgesic days (8.2.6), alternating.
+    triptan, mixed = repeat("T", 12) + repeat(".", 16), repeat("TS", 5) + repeat(".", 18)
+    result = overuse_over(
+        [triptan + "...", mixed + "...", triptan, mixed + "..."], as_of=date(2026, 3, 31)
+    )
+    assert result.status == "overuse"
+    assert result.months_over_threshold == 4
+    assert result.classes == {"mixed_classes": 1}
+
+
+def test_a_thinly_logged_month_is_not_enough_data_never_no_overuse():
+    april = date(2026, 4, 1)
+    result = medication_overuse(days=diary(april, repeat(".", 14)), as_of=date(2026, 5, 1))
+    assert result.status == "not_enough_data"
+    assert result.message == (
+        "Not enough data for medication overuse: 14 of the 30 days of April 2026 logged "
+        "(20 of every 28 days needed)."
+    )
+
+
+def test_a_thin_month_over_a_threshold_still_counts():
+    april = date(2026, 4, 1)
+    result = medication_overuse(days=diary(april, repeat("T", 12)), as_of=date(2026, 5, 1))
+    assert result.status == "at_risk"
+
+
+def test_every_caller_reads_the_running_month_and_the_four_before_it():
+    assert overuse_window(as_of=date(2026, 6, 17)) == (date(2026, 2, 1), date(2026, 6, 17))
+    result = medication_overuse(days={}, as_of=date(2026, 6, 17))
+    assert [m.start.month for m in result.months] == [2, 3, 4, 5, 6]

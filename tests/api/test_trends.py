@@ -230,7 +230,11 @@ def test_trends_include_an_injection_recorded_after_they_were_read(client, alice
     with time_machine.travel(NOW + timedelta(minutes=1), tick=False):
         recorded = client.post(
             "/api/v1/injections/",
-            {"date": (TODAY - timedelta(days=1)).isoformat(), "total_units": 155},
+            {
+                "date": (TODAY - timedelta(days=1)).isoformat(),
+                "total_units": 155,
+                "early_reason": "Wear-off from week 8",
+            },
             content_type="application/json",
         )
         cycles = client.get("/api/v1/trends/").json()["cycles"]

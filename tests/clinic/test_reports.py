@@ -11,7 +11,8 @@ from pypdf import PdfReader
 from diary.scan import scan_patient
 from diary.demo import seed_demo
 from diary.models import AccessEvent
-from diary.reports import csv_cell, percent_change, report_pdf, treatment_review
+from diary.analytics.baseline import percent_change
+from diary.reports import csv_cell, report_pdf, treatment_review
 from tests import factories
 from tests.conftest import client_for
 
