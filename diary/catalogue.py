@@ -35,3 +35,38 @@ ACUTE_MEDICATIONS: tuple[tuple[str, str], ...] = (
     ("Domperidone", "other"),
     ("Prochlorperazine", "other"),
 )
+
+# Brand names patients know their medicine by, each resolving to the catalogue's generic (the
+# class, and so the overuse threshold, is the generic's). Common UK, EU and US brands.
+BRAND_NAMES: dict[str, tuple[str, ...]] = {
+    "Paracetamol (acetaminophen)": ("Panadol", "Tylenol", "Calpol", "Doliprane", "Efferalgan"),
+    "Aspirin": ("Disprin", "Aspro", "Bayer Aspirin", "Aspirin Protect"),
+    "Ibuprofen": ("Nurofen", "Advil", "Motrin", "Brufen"),
+    "Naproxen": ("Aleve", "Naprosyn", "Anaprox", "Feminax Ultra"),
+    "Diclofenac": ("Voltaren", "Voltarol", "Cambia", "Cataflam"),
+    "Ketoprofen": ("Orudis", "Oruvail", "Profenid"),
+    "Metamizole (dipyrone)": ("Novalgin", "Nolotil", "Novaminsulfon"),
+    "Sumatriptan": ("Imigran", "Imitrex", "Migraitan", "Onzetra", "Zembrace"),
+    "Rizatriptan": ("Maxalt", "Maxalt Melt", "Rizalt"),
+    "Zolmitriptan": ("Zomig", "Zomig Rapimelt", "AscoTop"),
+    "Eletriptan": ("Relpax",),
+    "Naratriptan": ("Naramig", "Amerge"),
+    "Almotriptan": ("Almogran", "Axert"),
+    "Frovatriptan": ("Migard", "Frova"),
+    "Ergotamine": ("Cafergot", "Ergomar"),
+    "Dihydroergotamine": ("Migranal", "D.H.E. 45", "Trudhesa"),
+    "Codeine": ("Codeine Phosphate",),
+    "Tramadol": ("Ultram", "Tramal", "Zydol"),
+    "Oxycodone": ("OxyContin", "OxyNorm", "Roxicodone"),
+    "Paracetamol + aspirin + caffeine": ("Excedrin", "Excedrin Migraine", "Anadin Extra"),
+    "Paracetamol + codeine": ("Co-codamol", "Tylenol with Codeine", "Solpadeine", "Tylex"),
+    "Sumatriptan + naproxen": ("Treximet", "Suvexx"),
+    "Butalbital combination": ("Fioricet", "Fiorinal", "Esgic"),
+    "Ubrogepant": ("Ubrelvy",),
+    "Rimegepant": ("Nurtec", "Nurtec ODT", "Vydura"),
+    "Zavegepant": ("Zavzpret",),
+    "Lasmiditan": ("Reyvow",),
+    "Metoclopramide": ("Maxolon", "Reglan", "Paspertin"),
+    "Domperidone": ("Motilium",),
+    "Prochlorperazine": ("Stemetil", "Buccastem", "Compazine"),
+}

@@ -14,6 +14,7 @@ from diary.models import (
     Clinic,
     ClinicMember,
     DiaryDay,
+    DiaryDayRevision,
     FlagStatus,
     InjectionSession,
     InjectionSessionVersion,
@@ -87,12 +88,18 @@ def diary_day_classes(
         day_facts(
             headache=day.headache,
             duration_hours=day.duration_hours,
+            duration_band=day.duration_band or None,
             peak_severity=day.peak_severity,
             features=[name for name in DiaryDay.FEATURES if getattr(day, name)],
             medication_classes=[intake.medication.medication_class for intake in intakes],
         ),
         rule=rule,
     )
+
+
+def diary_day_versions(*, patient: PatientProfile, day: date) -> list[DiaryDayRevision]:
+    """The kept earlier versions of one day, newest first."""
+    return list(DiaryDayRevision.objects.filter(patient=patient, date=day).order_by("-id"))
 
 
 def medications_visible_to(*, patient: PatientProfile | None) -> QuerySet[Medication]:

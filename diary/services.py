@@ -25,6 +25,7 @@ from diary.models import (
     ClinicMember,
     ClinicRole,
     DiaryDay,
+    DiaryDayRevision,
     FlagKind,
     FlagStatus,
     InjectionChange,
@@ -33,6 +34,7 @@ from diary.models import (
     InjectionSite,
     InjectionSource,
     Medication,
+    MedicationAlias,
     MedicationIntake,
     PatientProfile,
     ReviewFlag,
@@ -217,6 +219,15 @@ class DiaryDayFacts:
     disability: int = 0
     notes: str = ""
     intakes: tuple[tuple[MedicationReference, int], ...] = field(default=())  # (medicine, doses)
+    duration_band: str = ""  # instead of hours; "" when hours were given or none
+    duration_known: bool = True  # False only for an imported headache without any duration
+    menstruation: bool | None = None
+    # "Did it help?" of each listed intake, in the order of ``intakes`` ("" not answered);
+    # empty when none was answered.
+    reliefs: tuple[str, ...] = field(default=())
+
+    def relief(self, position: int) -> str:
+        return self.reliefs[position] if self.reliefs else ""
 
 
 class UnknownMedications(Exception):
@@ -236,15 +247,20 @@ class DiaryDayWritten(NamedTuple):
 _UPSERT_COLUMNS = (
     "headache",
     "duration_hours",
+    "duration_band",
+    "duration_known",
     "peak_severity",
     *DiaryDay.FEATURES,
     "disability",
     "notes",
+    "menstruation",
 )
 _DAY = DiaryDay._meta.db_table
 _INTAKE = MedicationIntake._meta.db_table
 _MEDICATION = Medication._meta.db_table
+_ALIAS = MedicationAlias._meta.db_table
 _PROFILE = PatientProfile._meta.db_table
+_REVISION = DiaryDayRevision._meta.db_table
 
 # Identifiers below come from the models; every value is a query parameter.
 _DAY_VALUES = ", ".join(
@@ -271,10 +287,13 @@ def _fact_values(facts: DiaryDayFacts) -> list:
     return [
         facts.headache,
         facts.duration_hours,
+        facts.duration_band,
+        facts.duration_known,
         facts.peak_severity,
         *(feature in facts.features for feature in DiaryDay.FEATURES),
         facts.disability,
         facts.notes,
+        facts.menstruation,
     ]
 
 
@@ -282,7 +301,8 @@ def _resolution_ctes(patient_id: int, references: list[MedicationReference]) -> 
     """CTEs ending in ``resolved``: each listed medicine the patient can see, by position.
 
     The rule, in SQL so one statement can both check and write: an id names that medicine; a
-    name (any case) names the patient's own medicine of that name, else the catalogue's.
+    name (any case) names the patient's own medicine of that name, else the catalogue's, else
+    the catalogue medicine it is a brand of (``MedicationAlias``).
     """
     params: list = []
     if references:
@@ -298,20 +318,32 @@ def _resolution_ctes(patient_id: int, references: list[MedicationReference]) -> 
             "(SELECT CAST(0 AS integer), CAST(NULL AS bigint), CAST(NULL AS text) WHERE 1 = 0)"
         )
     visible = "(m.owner_id IS NULL OR m.owner_id = %s)"
+    by_name = any(isinstance(r, str) for r in references)
     # Only the lookups the entry needs: by id (the app's usual case), by name, or both.
     lookups = [
-        f"SELECT w.position, m.id, m.name, m.medication_class, m.owner_id FROM wanted w "  # noqa: S608  # nosec B608
-        f"JOIN {_MEDICATION} m ON {join} WHERE {visible}"
-        for join, needed in (
-            ("m.id = w.ref_id", not references or any(isinstance(r, int) for r in references)),
-            ("lower(m.name) = w.ref_name", any(isinstance(r, str) for r in references)),
+        f"SELECT w.position, m.id, m.name, m.medication_class, m.owner_id, {via_alias} AS via_alias "  # noqa: S608  # nosec B608
+        f"FROM wanted w JOIN {join} WHERE {visible}"
+        for join, via_alias, needed in (
+            (
+                f"{_MEDICATION} m ON m.id = w.ref_id",
+                0,
+                not references or any(isinstance(r, int) for r in references),
+            ),
+            (f"{_MEDICATION} m ON lower(m.name) = w.ref_name", 0, by_name),
+            (
+                f"{_ALIAS} a ON lower(a.name) = w.ref_name "
+                f"JOIN {_MEDICATION} m ON m.id = a.medication_id",
+                1,
+                by_name,
+            ),
         )
         if needed
     ]
     sql = (
         f"{wanted}, matched AS ({' UNION ALL '.join(lookups)}), ranked AS ("  # noqa: S608  # nosec B608
         f"SELECT position, id, name, medication_class, ROW_NUMBER() OVER "
-        f"(PARTITION BY position ORDER BY owner_id IS NULL, id) AS preference FROM matched"
+        f"(PARTITION BY position ORDER BY owner_id IS NULL, via_alias, id) AS preference "
+        f"FROM matched"
         f"), resolved AS ("
         f"SELECT position, id, name, medication_class FROM ranked WHERE preference = 1)"
     )
@@ -403,13 +435,21 @@ def diary_day_upsert(
         updated_at=now,
         headache=facts.headache,
         duration_hours=facts.duration_hours,
+        duration_band=facts.duration_band,
+        duration_known=facts.duration_known,
         peak_severity=facts.peak_severity,
         disability=facts.disability,
         notes=facts.notes,
+        menstruation=facts.menstruation,
         **{feature: feature in facts.features for feature in DiaryDay.FEATURES},
     )
     intakes = [
-        MedicationIntake(diary_day=diary_day, medication=resolved[position], doses=count)
+        MedicationIntake(
+            diary_day=diary_day,
+            medication=resolved[position],
+            doses=count,
+            relief=facts.relief(position),
+        )
         for position, count in enumerate(doses)
     ]
     return DiaryDayWritten(diary_day, revision == 1, intakes)
@@ -437,6 +477,43 @@ def _resolved_medications(rows) -> dict[int, Medication]:
     }
 
 
+# The stored day as a kept version's entry: its columns, and its intakes.
+_ENTRY_INTAKES = (
+    f"SELECT jsonb_agg(jsonb_build_object('medication_id', i.medication_id, "  # noqa: S608  # nosec B608
+    f"'doses', i.doses, 'relief', i.relief) ORDER BY i.id) "
+    f"FROM {_INTAKE} i WHERE i.diary_day_id = d.id"
+)
+_SAME_INTAKES = (
+    f"(SELECT jsonb_agg(jsonb_build_object('medication_id', i.medication_id, "  # noqa: S608  # nosec B608
+    f"'doses', i.doses, 'relief', i.relief) ORDER BY i.medication_id) "
+    f"FROM {_INTAKE} i WHERE i.diary_day_id = d.id) IS NOT DISTINCT FROM "
+    f"(SELECT jsonb_agg(jsonb_build_object('medication_id', r.id, "
+    f"'doses', n.doses, 'relief', n.relief) ORDER BY r.id) "
+    f"FROM resolved r JOIN doses n ON n.position = r.position)"
+)
+
+
+def _same_facts_sql() -> str:
+    columns = ", ".join(f"d.{column}" for column in _UPSERT_COLUMNS)
+    values = ", ".join(
+        f"CAST(%s AS {DiaryDay._meta.get_field(column).db_type(connection)})"
+        for column in _UPSERT_COLUMNS
+    )
+    return f"ROW({columns}) IS NOT DISTINCT FROM ROW({values})"
+
+
+# A replace keeps the version it replaces, unless the new one says the same (a retry). Every
+# part of the statement sees the day as it was before the statement.
+_PRIOR_VERSION_KEPT = (
+    f"prior AS (INSERT INTO {_REVISION} (patient_id, date, revision, entry, deleted, "  # noqa: S608  # nosec B608
+    f"replaced_at) SELECT d.patient_id, d.date, d.revision, to_jsonb(d) || "
+    f"jsonb_build_object('intakes', COALESCE(({_ENTRY_INTAKES}), '[]'::jsonb)), false, %s "
+    f"FROM {_DAY} d WHERE d.patient_id = %s AND d.date = %s "
+    f"AND EXISTS (SELECT 1 FROM written WHERE written.revision > 1) "
+    f"AND NOT ({{same_facts}} AND {_SAME_INTAKES}))"
+)
+
+
 def _diary_day_statement(write: _DayWrite) -> tuple[tuple | None, dict[int, Medication]]:
     """Check the medicines, write the day and its intakes, and mark the patient: one statement."""
     resolution, resolution_params = _resolution_ctes(write.patient.pk, write.references)
@@ -450,20 +527,24 @@ def _diary_day_statement(write: _DayWrite) -> tuple[tuple | None, dict[int, Medi
         write.mode, write.patient.pk, write.day, write.facts, write.now, guard
     )
     doses_rows = (
-        ", ".join(["(CAST(%s AS integer), CAST(%s AS integer))"] * len(write.doses))
-        or "(CAST(NULL AS integer), CAST(NULL AS integer))"
+        ", ".join(
+            ["(CAST(%s AS integer), CAST(%s AS integer), CAST(%s AS text))"] * len(write.doses)
+        )
+        or "(CAST(NULL AS integer), CAST(NULL AS integer), CAST(NULL AS text))"
     )
     sql = (
         f"WITH {resolution}, "  # noqa: S608  # nosec B608
         f"checked AS (SELECT count(*) = %s AND count(DISTINCT id) = %s AS ok FROM resolved), "
         f"written AS ({day_sql}), "
-        f"doses (position, doses) AS (VALUES {doses_rows}), "
+        f"doses (position, doses, relief) AS (VALUES {doses_rows}), "
+        f"{_PRIOR_VERSION_KEPT.format(same_facts=_same_facts_sql())}, "
         f"gone AS (DELETE FROM {_INTAKE} i USING written WHERE i.diary_day_id = written.id "
         f"AND i.medication_id NOT IN (SELECT id FROM resolved)), "
-        f"kept AS (INSERT INTO {_INTAKE} (diary_day_id, medication_id, doses) "
-        f"SELECT written.id, r.id, d.doses FROM written, resolved r "
+        f"kept AS (INSERT INTO {_INTAKE} (diary_day_id, medication_id, doses, relief) "
+        f"SELECT written.id, r.id, d.doses, d.relief FROM written, resolved r "
         f"JOIN doses d ON d.position = r.position "
-        f"ON CONFLICT (diary_day_id, medication_id) DO UPDATE SET doses = excluded.doses), "
+        f"ON CONFLICT (diary_day_id, medication_id) DO UPDATE SET doses = excluded.doses, "
+        f"relief = excluded.relief), "
         f"touched AS (UPDATE {_PROFILE} SET data_changed_at = %s "
         f"WHERE id = %s AND EXISTS (SELECT 1 FROM written)) "
         f"SELECT written.id, written.revision, written.created_at, "
@@ -476,7 +557,15 @@ def _diary_day_statement(write: _DayWrite) -> tuple[tuple | None, dict[int, Medi
         len(write.references),
         *day_params,
         *guard_params,
-        *[value for position, count in enumerate(write.doses) for value in (position, count)],
+        *[
+            value
+            for position, count in enumerate(write.doses)
+            for value in (position, count, write.facts.relief(position))
+        ],
+        write.now,
+        write.patient.pk,
+        write.day,
+        *_fact_values(write.facts),
         write.now,
         write.patient.pk,
     ]
@@ -504,24 +593,142 @@ def _diary_day_steps(write: _DayWrite) -> tuple[tuple | None, dict[int, Medicati
         day_sql, day_params = _day_write_sql(
             write.mode, write.patient.pk, write.day, write.facts, write.now, guard
         )
+        stored = (
+            DiaryDay.objects.filter(patient_id=write.patient.pk, date=write.day)
+            .prefetch_related("intakes")
+            .first()
+        )
         cursor.execute(day_sql, [*day_params, *guard_params])
         written = cursor.fetchone()
         if written is None:
             return None, resolved
+        if stored is not None and written[1] > 1:
+            entry = diary_day_entry(day=stored, intakes=stored.intakes.order_by("id"))
+            if _comparable(diary_entry_facts(entry=entry)) != _comparable(
+                write.facts, resolved=resolved
+            ):
+                DiaryDayRevision.objects.create(
+                    patient_id=write.patient.pk,
+                    date=write.day,
+                    revision=stored.revision,
+                    entry=entry,
+                    replaced_at=write.now,
+                )
         MedicationIntake.objects.filter(diary_day_id=written[0]).delete()
         MedicationIntake.objects.bulk_create(
-            MedicationIntake(diary_day_id=written[0], medication=resolved[position], doses=count)
+            MedicationIntake(
+                diary_day_id=written[0],
+                medication=resolved[position],
+                doses=count,
+                relief=write.facts.relief(position),
+            )
             for position, count in enumerate(write.doses)
         )
         PatientProfile.objects.filter(pk=write.patient.pk).update(data_changed_at=write.now)
     return written, resolved
 
 
+def _comparable(facts: DiaryDayFacts, *, resolved: dict[int, Medication] | None = None) -> tuple:
+    """What tells two versions of a day apart: the columns, and the intakes by medicine id."""
+    intakes = sorted(
+        (
+            resolved[position].pk if resolved is not None else int(reference),
+            doses,
+            facts.relief(position),
+        )
+        for position, (reference, doses) in enumerate(facts.intakes)
+    )
+    return (*_fact_values(facts), tuple(intakes))
+
+
+def _json_value(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def diary_day_entry(*, day: DiaryDay, intakes: Iterable[MedicationIntake]) -> dict:
+    """A stored day as a kept version's ``entry``: its columns by name, and its intakes.
+
+    The same shape as PostgreSQL's ``to_jsonb`` of the row, which the one-statement write keeps.
+    """
+    entry = {
+        field.attname: _json_value(getattr(day, field.attname))
+        for field in DiaryDay._meta.concrete_fields
+    }
+    entry["intakes"] = [
+        {"medication_id": intake.medication_id, "doses": intake.doses, "relief": intake.relief}
+        for intake in intakes
+    ]
+    return entry
+
+
+def diary_entry_facts(*, entry: dict) -> DiaryDayFacts:
+    """The facts of a kept version, to write them back (an undo)."""
+    hours = entry.get("duration_hours")
+    intakes = entry.get("intakes", [])
+    reliefs = tuple(intake.get("relief") or "" for intake in intakes)
+    return DiaryDayFacts(
+        headache=bool(entry["headache"]),
+        duration_hours=None if hours is None else Decimal(str(hours)),
+        duration_band=entry.get("duration_band") or "",
+        duration_known=entry.get("duration_known", True),
+        peak_severity=entry.get("peak_severity", 0),
+        features=frozenset(name for name in DiaryDay.FEATURES if entry.get(name)),
+        disability=entry.get("disability", 0),
+        notes=entry.get("notes", ""),
+        menstruation=entry.get("menstruation"),
+        intakes=tuple((int(intake["medication_id"]), intake["doses"]) for intake in intakes),
+        reliefs=reliefs if any(reliefs) else (),
+    )
+
+
+class DiaryDayVersionNotFound(Exception):
+    """No kept version of this day has that id."""
+
+
+def diary_day_restore(
+    *,
+    patient: PatientProfile,
+    day: date,
+    version_id: int,
+    expected_revision: tuple[int, int] | None = None,
+) -> DiaryDayWritten:
+    """Write a kept version back (an undo); the version it replaces is kept in its turn."""
+    version = DiaryDayRevision.objects.filter(patient=patient, date=day, pk=version_id).first()
+    if version is None:
+        raise DiaryDayVersionNotFound
+    return diary_day_upsert(
+        patient=patient,
+        day=day,
+        facts=diary_entry_facts(entry=version.entry),
+        expected_revision=expected_revision,
+    )
+
+
 def diary_day_delete(*, patient: PatientProfile, day: date) -> bool:
-    deleted, _ = DiaryDay.objects.filter(patient=patient, date=day).delete()
-    if deleted:
+    """Delete a day, keeping it as a version that can be restored."""
+    with transaction.atomic():
+        stored = (
+            DiaryDay.objects.select_for_update()
+            .filter(patient=patient, date=day)
+            .prefetch_related("intakes")
+            .first()
+        )
+        if stored is None:
+            return False
+        DiaryDayRevision.objects.create(
+            patient=patient,
+            date=day,
+            revision=stored.revision,
+            entry=diary_day_entry(day=stored, intakes=stored.intakes.order_by("id")),
+            deleted=True,
+        )
+        stored.delete()
         patient_data_changed(patient=patient)
-    return bool(deleted)
+    return True
 
 
 def patient_data_changed(*, patient: PatientProfile) -> None:

@@ -18,7 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from diary.analytics.timeline import (
+    DURATION_BANDS_REACHING,
     DURATION_THRESHOLDS,
+    DURATION_UNKNOWN,
     FEATURE_BITS,
     SEVERITY_FACTOR,
     DiaryUnpacker,
@@ -95,12 +97,15 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
     classes = f"{concat}(m.medication_class, '+')"
     intakes = f"{intake} i JOIN {medication} m ON m.id = i.medication_id"
     per_day = f"SELECT i.diary_day_id, {classes} AS classes FROM {intakes}"  # noqa: S608  # nosec B608
-    duration = "CASE {} ELSE '' END".format(
-        " ".join(
-            f"WHEN d.duration_hours >= {threshold} THEN '{threshold}'"
-            for threshold in reversed(DURATION_THRESHOLDS)
-        )
+    # Hours or a band (a band's names are the code's constants) pack to the same threshold.
+    reached = " ".join(
+        f"WHEN d.duration_hours >= {threshold} OR d.duration_band IN "
+        f"({', '.join(repr(band) for band in DURATION_BANDS_REACHING[threshold])}) "
+        f"THEN '{threshold}'"
+        for threshold in reversed(DURATION_THRESHOLDS)
     )
+    unknown = "d.headache AND d.duration_hours IS NULL AND d.duration_band = ''"
+    duration = f"CASE {reached} WHEN {unknown} THEN '{DURATION_UNKNOWN}' ELSE '' END"
 
     def packed(day_classes: str) -> str:
         # Both aggregates read the group's rows in one pass, so the two keep one order.
@@ -130,7 +135,15 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
     if vendor == "postgresql":
         # The chunk's days once, then their intakes in one index scan over their ids: a third
         # cheaper than a lookup per day, whose every call starts an executor of its own.
-        read = ("id", "patient_id", "date", "headache", "duration_hours", "peak_severity")
+        read = (
+            "id",
+            "patient_id",
+            "date",
+            "headache",
+            "duration_hours",
+            "duration_band",
+            "peak_severity",
+        )
         columns = ", ".join([*read, *DiaryDay.FEATURES])
         return f"""
             WITH d AS MATERIALIZED (SELECT {columns} FROM {day} WHERE patient_id IN ({ids})),

@@ -13,6 +13,13 @@ Definitions follow the International Headache Society and the trials that use th
 - Moderate/severe headache day: a headache day with peak severity 2 or 3 on PREEMPT's 4-point
   scale (0 none, 1 mild, 2 moderate, 3 severe).
 - Acute-medication day, by class: the classes of the medicines taken that day.
+- Duration unknown (clinical.md, "Duration: never unknown by accident"): a headache logged
+  without hours or a duration band (imported days, days stored before bands existed) cannot be
+  judged against a threshold. Untreated, it is neither a headache day nor headache-free: it is
+  counted apart (``duration_unknown``).
+
+A day's duration is given in hours or as one of the bands the app offers, whose edges are the
+rule sets' thresholds, so a band decides every rule set exactly.
 
 A day with no entry is missing and never reaches these functions: callers count it apart.
 """
@@ -40,6 +47,18 @@ MIGRAINE_SPECIFIC_CLASSES = frozenset({"triptan", "ergot"})
 MODERATE = 2
 
 
+# The two thresholds of the rule sets below, in hours; the duration bands are cut at them.
+TRIAL_MIN_HOURS = Decimal("0.5")
+PREEMPT_MIN_HOURS = Decimal(4)
+
+# Each band's shortest duration in hours (api.md "Diary entries, more precisely").
+DURATION_BAND_MIN_HOURS: dict[str, Decimal] = {
+    "under_30_min": Decimal(0),
+    "30_min_to_4_h": TRIAL_MIN_HOURS,
+    "4_h_or_more": PREEMPT_MIN_HOURS,
+}
+
+
 @dataclass(frozen=True)
 class HeadacheDayRuleSet:
     name: str
@@ -52,14 +71,14 @@ RULE_SETS: dict[str, HeadacheDayRuleSet] = {
     "preempt_4h": HeadacheDayRuleSet(
         name="preempt_4h",
         version=1,
-        min_duration_hours=Decimal(4),
+        min_duration_hours=PREEMPT_MIN_HOURS,
         description="Headache of 4 hours or more, or any headache treated with acute medicine "
         "(PREEMPT; onabotulinumtoxinA label).",
     ),
     "trial_30min": HeadacheDayRuleSet(
         name="trial_30min",
         version=1,
-        min_duration_hours=Decimal("0.5"),
+        min_duration_hours=TRIAL_MIN_HOURS,
         description="Headache of 30 minutes or more, or any headache treated with acute "
         "medicine (IHS trial guidelines 2018).",
     ),
@@ -74,6 +93,12 @@ class DayFacts:
     peak_severity: int = 0
     features: frozenset[str] = frozenset()
     medication_classes: frozenset[str] = frozenset()
+    # One of DURATION_BAND_MIN_HOURS, when the patient chose a band instead of hours.
+    duration_band: str | None = None
+
+    @property
+    def duration_known(self) -> bool:
+        return self.duration_hours is not None or self.duration_band is not None
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,9 @@ class DayClasses:
     migraine_day: bool
     moderate_severe_day: bool
     acute_medication_classes: tuple[str, ...]
+    # A headache whose duration was not recorded, untreated: not a headache day under any rule
+    # set, never headache-free either; counted apart.
+    duration_unknown: bool = False
 
 
 def rule_set(name: str) -> HeadacheDayRuleSet:
@@ -91,13 +119,30 @@ def rule_set(name: str) -> HeadacheDayRuleSet:
         raise ValueError(f"Unknown headache-day rule {name!r}.") from None
 
 
+def duration_band_min_hours(band: str) -> Decimal:
+    try:
+        return DURATION_BAND_MIN_HOURS[band]
+    except KeyError:
+        raise ValueError(f"Unknown duration band {band!r}.") from None
+
+
 def is_headache_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> bool:
     if not facts.headache:
         return False
     if facts.medication_classes:
         return True
     threshold = rule_set(rule).min_duration_hours
-    return facts.duration_hours is not None and Decimal(facts.duration_hours) >= threshold
+    if facts.duration_hours is not None:
+        return Decimal(facts.duration_hours) >= threshold
+    if facts.duration_band is not None:
+        # Bands are cut at the thresholds: the shortest duration of a band decides.
+        return duration_band_min_hours(facts.duration_band) >= threshold
+    return False
+
+
+def is_duration_unknown(facts: DayFacts) -> bool:
+    """A headache that no rule set can judge: no duration recorded, and no acute medicine."""
+    return facts.headache and not facts.duration_known and not facts.medication_classes
 
 
 def meets_ichd3_migraine_features(facts: DayFacts) -> bool:
@@ -111,20 +156,12 @@ def meets_ichd3_migraine_features(facts: DayFacts) -> bool:
     return pain_features >= 2 and associated
 
 
-def is_migraine_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> bool:
-    return _is_migraine_day(facts, headache_day=is_headache_day(facts, rule=rule))
-
-
 def _is_migraine_day(facts: DayFacts, *, headache_day: bool) -> bool:
     if "aura" in facts.features:
         return True
     if facts.medication_classes & MIGRAINE_SPECIFIC_CLASSES:
         return True
     return headache_day and meets_ichd3_migraine_features(facts)
-
-
-def is_moderate_severe_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> bool:
-    return _is_moderate_severe_day(facts, headache_day=is_headache_day(facts, rule=rule))
 
 
 def _is_moderate_severe_day(facts: DayFacts, *, headache_day: bool) -> bool:
@@ -140,6 +177,7 @@ def classify_day(facts: DayFacts, *, rule: str = DEFAULT_RULE) -> DayClasses:
         facts.peak_severity,
         facts.features,
         facts.medication_classes,
+        is_duration_unknown(facts),
     )
 
 
@@ -149,6 +187,7 @@ def _classes(
     peak_severity: int,
     features: frozenset[str],
     medication_classes: frozenset[str],
+    duration_unknown: bool = False,
 ) -> DayClasses:
     facts = DayFacts(
         headache=headache_day,
@@ -161,6 +200,7 @@ def _classes(
         migraine_day=_is_migraine_day(facts, headache_day=headache_day),
         moderate_severe_day=_is_moderate_severe_day(facts, headache_day=headache_day),
         acute_medication_classes=tuple(sorted(medication_classes)),
+        duration_unknown=duration_unknown,
     )
 
 
@@ -171,11 +211,15 @@ def day_facts(
     peak_severity: int,
     features: Iterable[str],
     medication_classes: Iterable[str],
+    duration_band: str | None = None,
 ) -> DayFacts:
+    if duration_band is not None:
+        duration_band_min_hours(duration_band)  # an unknown band fails here
     return DayFacts(
         headache=headache,
         duration_hours=None if duration_hours is None else Decimal(str(duration_hours)),
         peak_severity=peak_severity,
         features=frozenset(features),
         medication_classes=frozenset(medication_classes),
+        duration_band=duration_band or None,
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from diary.analytics.day_classes import (
     DAY_FEATURES,
+    DURATION_BAND_MIN_HOURS,
     RULE_SETS,
     DayClasses,
     DayFacts,
@@ -61,13 +62,20 @@ class PatientTimeline:
 # the driver parses in C, and as "DAY,DAY,..." on SQLite, with "SHAPE,SHAPE,..." in the same
 # order. SHAPE is "CODE DURATION CLASSES", where CODE
 # holds headache (bit 0), the features (bits 1-8) and the peak severity (times 512), DURATION
-# is the highest rule-set threshold the duration reaches (empty: none, or not recorded) and
+# is the highest rule-set threshold the duration (hours or band) reaches (empty: none; "?": a
+# headache whose duration was not recorded, DURATION_UNKNOWN) and
 # CLASSES joins the day's medicine classes with "+". The analytics read days only through their
 # classes, which depend on the duration only through those thresholds: days then repeat a few
 # thousand shapes in a whole clinic, each unpacked and classified once.
 SEVERITY_FACTOR = 512
 FEATURE_BITS = tuple((name, 2 << index) for index, name in enumerate(DAY_FEATURES))
 DURATION_THRESHOLDS = sorted({rules.min_duration_hours for rules in RULE_SETS.values()})
+DURATION_UNKNOWN = "?"
+# The duration bands that reach each threshold (their shortest duration is at least it).
+DURATION_BANDS_REACHING = {
+    threshold: tuple(band for band, hours in DURATION_BAND_MIN_HOURS.items() if hours >= threshold)
+    for threshold in DURATION_THRESHOLDS
+}
 
 
 class PackedDiary:
@@ -154,7 +162,10 @@ def _shape_facts(shape: str) -> DayFacts:
 # A few values each: shared by every shape that has them.
 @lru_cache(maxsize=4096)
 def _duration(text: str) -> Decimal | None:
-    return Decimal(text) if text else None
+    if text == DURATION_UNKNOWN:
+        return None
+    # Below every threshold stands for 0 h: known, and too short for any rule set.
+    return Decimal(text) if text else Decimal(0)
 
 
 @cache

@@ -10,13 +10,16 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from diary import paradigms, selectors
+from diary import entries, paradigms, selectors
+from diary.advice import RED_FLAG_REPORTED
 from diary.analytics.day_classes import DEFAULT_RULE
 from diary.models import (
     CareLink,
     ClinicMember,
     ClinicRole,
     DiaryDay,
+    DiaryDayRevision,
+    DurationBand,
     FlagDecision,
     FlagStatus,
     HeadacheDayRule,
@@ -24,11 +27,13 @@ from diary.models import (
     InjectionSession,
     InjectionSessionVersion,
     Medication,
+    MedicationAlias,
     MedicationClass,
     MedicationIntake,
     Muscle,
     Paradigm,
     PatientProfile,
+    Relief,
     ReminderChannel,
     ReviewFlag,
     Side,
@@ -251,14 +256,19 @@ class AccessEventSerializer(serializers.Serializer):
 
 class MedicationSerializer(StrictModelSerializer):
     custom = serializers.SerializerMethodField()
+    aliases = serializers.SerializerMethodField()
 
     class Meta:
         model = Medication
-        fields = ["id", "name", "medication_class", "custom"]
-        read_only_fields = ["id", "custom"]
+        fields = ["id", "name", "medication_class", "custom", "aliases"]
+        read_only_fields = ["id", "custom", "aliases"]
 
     def get_custom(self, medication: Medication) -> bool:
         return medication.owner_id is not None
+
+    def get_aliases(self, medication: Medication) -> list[str]:
+        """Brand names that also name this medicine in a diary entry."""
+        return [alias.name for alias in medication.aliases.all()]
 
     def validate_name(self, value: str) -> str:
         value = value.strip()
@@ -270,6 +280,11 @@ class MedicationSerializer(StrictModelSerializer):
         )
         if taken.exists():
             raise serializers.ValidationError("This medicine is already in your list.")
+        brand = MedicationAlias.objects.filter(name__iexact=value).select_related("medication")
+        if brand:
+            raise serializers.ValidationError(
+                f"{value} is already in the list, as {brand[0].medication.name}."
+            )
         return value
 
 
@@ -303,6 +318,12 @@ class MedicationReferenceField(serializers.Field):
 class IntakeInputSerializer(serializers.Serializer):
     medication = MedicationReferenceField()
     doses = StrictIntegerField(min_value=1, max_value=MAX_DOSES_PER_DAY, default=1)
+    relief = serializers.ChoiceField(
+        choices=Relief.choices,
+        required=False,
+        allow_null=True,
+        help_text="Did it help within 2 hours: none, some or full relief; null: not answered.",
+    )
 
 
 class StrictBooleanField(serializers.BooleanField):
@@ -338,22 +359,32 @@ class DiaryDayInputSerializer(serializers.Serializer):
         max_value=Decimal(24),
         required=False,
         allow_null=True,
+        help_text="Required for a headache unless duration_band is given.",
+    )
+    duration_band = serializers.ChoiceField(
+        choices=DurationBand.choices,
+        required=False,
+        allow_null=True,
+        help_text="Instead of duration_hours: bands cut at the headache-day rules' thresholds.",
     )
     peak_severity = StrictIntegerField(min_value=0, max_value=3, required=False)
     features = FeaturesField(required=False)
     medications = IntakeInputSerializer(many=True, required=False, max_length=30)
     disability = StrictIntegerField(min_value=0, max_value=3, required=False)
     notes = StrictCharField(max_length=2000, required=False, allow_blank=True)
+    menstruation = StrictBooleanField(
+        required=False, allow_null=True, help_text="Menstruating that day; null: not answered."
+    )
 
     def validate(self, attrs: dict) -> dict:
-        errors: dict[str, list[str]] = {}
-        if not attrs["headache"]:
-            if attrs.get("peak_severity"):
-                errors["peak_severity"] = ["A day without headache has no severity."]
-            if attrs.get("duration_hours"):
-                errors["duration_hours"] = ["A day without headache has no duration."]
-        elif attrs.get("peak_severity", 0) == 0:
-            errors["peak_severity"] = ["Give the headache's peak severity: 1, 2 or 3."]
+        errors = entries.entry_errors(
+            headache=attrs["headache"],
+            peak_severity=attrs.get("peak_severity", 0),
+            duration_hours=attrs.get("duration_hours"),
+            duration_band=attrs.get("duration_band"),
+            # Only an import (diary.interop) may store a headache of unknown duration.
+            duration_may_be_unknown=self.context.get("duration_may_be_unknown", False),
+        )
         if errors:
             raise serializers.ValidationError(errors)
         return attrs
@@ -361,17 +392,24 @@ class DiaryDayInputSerializer(serializers.Serializer):
     def to_facts(self) -> DiaryDayFacts:
         data = self.validated_data
         features = data.get("features", {})
+        hours, band = data.get("duration_hours"), data.get("duration_band") or ""
+        medications = data.get("medications", [])
+        reliefs = tuple(intake.get("relief") or "" for intake in medications)
         return DiaryDayFacts(
             headache=data["headache"],
-            duration_hours=data.get("duration_hours"),
+            duration_hours=hours,
+            duration_band=band,
+            duration_known=entries.is_duration_known(
+                headache=data["headache"], duration_hours=hours, duration_band=band
+            ),
             peak_severity=data.get("peak_severity", 0),
             features=frozenset(name for name, present in features.items() if present),
             disability=data.get("disability", 0),
             notes=data.get("notes", ""),
+            menstruation=data.get("menstruation"),
             # Checked against the medicines the patient can see when the day is written.
-            intakes=tuple(
-                (intake["medication"], intake["doses"]) for intake in data.get("medications", [])
-            ),
+            intakes=tuple((intake["medication"], intake["doses"]) for intake in medications),
+            reliefs=reliefs if any(reliefs) else (),
         )
 
 
@@ -386,6 +424,8 @@ def diary_day_representation(
         "date": day.date.isoformat(),
         "headache": day.headache,
         "duration_hours": None if day.duration_hours is None else float(day.duration_hours),
+        "duration_band": day.duration_band or None,
+        "duration_known": day.duration_known,
         "peak_severity": day.peak_severity,
         "features": features,
         "medications": [
@@ -394,11 +434,13 @@ def diary_day_representation(
                 "name": intake.medication.name,
                 "medication_class": intake.medication.medication_class,
                 "doses": intake.doses,
+                "relief": intake.relief or None,
             }
             for intake in intakes
         ],
         "disability": day.disability,
         "notes": day.notes,
+        "menstruation": day.menstruation,
         "revision": day.revision,
         "etag": day.etag,
         "created_at": day.created_at,
@@ -408,6 +450,7 @@ def diary_day_representation(
         "migraine_day": classes.migraine_day,
         "moderate_severe_day": classes.moderate_severe_day,
         "acute_medication_classes": list(classes.acute_medication_classes),
+        "duration_unknown_day": classes.duration_unknown,
     }
 
 
@@ -416,6 +459,7 @@ class DiaryMedicationOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     medication_class = serializers.ChoiceField(choices=MedicationClass.choices)
     doses = serializers.IntegerField()
+    relief = serializers.ChoiceField(choices=Relief.choices, allow_null=True)
 
 
 class DiaryDayOutputSerializer(serializers.Serializer):
@@ -424,11 +468,17 @@ class DiaryDayOutputSerializer(serializers.Serializer):
     date = serializers.DateField()
     headache = serializers.BooleanField()
     duration_hours = serializers.FloatField(allow_null=True)
+    duration_band = serializers.ChoiceField(choices=DurationBand.choices, allow_null=True)
+    duration_known = serializers.BooleanField(
+        help_text="False only for a headache stored without any duration (imported days, days "
+        "logged before durations were asked): counted apart, never as headache-free."
+    )
     peak_severity = serializers.IntegerField()
     features = serializers.DictField(child=serializers.BooleanField())
     medications = DiaryMedicationOutputSerializer(many=True)
     disability = serializers.IntegerField()
     notes = serializers.CharField()
+    menstruation = serializers.BooleanField(allow_null=True)
     revision = serializers.IntegerField()
     etag = serializers.CharField(help_text="The value to send back in If-Match.")
     created_at = serializers.DateTimeField()
@@ -440,6 +490,84 @@ class DiaryDayOutputSerializer(serializers.Serializer):
     acute_medication_classes = serializers.ListField(
         child=serializers.ChoiceField(choices=MedicationClass.choices)
     )
+    duration_unknown_day = serializers.BooleanField(
+        help_text="An untreated headache of unknown duration: not a headache day under any rule, "
+        "not headache-free either; trends count these days apart."
+    )
+
+
+class DiaryDayFactsOutputSerializer(serializers.Serializer):
+    """A kept version of a day: what the patient had entered (day classes are not kept)."""
+
+    headache = serializers.BooleanField()
+    duration_hours = serializers.FloatField(allow_null=True)
+    duration_band = serializers.ChoiceField(choices=DurationBand.choices, allow_null=True)
+    duration_known = serializers.BooleanField()
+    peak_severity = serializers.IntegerField()
+    features = serializers.DictField(child=serializers.BooleanField())
+    medications = DiaryMedicationOutputSerializer(many=True)
+    disability = serializers.IntegerField()
+    notes = serializers.CharField()
+    menstruation = serializers.BooleanField(allow_null=True)
+
+
+class DiaryDayVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="Send as 'version' to restore/ to bring it back.")
+    date = serializers.DateField()
+    revision = serializers.IntegerField(help_text="The revision this version had.")
+    replaced_at = serializers.DateTimeField(help_text="When a save or delete overwrote it.")
+    deleted = serializers.BooleanField(help_text="True when the day was deleted.")
+    day = DiaryDayFactsOutputSerializer()
+
+
+class DiaryDayRestoreSerializer(serializers.Serializer):
+    version = StrictIntegerField(
+        min_value=1, max_value=MAX_BIGINT, help_text="The id of a version from history/."
+    )
+
+
+def diary_day_versions_representation(versions: list[DiaryDayRevision]) -> list[dict]:
+    medication_ids = {
+        intake["medication_id"] for version in versions for intake in version.entry["intakes"]
+    }
+    medications = Medication.objects.in_bulk(medication_ids)
+    result = []
+    for version in versions:
+        entry = version.entry
+        hours = entry.get("duration_hours")
+        result.append(
+            {
+                "id": version.pk,
+                "date": version.date.isoformat(),
+                "revision": version.revision,
+                "replaced_at": version.replaced_at,
+                "deleted": version.deleted,
+                "day": {
+                    "headache": entry["headache"],
+                    "duration_hours": None if hours is None else float(hours),
+                    "duration_band": entry.get("duration_band") or None,
+                    "duration_known": entry.get("duration_known", True),
+                    "peak_severity": entry["peak_severity"],
+                    "features": {name: bool(entry.get(name)) for name in DiaryDay.FEATURES},
+                    "medications": [
+                        {
+                            "medication": intake["medication_id"],
+                            "name": getattr(medications.get(intake["medication_id"]), "name", ""),
+                            "medication_class": getattr(
+                                medications.get(intake["medication_id"]), "medication_class", ""
+                            ),
+                            "doses": intake["doses"],
+                            "relief": intake.get("relief") or None,
+                        }
+                        for intake in entry["intakes"]
+                    ],
+                    "disability": entry["disability"],
+                    "notes": entry["notes"],
+                    "menstruation": entry.get("menstruation"),
+                },
+            }
+        )
+    return result
 
 
 class DateRangeSerializer(serializers.Serializer):

@@ -88,6 +88,10 @@ class DayCountsSerializer(serializers.Serializer):
     acute_medication_days_by_class = serializers.DictField(
         child=serializers.IntegerField(), help_text="Keys are medication classes."
     )
+    duration_unknown_days = serializers.IntegerField(
+        help_text="Untreated headaches whose duration was not recorded (imported or older days): "
+        "not counted as headache days, never headache-free."
+    )
     headache_days_per_28 = serializers.FloatField(
         allow_null=True, help_text="Prorated over logged days; null when insufficient."
     )

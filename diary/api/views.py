@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from diary import selectors, services
+from diary import entries, selectors, services
 from diary.api import serializers as api
 from diary.api.export import patient_export
 from diary.api.permissions import IsClinician, IsClinicianElseNotFound, IsPatient
@@ -202,6 +202,21 @@ class DiaryListView(APIView):
         return Response([api.diary_day_representation(day, rule=rule) for day in days])
 
 
+def diary_day_response(
+    day: DiaryDay,
+    patient: PatientProfile,
+    *,
+    code: int = 200,
+    intakes: list[MedicationIntake] | None = None,
+) -> Response:
+    response = Response(
+        api.diary_day_representation(day, rule=patient.headache_day_rule, intakes=intakes),
+        status=code,
+    )
+    response["ETag"] = day.etag
+    return response
+
+
 DAY_PARAMETER = OpenApiParameter(
     "day", date, OpenApiParameter.PATH, description="The calendar day, YYYY-MM-DD."
 )
@@ -228,12 +243,7 @@ class DiaryDayView(APIView):
         code: int = 200,
         intakes: list[MedicationIntake] | None = None,
     ) -> Response:
-        response = Response(
-            api.diary_day_representation(day, rule=patient.headache_day_rule, intakes=intakes),
-            status=code,
-        )
-        response["ETag"] = day.etag
-        return response
+        return diary_day_response(day, patient, code=code, intakes=intakes)
 
     @extend_schema(responses=api.DiaryDayOutputSerializer)
     def get(self, request, day: str):
@@ -268,24 +278,16 @@ class DiaryDayView(APIView):
     def put(self, request, day: str):
         patient = request.user.patient_profile
         the_day = parse_day(day)
-        if the_day > selectors.local_today(user=request.user):
-            raise serializers.ValidationError({"date": ["You cannot log a day in the future."]})
+        future = entries.future_day_error(day=the_day, today=selectors.local_today(user=request.user))
+        if future:
+            raise serializers.ValidationError({"date": [future]})
         serializer = api.DiaryDayInputSerializer(data=request.data, context={"patient": patient})
         serializer.is_valid(raise_exception=True)
 
-        expected = None
         create_only = request.headers.get("If-None-Match", "").strip() == "*"
-        if_match = request.headers.get("If-Match")
-        if if_match is not None:
-            if if_match.strip() == "*":
-                current = DiaryDay.objects.filter(patient=patient, date=the_day).first()
-                if current is None:
-                    return precondition_failed()
-                expected = (current.pk, current.revision)
-            else:
-                expected = parse_if_match(if_match)
-                if expected is None:
-                    return precondition_failed()
+        expected = expected_revision(request, patient=patient, day=the_day)
+        if expected is False:
+            return precondition_failed()
         try:
             written = services.diary_day_upsert(
                 patient=patient,
@@ -306,18 +308,103 @@ class DiaryDayView(APIView):
             written.day, patient, code=201 if written.created else 200, intakes=written.intakes
         )
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        responses={204: None},
+        description="The deleted day is kept as a version (history/) that restore/ brings back.",
+    )
     def delete(self, request, day: str):
         if not services.diary_day_delete(patient=request.user.patient_profile, day=parse_day(day)):
             raise Http404
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+def expected_revision(request, *, patient: PatientProfile, day: date) -> tuple[int, int] | None | bool:
+    """The (id, revision) an If-Match names; None without one; False when it names none current."""
+    if_match = request.headers.get("If-Match")
+    if if_match is None:
+        return None
+    if if_match.strip() == "*":
+        current = DiaryDay.objects.filter(patient=patient, date=day).first()
+        return False if current is None else (current.pk, current.revision)
+    return parse_if_match(if_match) or False
+
+
+@extend_schema(parameters=[DAY_PARAMETER])
+class DiaryDayHistoryView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        responses=api.DiaryDayVersionSerializer(many=True),
+        description="The earlier versions of the day, newest first: each replace, undo or "
+        "delete keeps the version it overwrote.",
+    )
+    def get(self, request, day: str):
+        patient = request.user.patient_profile
+        versions = selectors.diary_day_versions(patient=patient, day=parse_day(day))
+        return Response(api.diary_day_versions_representation(versions))
+
+
+@extend_schema(parameters=[DAY_PARAMETER])
+class DiaryDayRestoreView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        request=api.DiaryDayRestoreSerializer,
+        responses={
+            200: api.DiaryDayOutputSerializer,
+            201: api.DiaryDayOutputSerializer,
+            412: PRECONDITION_FAILED,
+        },
+        description="Undo: writes a kept version (from history/) back as the day; the version "
+        "it replaces is kept in its turn. Honours If-Match like PUT.",
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                OpenApiParameter.HEADER,
+                description="The ETag last seen; a stale one gets 412 and changes nothing.",
+            )
+        ],
+    )
+    def post(self, request, day: str):
+        patient = request.user.patient_profile
+        the_day = parse_day(day)
+        serializer = api.DiaryDayRestoreSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        expected = expected_revision(request, patient=patient, day=the_day)
+        if expected is False:
+            return precondition_failed()
+        try:
+            written = services.diary_day_restore(
+                patient=patient,
+                day=the_day,
+                version_id=serializer.validated_data["version"],
+                expected_revision=expected,
+            )
+        except services.DiaryDayVersionNotFound:
+            raise serializers.ValidationError(
+                {"version": ["No kept version of this day has this id."]}
+            ) from None
+        except services.UnknownMedications:
+            raise serializers.ValidationError(
+                {"version": ["A medicine of this version is no longer in your list."]}
+            ) from None
+        except services.StaleRevision:
+            return precondition_failed()
+        return diary_day_response(
+            written.day, patient, code=201 if written.created else 200, intakes=written.intakes
+        )
+
+
 class MedicationListView(APIView):
     @extend_schema(responses=api.MedicationSerializer(many=True))
     def get(self, request):
         patient = getattr(request.user, "patient_profile", None)
-        medications = selectors.medications_visible_to(patient=patient).order_by("name")
+        medications = (
+            selectors.medications_visible_to(patient=patient)
+            .prefetch_related("aliases")
+            .order_by("name")
+        )
         return Response(api.MedicationSerializer(medications, many=True).data)
 
     @extend_schema(request=api.MedicationSerializer, responses={201: api.MedicationSerializer})

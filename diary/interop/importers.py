@@ -54,6 +54,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from diary.entries import future_day_error
 from diary.interop.csv_export import unescape_cell
 from diary.models import DiaryDay
 
@@ -518,8 +519,9 @@ def split_by_day(start: datetime, duration: timedelta, *, zone: ZoneInfo) -> Ite
 
 
 def _check_date(day: date, *, today: date) -> None:
-    if day > today:
-        raise CellError("This day is in the future.")
+    future = future_day_error(day=day, today=today)
+    if future:
+        raise CellError(future)
     if day < today.replace(year=today.year - MAX_YEARS, day=min(today.day, 28)):
         raise CellError(f"This day is more than {MAX_YEARS} years ago.")
 

@@ -46,6 +46,10 @@ class ImportDaySerializer(serializers.Serializer):
     )
     headache = serializers.BooleanField()
     duration_hours = serializers.FloatField(allow_null=True)
+    duration_known = serializers.BooleanField(
+        help_text="False for a headache the file gives no duration for: stored as of unknown "
+        "duration, counted apart, never as headache-free."
+    )
     peak_severity = serializers.IntegerField(help_text="0 none, 1 mild, 2 moderate, 3 severe.")
     features = serializers.ListField(child=serializers.ChoiceField(choices=DiaryDay.FEATURES))
     medications = ImportMedicineSerializer(many=True)

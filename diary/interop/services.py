@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from rest_framework import serializers
 
-from diary import selectors, services
+from diary import entries, selectors, services
 from diary.api.serializers import DiaryDayInputSerializer
 from diary.interop.calendar import feed_token_digest, new_feed_token
 from diary.interop.importers import GENERIC, ImportFileError, RowError, parse_file
@@ -110,7 +110,11 @@ def _input_data(payload: dict, index: dict[str, Medication]) -> tuple[dict, list
 
 
 def _validated(patient: PatientProfile, data: dict) -> DiaryDayInputSerializer:
-    serializer = DiaryDayInputSerializer(data=data, context={"patient": patient})
+    # A file may not have recorded how long a headache lasted: the day is stored as of unknown
+    # duration (clinical.md, "Duration"), never as headache-free.
+    serializer = DiaryDayInputSerializer(
+        data=data, context={"patient": patient, "duration_may_be_unknown": True}
+    )
     serializer.is_valid()
     return serializer
 
@@ -127,6 +131,8 @@ def _stored_facts(day: DiaryDay) -> services.DiaryDayFacts:
     return services.DiaryDayFacts(
         headache=day.headache,
         duration_hours=day.duration_hours,
+        duration_band=day.duration_band,
+        duration_known=day.duration_known,
         peak_severity=day.peak_severity,
         features=frozenset(name for name in DiaryDay.FEATURES if getattr(day, name)),
         disability=day.disability,
@@ -228,6 +234,11 @@ def diary_import_preview_rows(*, diary_import: DiaryImport) -> dict:
                 "duration_hours": None
                 if payload["duration_hours"] is None
                 else float(payload["duration_hours"]),
+                "duration_known": entries.is_duration_known(
+                    headache=payload["headache"],
+                    duration_hours=payload["duration_hours"],
+                    duration_band=None,
+                ),
                 "medications": [
                     {
                         **item,

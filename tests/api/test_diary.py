@@ -87,10 +87,10 @@ def test_medicines_can_be_given_by_id(as_alice):
 def test_a_patients_own_medicine_can_be_logged_by_name(as_alice):
     created = as_alice.post(
         "/api/v1/medications/",
-        {"name": "Fioricet", "medication_class": "combination_analgesic"},
+        {"name": "Migraleve", "medication_class": "combination_analgesic"},
         format="json",
     )
-    body = {**MIGRAINE, "medications": [{"medication": "fioricet"}]}
+    body = {**MIGRAINE, "medications": [{"medication": "migraleve"}]}
 
     data = put_day(as_alice, "2026-11-23", body).json()
 
@@ -278,6 +278,34 @@ def test_today_is_judged_in_the_patients_time_zone(db):
             "medications",
         ),
         ("2026-11-23", {"headache": False, "medications": "Aspirin"}, "medications"),
+        ("2026-11-23", {"headache": True, "peak_severity": 3}, "duration_hours"),
+        (
+            "2026-11-23",
+            {"headache": True, "peak_severity": 3, "duration_band": "a while"},
+            "duration_band",
+        ),
+        (
+            "2026-11-23",
+            {
+                "headache": True,
+                "peak_severity": 3,
+                "duration_hours": 6,
+                "duration_band": "4_h_or_more",
+            },
+            "duration_band",
+        ),
+        ("2026-11-23", {"headache": False, "duration_band": "4_h_or_more"}, "duration_band"),
+        ("2026-11-23", {"headache": False, "menstruation": "yes"}, "menstruation"),
+        (
+            "2026-11-23",
+            {
+                "headache": True,
+                "peak_severity": 2,
+                "duration_hours": 5,
+                "medications": [{"medication": "Aspirin", "relief": "a bit"}],
+            },
+            "medications",
+        ),
     ],
 )
 def test_bad_input_is_refused_naming_the_field(as_alice, alice, day, body, field):
@@ -441,8 +469,9 @@ def test_saving_a_day_with_a_medicine_takes_a_bounded_number_of_queries(
     token = app_session_token(client)
 
     # SQLite runs the writes one by one: session, user with profile, medicines, a transaction
-    # around the day, its intakes replaced and the patient marked changed.
-    with django_assert_max_num_queries(9):
+    # around the day (read first, to keep the version a replace overwrites), its intakes
+    # replaced and the patient marked changed.
+    with django_assert_max_num_queries(10):
         response = put_as_app(client, token, "2026-11-23", MIGRAINE)
 
     assert response.status_code == 201
@@ -553,3 +582,302 @@ def test_a_refused_write_does_not_mark_the_patient(as_alice, alice):
 
     profile.refresh_from_db()
     assert profile.data_changed_at == marked
+
+
+# Duration: never unknown by accident (issue 16 item 9, issue 17 item 2) -------------------------
+
+SEVERE_NO_HOURS = {"headache": True, "peak_severity": 3}
+
+
+def test_a_headache_without_any_duration_is_refused_on_duration_hours(as_alice, alice):
+    response = put_day(as_alice, "2026-11-23", SEVERE_NO_HOURS)
+
+    assert response.status_code == 400
+    assert "duration_band" in response.json()["duration_hours"][0]
+    assert not DiaryDay.objects.filter(patient=alice).exists()
+
+
+def test_a_headache_of_4_h_or_more_by_band_is_a_headache_day(as_alice):
+    data = put_day(as_alice, "2026-11-23", {**SEVERE_NO_HOURS, "duration_band": "4_h_or_more"})
+
+    assert data.status_code == 201
+    day = data.json()
+    assert (day["duration_band"], day["duration_hours"], day["duration_known"]) == (
+        "4_h_or_more",
+        None,
+        True,
+    )
+    assert day["headache_day"] is True
+    assert day["moderate_severe_day"] is True
+
+
+def test_a_band_of_30_min_to_4_h_counts_under_the_trial_rule_only(as_alice, alice):
+    put_day(as_alice, "2026-11-23", {**SEVERE_NO_HOURS, "duration_band": "30_min_to_4_h"})
+
+    preempt = as_alice.get("/api/v1/diary/2026-11-23/").json()
+    alice.headache_day_rule = "trial_30min"
+    alice.save()
+    trial = as_alice.get("/api/v1/diary/2026-11-23/").json()
+
+    assert (preempt["headache_day"], trial["headache_day"]) == (False, True)
+
+
+def test_a_band_under_30_min_is_never_a_headache_day_untreated(as_alice, alice):
+    alice.headache_day_rule = "trial_30min"
+    alice.save()
+
+    day = put_day(as_alice, "2026-11-23", {**SEVERE_NO_HOURS, "duration_band": "under_30_min"})
+
+    assert day.json()["headache_day"] is False
+    assert day.json()["duration_unknown_day"] is False
+
+
+def test_an_imported_headache_without_duration_is_listed_as_duration_unknown(as_alice, alice):
+    factories.DiaryDayFactory(
+        patient=alice,
+        date=dt.date(2026, 11, 20),
+        headache=True,
+        peak_severity=3,
+        duration_hours=None,
+        duration_known=False,
+    )
+
+    listed = as_alice.get("/api/v1/diary/?from=2026-11-20&to=2026-11-20").json()
+
+    assert listed[0]["duration_known"] is False
+    assert listed[0]["duration_unknown_day"] is True
+    assert listed[0]["headache_day"] is False
+
+
+def test_trends_count_headaches_of_unknown_duration_apart(as_alice, alice):
+    put_day(as_alice, "2026-11-23", {**SEVERE_NO_HOURS, "duration_band": "4_h_or_more"})
+    for day in (18, 19):
+        factories.DiaryDayFactory(
+            patient=alice,
+            date=dt.date(2026, 11, day),
+            headache=True,
+            peak_severity=2,
+            duration_hours=None,
+            duration_known=False,
+        )
+
+    trends = as_alice.get("/api/v1/trends/?from=2026-11-01&to=2026-11-24").json()
+
+    november = trends["months"][-1]
+    assert (november["headache_days"], november["duration_unknown_days"]) == (1, 2)
+    assert sum(window["duration_unknown_days"] for window in trends["windows"]) == 2
+
+
+def test_an_unknown_duration_treated_with_a_medicine_is_a_headache_day(as_alice, alice):
+    day = factories.DiaryDayFactory(
+        patient=alice,
+        date=dt.date(2026, 11, 20),
+        headache=True,
+        peak_severity=2,
+        duration_hours=None,
+        duration_known=False,
+    )
+    day.intakes.create(medication=Medication.objects.get(name="Sumatriptan"))
+
+    listed = as_alice.get("/api/v1/diary/?from=2026-11-20&to=2026-11-20").json()
+
+    assert listed[0]["headache_day"] is True
+    assert listed[0]["duration_unknown_day"] is False
+
+
+# Menstruation and relief (issue 17 items 11, 7) -----------------------------------------------
+
+
+def test_a_day_keeps_whether_the_patient_was_menstruating(as_alice):
+    ticked = put_day(as_alice, "2026-11-23", {"headache": False, "menstruation": True}).json()
+    unanswered = put_day(as_alice, "2026-11-22", {"headache": False}).json()
+
+    assert ticked["menstruation"] is True
+    assert unanswered["menstruation"] is None
+
+
+def test_each_medicine_of_a_day_says_whether_it_helped(as_alice):
+    body = {
+        **MIGRAINE,
+        "medications": [
+            {"medication": "Sumatriptan", "relief": "full"},
+            {"medication": "Ibuprofen", "doses": 2},
+        ],
+    }
+
+    put_day(as_alice, "2026-11-23", body)
+    stored = as_alice.get("/api/v1/diary/2026-11-23/").json()
+
+    assert [(item["name"], item["relief"]) for item in stored["medications"]] == [
+        ("Sumatriptan", "full"),
+        ("Ibuprofen", None),
+    ]
+
+
+def test_a_linked_clinician_sees_whether_each_medicine_helped(as_alice, alice, as_carol):
+    body = {**MIGRAINE, "medications": [{"medication": "Sumatriptan", "relief": "some"}]}
+    put_day(as_alice, "2026-11-23", body)
+
+    listed = as_carol.get(f"/api/v1/patients/{alice.pk}/diary/?from=2026-11-23&to=2026-11-23")
+
+    assert listed.json()[0]["medications"][0]["relief"] == "some"
+
+
+# Brand names (issue 17 item 7) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("brand", "generic"),
+    [
+        ("Imigran", "Sumatriptan"),
+        ("maxalt", "Rizatriptan"),
+        ("Nurofen", "Ibuprofen"),
+        ("Excedrin", "Paracetamol + aspirin + caffeine"),
+        ("Ubrelvy", "Ubrogepant"),
+        ("Nurtec", "Rimegepant"),
+    ],
+)
+def test_a_brand_name_logs_its_generic(as_alice, brand, generic):
+    body = {**MIGRAINE, "medications": [{"medication": brand}]}
+
+    data = put_day(as_alice, "2026-11-23", body).json()
+
+    assert data["medications"][0]["name"] == generic
+
+
+def test_a_patients_own_medicine_named_like_a_brand_wins(as_alice, alice):
+    own = Medication.objects.create(owner=alice, name="Maxalt", medication_class="other")
+    body = {**MIGRAINE, "medications": [{"medication": "Maxalt"}]}
+
+    data = put_day(as_alice, "2026-11-23", body).json()
+
+    assert data["medications"][0]["medication"] == own.pk
+
+
+def test_the_catalogue_lists_each_medicines_brand_names(as_alice):
+    catalogue = as_alice.get("/api/v1/medications/").json()
+
+    sumatriptan = next(item for item in catalogue if item["name"] == "Sumatriptan")
+    assert "Imigran" in sumatriptan["aliases"]
+
+
+def test_a_brand_name_cannot_be_added_as_an_own_medicine(as_alice):
+    response = as_alice.post(
+        "/api/v1/medications/", {"name": "Imigran", "medication_class": "other"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert "Sumatriptan" in response.json()["name"][0]
+
+
+# Kept versions and undo (issue 17 item 1) -----------------------------------------------------
+
+
+def history(client, day):
+    return client.get(f"/api/v1/diary/{day}/history/").json()
+
+
+def test_replacing_a_day_keeps_the_previous_version(as_alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    put_day(as_alice, "2026-11-23", {"headache": False})
+
+    versions = history(as_alice, "2026-11-23")
+    assert len(versions) == 1
+    kept = versions[0]["day"]
+    assert (kept["peak_severity"], kept["notes"], kept["duration_hours"]) == (
+        3,
+        "Woke up with it.",
+        6.0,
+    )
+    assert kept["medications"][0]["name"] == "Sumatriptan"
+    assert versions[0]["revision"] == 1
+
+
+def test_an_undo_brings_the_replaced_day_back(as_alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+    put_day(as_alice, "2026-11-23", {"headache": False})
+    version = history(as_alice, "2026-11-23")[0]["id"]
+
+    restored = as_alice.post(
+        "/api/v1/diary/2026-11-23/restore/", {"version": version}, format="json"
+    )
+
+    assert restored.status_code == 200
+    day = as_alice.get("/api/v1/diary/2026-11-23/").json()
+    assert (day["peak_severity"], day["notes"], day["headache_day"]) == (
+        3,
+        "Woke up with it.",
+        True,
+    )
+    assert day["medications"][0]["name"] == "Sumatriptan"
+    assert restored["ETag"] == day["etag"]
+
+
+def test_an_undo_keeps_the_version_it_replaces(as_alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+    put_day(as_alice, "2026-11-23", {"headache": False})
+    version = history(as_alice, "2026-11-23")[0]["id"]
+
+    as_alice.post("/api/v1/diary/2026-11-23/restore/", {"version": version}, format="json")
+
+    newest = history(as_alice, "2026-11-23")[0]
+    assert newest["day"]["headache"] is False
+
+
+def test_a_retried_identical_save_keeps_no_extra_version(as_alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    assert history(as_alice, "2026-11-23") == []
+
+
+def test_a_deleted_day_can_be_restored(as_alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+    as_alice.delete("/api/v1/diary/2026-11-23/")
+    kept = history(as_alice, "2026-11-23")[0]
+
+    restored = as_alice.post(
+        "/api/v1/diary/2026-11-23/restore/", {"version": kept["id"]}, format="json"
+    )
+
+    assert kept["deleted"] is True
+    assert restored.status_code == 201
+    assert restored.json()["notes"] == "Woke up with it."
+
+
+def test_an_undo_with_a_stale_if_match_gets_412_and_changes_nothing(as_alice, alice):
+    first = put_day(as_alice, "2026-11-23", MIGRAINE)
+    put_day(as_alice, "2026-11-23", {"headache": False})
+    version = history(as_alice, "2026-11-23")[0]["id"]
+
+    stale = as_alice.post(
+        "/api/v1/diary/2026-11-23/restore/",
+        {"version": version},
+        format="json",
+        HTTP_IF_MATCH=first["ETag"],
+    )
+
+    assert stale.status_code == 412
+    assert DiaryDay.objects.get(patient=alice).headache is False
+
+
+def test_an_unknown_version_is_refused_naming_it(as_alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+
+    response = as_alice.post("/api/v1/diary/2026-11-23/restore/", {"version": 999}, format="json")
+
+    assert response.status_code == 400
+    assert "version" in response.json()
+
+
+def test_another_patients_versions_cannot_be_seen_or_restored(as_alice, as_bob):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+    put_day(as_alice, "2026-11-23", {"headache": False})
+    version = history(as_alice, "2026-11-23")[0]["id"]
+
+    restored = as_bob.post("/api/v1/diary/2026-11-23/restore/", {"version": version}, format="json")
+
+    assert history(as_bob, "2026-11-23") == []
+    assert restored.status_code == 400
