@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "frontend.clinic.middleware.ClinicianIdleTimeoutMiddleware",
+    "diary.middleware.AccountTokenGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -113,22 +114,19 @@ AUTH_USER_MODEL = "diary.User"
 # request that touches either from hanging when Redis is down or unresponsive.
 REDIS_URL = redis_url("REDIS_URL")
 REDIS_SOCKET_TIMEOUT = 1.0
-# The cache holds only rate-limit counters: when Redis is down or hangs, a request goes on
-# without them rather than failing or waiting.
-REDIS_CACHE_OPTIONS = {
-    "SOCKET_CONNECT_TIMEOUT": 0.25,
-    "SOCKET_TIMEOUT": 0.25,
-    "IGNORE_EXCEPTIONS": True,
-}
+# The cache holds rate-limit counters and computed trends, both rebuilt at will: when Redis is
+# down, hangs or is full, each process counts in its own memory (config/cache.py), so the limits
+# neither lock everyone out nor stop applying, and a request does not wait.
+REDIS_CACHE_BACKEND = "config.cache.FallbackRedisCache"
+REDIS_CACHE_OPTIONS = {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25}
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": REDIS_CACHE_BACKEND,
             "LOCATION": REDIS_URL,
             "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,

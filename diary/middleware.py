@@ -1,8 +1,17 @@
 from __future__ import annotations
 
+import re
+
+from allauth.core.internal.sessionkit import get_session_user
+from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
 
+from diary.auth import authentication_methods, idle_session_expired, token_session
+
 PRIVATE_PREFIXES = ("/api/", "/_allauth/")
+RECOVERY_CODES_PATH = re.compile(
+    r"^/_allauth/(browser|app)/v1/account/authenticators/recovery-codes$"
+)
 
 
 class NoStoreForPrivateDataMiddleware:
@@ -16,3 +25,45 @@ class NoStoreForPrivateDataMiddleware:
         if request.path.startswith(PRIVATE_PREFIXES):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class AccountTokenGuardMiddleware:
+    """allauth's own endpoints under the rules the API keeps.
+
+    - A clinician's app token ends after 30 minutes idle here too (the API checks it in
+      ``SessionTokenAuthentication``, the clinic's cookie in its middleware).
+    - Recovery codes are shown (or regenerated) only to a session that used a second factor: a
+      password, even re-entered, must not yield the codes that stand in for the second factor.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/_allauth/"):
+            return self.get_response(request)
+        session, user = request.session, request.user
+        token = token_session(request)
+        if token is not None:
+            session, user = token, get_session_user(token)
+            if idle_session_expired(token, user):
+                token.flush()
+                return self.get_response(request)
+            if token.modified:
+                token.save()
+        if RECOVERY_CODES_PATH.match(request.path) and user is not None and user.is_authenticated:
+            methods = authentication_methods(session, user)
+            if not any(record.get("method") == "mfa" for record in methods):
+                return JsonResponse(
+                    {
+                        "status": 403,
+                        "errors": [
+                            {
+                                "code": "second_factor_required",
+                                "message": "Sign in with your second factor to see recovery codes.",
+                            }
+                        ],
+                    },
+                    status=403,
+                )
+        return self.get_response(request)

@@ -43,7 +43,10 @@ def dave(db):
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    client.force_authenticate(user)
+    # A clinician's token carries the session's record of a second factor used, as after a
+    # real sign-in: patient data is served only to such a session.
+    token = factories.signed_in_session(user) if hasattr(user, "clinician_profile") else None
+    client.force_authenticate(user, token=token)
     return client
 
 

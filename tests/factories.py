@@ -54,6 +54,29 @@ class ClinicianFactory(factory.django.DjangoModelFactory):
             )
 
 
+def signed_in_session(user: models.User):
+    """The session of an app token obtained as a sign-in does: the password, then (for a user
+    with an authenticator) the second factor, in allauth's record of the session's steps."""
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.headless.internal.sessionkit import new_session
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.session = new_session()
+    request.session[SESSION_KEY] = str(user.pk)
+    request.session[BACKEND_SESSION_KEY] = "diary.auth.AuthenticationBackend"
+    request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    record_authentication(request, user, "password", email=user.email)
+    factor = Authenticator.objects.filter(
+        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    ).first()
+    if factor is not None:
+        record_authentication(request, user, "mfa", id=factor.pk, type=factor.type)
+    request.session.save()
+    return request.session
+
+
 def clinic_member(
     clinic: str, *, role: str = models.ClinicRole.CLINICIAN, **kwargs
 ) -> models.ClinicianProfile:

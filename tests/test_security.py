@@ -1,14 +1,20 @@
-"""Deployment security: headers on health data, and a clean `check --deploy`."""
+"""Security: headers on health data, a clean `check --deploy`, second factors and sessions."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
 
+import time_machine
+from allauth.mfa.models import Authenticator
+from django.test import Client
+
 from tests import factories
+from tests.clinic.conftest import TOTP_SECRET, totp_code
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -105,3 +111,131 @@ def test_repeated_failed_logins_are_locked_out_even_with_the_right_password(clie
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == "too_many_login_attempts"
+
+
+# Second factor: used in the session, not just enrolled (issue 15, items 1, 4, 5) ---------------
+
+APP = "/_allauth/app/v1"
+RECOVERY_CODES = f"{APP}/account/authenticators/recovery-codes"
+
+
+def app_post(client: Client, path: str, body: dict, token: str | None = None):
+    headers = {"HTTP_X_SESSION_TOKEN": token} if token else {}
+    return client.post(f"{APP}{path}", body, content_type="application/json", **headers)
+
+
+def app_sign_in(user, *, with_code: bool = True) -> str:
+    """An app token as the app obtains it: the password, then (if asked) the current code."""
+    client = Client()
+    response = app_post(
+        client, "/auth/login", {"email": user.email, "password": factories.PASSWORD}
+    )
+    token = response.json()["meta"]["session_token"]
+    if response.status_code == 401 and with_code:
+        response = app_post(client, "/auth/2fa/authenticate", {"code": totp_code()}, token)
+        # Signing in fully starts a new session: the app keeps the token it is given now.
+        token = response.json()["meta"]["session_token"]
+    assert response.status_code in (200, 401), response.content
+    return token
+
+
+def with_token(token: str) -> dict:
+    return {"HTTP_X_SESSION_TOKEN": token}
+
+
+def enrol_totp(user) -> None:
+    Authenticator.objects.create(
+        user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
+    )
+
+
+def test_it_refuses_patient_data_to_a_token_signed_in_before_the_clinician_enrolled(alice):
+    clinician = factories.ClinicianFactory(with_totp=False)
+    factories.link(alice, clinician)
+    token = app_sign_in(clinician.user)
+    enrol_totp(clinician.user)
+
+    response = Client().get("/api/v1/patients/", **with_token(token))
+
+    assert response.status_code == 403
+    assert "second factor" in response.json()["detail"]
+
+
+def test_it_serves_patient_data_to_a_token_that_passed_the_second_factor(carol, alice):
+    token = app_sign_in(carol.user)
+
+    response = Client().get("/api/v1/patients/", **with_token(token))
+
+    assert response.status_code == 200
+    assert [patient["id"] for patient in response.json()] == [alice.pk]
+
+
+def test_it_refuses_patient_data_to_a_browser_session_signed_in_with_the_password_only(alice):
+    clinician = factories.ClinicianFactory(with_totp=False)
+    factories.link(alice, clinician)
+    client = Client()
+    client.post(
+        "/_allauth/browser/v1/auth/login",
+        {"email": clinician.user.email, "password": factories.PASSWORD},
+        content_type="application/json",
+    )
+    enrol_totp(clinician.user)
+
+    assert client.get("/api/v1/patients/").status_code == 403
+    assert client.get("/clinic/")["Location"] == "/clinic/login/code/"
+
+
+def test_it_shows_recovery_codes_only_after_the_second_factor_even_with_the_password_again(db):
+    clinician = factories.ClinicianFactory(with_totp=False)
+    token = app_sign_in(clinician.user)
+    enrol_totp(clinician.user)
+    client = Client()
+    app_post(client, "/auth/reauthenticate", {"password": factories.PASSWORD}, token)
+
+    response = client.get(RECOVERY_CODES, **with_token(token))
+
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "second_factor_required"
+
+
+def test_it_shows_recovery_codes_to_a_session_that_used_the_second_factor(carol):
+    client = Client()
+    token = app_sign_in(carol.user)
+    app_post(client, "/auth/reauthenticate", {"password": factories.PASSWORD}, token)
+    generated = app_post(client, "/account/authenticators/recovery-codes", {}, token)
+    assert generated.status_code == 200, generated.content
+
+    response = client.get(RECOVERY_CODES, **with_token(token))
+
+    assert response.status_code == 200
+    assert response.json()["data"]["unused_codes"]
+
+
+def test_it_refuses_a_care_link_code_to_a_clinician_without_the_second_factor(as_alice, db):
+    clinician = factories.ClinicianFactory(with_totp=False)
+    code = as_alice.post("/api/v1/care-links/").json()["code"]
+    token = app_sign_in(clinician.user)
+
+    response = Client().post(
+        "/api/v1/care-links/redeem/",
+        {"code": code},
+        content_type="application/json",
+        **with_token(token),
+    )
+
+    assert response.status_code == 403
+    assert not clinician.care_links.exists()
+
+
+def test_it_ends_a_clinician_app_token_after_thirty_minutes_idle(carol, alice):
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        token = app_sign_in(carol.user)
+    with time_machine.travel(start + dt.timedelta(minutes=29), tick=False):
+        assert Client().get("/api/v1/patients/", **with_token(token)).status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=60), tick=False):
+        assert Client().get("/api/v1/patients/", **with_token(token)).status_code == 401
+    with time_machine.travel(start + dt.timedelta(minutes=61), tick=False):
+        # Ended for good: the token does not come back to life on allauth's endpoints either.
+        response = Client().get(f"{APP}/auth/session", **with_token(token))
+        assert response.status_code in (401, 410)

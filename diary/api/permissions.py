@@ -1,15 +1,9 @@
 from __future__ import annotations
 
-from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.http import Http404
 from rest_framework.permissions import BasePermission
 
-
-def clinician_has_second_factor(user) -> bool:
-    return Authenticator.objects.filter(
-        user=user, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+from diary.auth import may_see_patient_data
 
 
 class IsPatient(BasePermission):
@@ -20,28 +14,20 @@ class IsPatient(BasePermission):
 
 
 class IsClinician(BasePermission):
-    """A clinician; with CLINICIAN_MFA_REQUIRED, only one who has enrolled a second factor."""
+    """A clinician who, with CLINICIAN_MFA_REQUIRED, used a second factor in this session."""
 
     message = "This endpoint is for clinicians."
 
     def has_permission(self, request, view) -> bool:
         if not (request.user.is_authenticated and hasattr(request.user, "clinician_profile")):
             return False
-        if settings.CLINICIAN_MFA_REQUIRED and not clinician_has_second_factor(request.user):
+        if not may_see_patient_data(request):
             self.message = (
-                "Set up a second factor (authenticator app or passkey) before viewing patient data."
+                "Sign in with your second factor (authenticator app, passkey or recovery code) "
+                "before viewing patient data; set one up first if you have none."
             )
             return False
         return True
-
-
-class IsClinicianAnyFactor(BasePermission):
-    """A clinician, whether or not a second factor is enrolled: for actions on no patient data."""
-
-    message = "This endpoint is for clinicians."
-
-    def has_permission(self, request, view) -> bool:
-        return request.user.is_authenticated and hasattr(request.user, "clinician_profile")
 
 
 class IsClinicianElseNotFound(IsClinician):

@@ -1,21 +1,17 @@
 """Who may see the clinician workspace, and for how long.
 
-A clinician sees patient data only once a second factor was used in this very session (not just
-enrolled), unless the deployment turns ``CLINICIAN_MFA_REQUIRED`` off. The proof is allauth's own
-record of the session's authentication steps, so a sign-in through allauth's headless flow counts
-as much as one through the clinic's pages. Clinician sessions lapse after 30 minutes idle.
+The rule itself (a second factor used in this very session, not just enrolled) is
+``diary.auth.may_see_patient_data``, shared with the API. The proof is allauth's own record of the
+session's authentication steps, so a sign-in through allauth's headless flow counts as much as one
+through the clinic's pages. Clinician sessions lapse after 30 minutes idle.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import wraps
 from urllib.parse import urlencode
 
-from allauth.account.internal.flows.login import get_authentication_records
-from allauth.mfa.models import Authenticator
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse
@@ -23,45 +19,24 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
-IDLE_TIMEOUT_SECONDS = 30 * 60
-LAST_SEEN_KEY = "clinic.last_seen"
-# Writing the session on every request would be a database write per click; a minute is fine.
-TOUCH_EVERY_SECONDS = 60
-SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
+from diary.auth import has_second_factor, is_clinician, may_see_patient_data
+from diary.auth import idle_session_expired as idle_expired
 
-
-def is_clinician(user) -> bool:
-    return bool(user and user.is_authenticated and hasattr(user, "clinician_profile"))
-
-
-def has_second_factor(user) -> bool:
-    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exists()
-
-
-def second_factor_used_in_session(request: HttpRequest) -> bool:
-    records = get_authentication_records(request, request.user)
-    return any(record.get("method") == "mfa" for record in records)
-
-
-def may_see_patient_data(request: HttpRequest) -> bool:
-    if not is_clinician(request.user):
-        return False
-    return not settings.CLINICIAN_MFA_REQUIRED or second_factor_used_in_session(request)
+# The clinic's views import the shared rule from here, next to the decorator that applies it.
+__all__ = [
+    "clinician_required",
+    "has_second_factor",
+    "idle_session_expired",
+    "may_see_patient_data",
+]
 
 
 def idle_session_expired(request: HttpRequest, *, now: float | None = None) -> bool:
     """Log a clinician out after 30 minutes without a request; else note this request."""
-    if not is_clinician(request.user):
+    if not idle_expired(request.session, request.user, now=now):
         return False
-    now = time.time() if now is None else now
-    last_seen = request.session.get(LAST_SEEN_KEY)
-    if last_seen is not None and now - last_seen > IDLE_TIMEOUT_SECONDS:
-        logout(request)
-        return True
-    if last_seen is None or now - last_seen >= TOUCH_EVERY_SECONDS:
-        request.session[LAST_SEEN_KEY] = now
-        request.session.set_expiry(IDLE_TIMEOUT_SECONDS)
-    return False
+    logout(request)
+    return True
 
 
 def login_url(request: HttpRequest) -> str:

@@ -20,8 +20,8 @@ from django.contrib.auth import login
 from django.db import transaction
 from django.http import HttpRequest
 
+from diary.auth import IDLE_TIMEOUT_SECONDS, LAST_SEEN_KEY
 from diary.models import User
-from frontend.clinic.access import IDLE_TIMEOUT_SECONDS, LAST_SEEN_KEY
 
 PENDING_KEY = "clinic.pending_user"
 SECRET_KEY = "clinic.totp_secret"  # noqa: S105 - a session key's name, not a secret

@@ -168,10 +168,9 @@ def test_a_code_works_only_once(as_alice, as_dave, carol):
     code = as_alice.post("/api/v1/care-links/").json()["code"]
     as_dave.post("/api/v1/care-links/redeem/", {"code": code}, format="json")
 
-    from rest_framework.test import APIClient
+    from tests.conftest import client_for
 
-    again = APIClient()
-    again.force_authenticate(carol.user)
+    again = client_for(carol.user)
     response = again.post("/api/v1/care-links/redeem/", {"code": code}, format="json")
 
     assert response.status_code == 400

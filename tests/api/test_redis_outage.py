@@ -1,4 +1,5 @@
-"""With Redis down or hanging, a patient can still save the day, quickly, and nothing is lost."""
+"""With Redis down or hanging, a patient can still save the day, quickly, and nothing is lost;
+everyone can still sign up and sign in, and the rate limits keep counting (in process memory)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from django.test import Client
 
-from diary.models import DiaryDay
+from diary.models import CareLink, DiaryDay
+from tests import factories
+from tests.clinic.conftest import totp_code
 
 DAY = "2026-01-05"
 BODY = {"headache": True, "peak_severity": 2, "duration_hours": 5, "notes": "Long meeting"}
@@ -38,7 +42,7 @@ def redis_cache_at(settings, url: str) -> None:
     """The cache as production configures it for REDIS_URL, pointed at the broken Redis."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": settings.REDIS_CACHE_BACKEND,
             "LOCATION": url,
             "OPTIONS": settings.REDIS_CACHE_OPTIONS,
         }
@@ -75,3 +79,96 @@ def test_trends_are_computed_within_two_seconds_when_redis_fails(
     assert response.status_code == 200
     assert elapsed < 2
     assert sum(month["headache_days"] for month in response.json()["months"]) == 1
+
+
+OUTAGES = ["stopped_redis", "hanging_redis"]
+
+
+def app_post(client: Client, path: str, body: dict, token: str | None = None):
+    headers = {"HTTP_X_SESSION_TOKEN": token} if token else {}
+    return client.post(f"/_allauth/app/v1{path}", body, content_type="application/json", **headers)
+
+
+def timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+@pytest.mark.parametrize("outage", OUTAGES)
+def test_signing_up_works_within_two_seconds_when_redis_fails(request, settings, db, outage):
+    redis_cache_at(settings, request.getfixturevalue(outage))
+
+    response, elapsed = timed(
+        lambda: app_post(
+            Client(), "/auth/signup", {"email": "new@example.org", "password": factories.PASSWORD}
+        )
+    )
+
+    assert response.status_code == 200, response.content
+    assert elapsed < 2
+
+
+@pytest.mark.parametrize("outage", OUTAGES)
+def test_signing_in_works_within_two_seconds_when_redis_fails(request, settings, alice, outage):
+    redis_cache_at(settings, request.getfixturevalue(outage))
+
+    response, elapsed = timed(
+        lambda: app_post(
+            Client(), "/auth/login", {"email": alice.user.email, "password": factories.PASSWORD}
+        )
+    )
+
+    assert response.status_code == 200, response.content
+    assert elapsed < 2
+
+
+@pytest.mark.parametrize("outage", OUTAGES)
+def test_the_second_factor_works_within_two_seconds_when_redis_fails(
+    request, settings, carol, outage
+):
+    redis_cache_at(settings, request.getfixturevalue(outage))
+    client = Client()
+
+    started = time.monotonic()
+    pending = app_post(
+        client, "/auth/login", {"email": carol.user.email, "password": factories.PASSWORD}
+    )
+    token = pending.json()["meta"]["session_token"]
+    response = app_post(client, "/auth/2fa/authenticate", {"code": totp_code()}, token)
+    elapsed = time.monotonic() - started
+
+    assert pending.status_code == 401
+    assert response.status_code == 200, response.content
+    assert elapsed < 2
+
+
+@pytest.mark.parametrize("outage", OUTAGES)
+def test_redeeming_a_care_link_works_within_two_seconds_when_redis_fails(
+    request, settings, as_alice, as_dave, dave, outage
+):
+    code = as_alice.post("/api/v1/care-links/").json()["code"]
+    redis_cache_at(settings, request.getfixturevalue(outage))
+
+    response, elapsed = timed(
+        lambda: as_dave.post("/api/v1/care-links/redeem/", {"code": code}, format="json")
+    )
+
+    assert response.status_code == 201, response.content
+    assert elapsed < 2
+    assert CareLink.objects.filter(clinician=dave).count() == 1
+
+
+@pytest.mark.parametrize("outage", OUTAGES)
+def test_failed_logins_are_still_limited_when_redis_fails(request, settings, alice, outage):
+    redis_cache_at(settings, request.getfixturevalue(outage))
+    client = Client()
+
+    for attempt in range(5):
+        app_post(client, "/auth/login", {"email": alice.user.email, "password": f"no-{attempt}"})
+    response = app_post(
+        client, "/auth/login", {"email": alice.user.email, "password": factories.PASSWORD}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == "too_many_login_attempts"
