@@ -91,6 +91,9 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, int]]] = [
     ("GET", "/api/v1/diary/{day}/", None, {**ALICES_OBJECT, "alice": 200}),
     ("PUT", "/api/v1/diary/{day}/", {}, {**ALICES_OBJECT, "bob": 400, "alice": 400}),
     ("DELETE", "/api/v1/diary/{day}/", None, {**ALICES_OBJECT, "alice": 204}),
+    # Versions are the caller's own: another patient sees an empty history for the date.
+    ("GET", "/api/v1/diary/{day}/history/", None, PATIENT_OWN),
+    ("POST", "/api/v1/diary/{day}/restore/", {}, PATIENT_WRITE),
     ("GET", "/api/v1/medications/", None, ANY_SIGNED_IN),
     ("POST", "/api/v1/medications/", {}, PATIENT_WRITE),
     # Injections and side effects
