@@ -7,8 +7,17 @@ from decimal import Decimal
 
 import pytest
 
-from diary.analytics.day_classes import DayClasses, DayFacts, classify_day, day_facts, rule_set
+from diary.analytics.day_classes import (
+    DURATION_BAND_MIN_HOURS,
+    RULE_SETS,
+    DayClasses,
+    DayFacts,
+    classify_day,
+    day_facts,
+    rule_set,
+)
 from diary.analytics.windows import count_days
+from diary.models import DurationBand
 
 MIGRAINE_FEATURES = frozenset({"unilateral", "pulsating", "nausea"})
 
@@ -181,6 +190,54 @@ CASES = [
         False,
         False,
     ),
+    (
+        "band 4 h or more, severe, with migraine features",
+        facts(duration_band="4_h_or_more", peak_severity=3, features=MIGRAINE_FEATURES),
+        "preempt_4h",
+        True,
+        True,
+        True,
+    ),
+    (
+        "band 30 min to 4 h is short of PREEMPT's 4 h",
+        facts(duration_band="30_min_to_4_h", peak_severity=3),
+        "preempt_4h",
+        False,
+        False,
+        False,
+    ),
+    (
+        "band 30 min to 4 h meets the trial rule's 30 min",
+        facts(duration_band="30_min_to_4_h", peak_severity=3),
+        "trial_30min",
+        True,
+        False,
+        True,
+    ),
+    (
+        "band 4 h or more meets the trial rule",
+        facts(duration_band="4_h_or_more", peak_severity=1),
+        "trial_30min",
+        True,
+        False,
+        False,
+    ),
+    (
+        "band under 30 min meets no rule untreated",
+        facts(duration_band="under_30_min", peak_severity=2),
+        "trial_30min",
+        False,
+        False,
+        False,
+    ),
+    (
+        "band under 30 min treated with a triptan",
+        facts(duration_band="under_30_min", peak_severity=2, medication_classes=["triptan"]),
+        "preempt_4h",
+        True,
+        True,
+        True,
+    ),
 ]
 
 
@@ -220,3 +277,52 @@ def test_a_missing_day_is_not_counted_as_headache_free():
         days=days, start=date(2026, 3, 1), end=date(2026, 3, 3), as_of=date(2026, 3, 3)
     )
     assert (counts.logged_days, counts.missing_days, counts.headache_days) == (2, 1, 2)
+
+
+def test_the_duration_bands_are_cut_at_the_rule_sets_thresholds():
+    edges = set(DURATION_BAND_MIN_HOURS.values()) - {Decimal(0)}
+
+    assert edges == {rules.min_duration_hours for rules in RULE_SETS.values()}
+    assert set(DURATION_BAND_MIN_HOURS) == set(DurationBand.values)
+
+
+def test_an_untreated_headache_of_unknown_duration_is_counted_apart_under_every_rule():
+    day = facts(peak_severity=3)
+
+    for rule in RULE_SETS:
+        classes = classify_day(day, rule=rule)
+        assert (classes.headache_day, classes.duration_unknown) == (False, True)
+
+
+def test_a_treated_headache_of_unknown_duration_is_a_headache_day_not_unknown():
+    classes = classify_day(facts(peak_severity=2, medication_classes=["simple_analgesic"]))
+
+    assert (classes.headache_day, classes.duration_unknown) == (True, False)
+
+
+def test_a_headache_free_day_is_never_of_unknown_duration():
+    assert classify_day(facts(headache=False)).duration_unknown is False
+
+
+def test_a_known_duration_is_never_unknown_even_when_short():
+    assert classify_day(facts(duration_hours=0, peak_severity=1)).duration_unknown is False
+
+
+def test_an_unknown_band_is_refused():
+    with pytest.raises(ValueError, match="duration band"):
+        facts(duration_band="all day", peak_severity=1)
+
+
+def test_counts_carry_the_headaches_of_unknown_duration_apart():
+    days = {
+        date(2026, 11, 2): classify_day(facts(duration_band="4_h_or_more", peak_severity=2)),
+        date(2026, 11, 3): classify_day(facts(peak_severity=3)),
+        date(2026, 11, 4): classify_day(facts(peak_severity=1)),
+        date(2026, 11, 5): classify_day(facts(headache=False)),
+    }
+
+    counts = count_days(
+        days=days, start=date(2026, 11, 1), end=date(2026, 11, 28), as_of=date(2026, 11, 28)
+    )
+
+    assert (counts.logged_days, counts.headache_days, counts.duration_unknown_days) == (4, 1, 2)
