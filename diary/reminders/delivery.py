@@ -102,12 +102,14 @@ def render(*, message: OutgoingMessage) -> Rendered:
             )
         case MessageKind.RED_FLAG_ALERT:
             patient = PatientProfile.objects.select_related("user").get(pk=context["patient_id"])
+            # Straight to the flag in the review queue, not the clinic's front page.
+            flag_path = f"/clinic/flags/#flag-{context.get('flag_id', '')}"
             return Rendered(
                 subject="An urgent item to review",
                 body=f"Hello,\n\n{patient.user} has a new item that needs urgent review.\n\n"
-                f"{site}/clinic/\n",
+                f"{site}{flag_path}\n",
                 push_body="An urgent item to review.",
-                path="/clinic/",
+                path=flag_path,
             )
         case MessageKind.CLINICIAN_DIGEST:
             since = datetime.fromisoformat(context["since"])

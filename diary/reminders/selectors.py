@@ -10,15 +10,22 @@ from diary.models import CareLink, FlagStatus, PatientProfile, PushSubscription,
 
 
 def linked_clinician_users(*, patient: PatientProfile) -> list[User]:
-    links = CareLink.objects.active().filter(patient=patient).select_related("clinician__user")
-    return [link.clinician.user for link in links]
+    """Every member of each clinic the patient shares with: the link is to the whole team."""
+    return list(
+        User.objects.filter(
+            clinician_profile__membership__clinic__care_links__in=CareLink.objects.active().filter(
+                patient=patient
+            )
+        ).distinct()
+    )
 
 
 def new_open_flags_for_clinician(*, clinician_user: User, since: datetime) -> QuerySet[ReviewFlag]:
     return ReviewFlag.objects.filter(
         status=FlagStatus.OPEN,
         created_at__gte=since,
-        patient__care_links__clinician__user=clinician_user,
+        patient__care_links__clinic__members__clinician__user=clinician_user,
+        patient__care_links__clinician__isnull=False,
         patient__care_links__revoked_at__isnull=True,
     ).distinct()
 

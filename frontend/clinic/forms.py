@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import forms
 
-from diary.models import FlagDecision, FlagStatus, Paradigm
+from diary.models import ClinicMember, FlagDecision, FlagStatus, Paradigm, flag_decisions
 from diary.paradigms import (
     MIN_INTERVAL_WEEKS,
     PREEMPT_SITES,
@@ -92,21 +92,40 @@ class PasskeyAddForm(PasskeyEnrolForm):
 
 
 class FlagReviewForm(forms.Form):
+    """A review of one flag: its kind's own decisions, and who in the clinic takes it on."""
+
     STATUSES = [
         (FlagStatus.ACKNOWLEDGED, "Acknowledge"),
         (FlagStatus.RESOLVED, "Resolve"),
         (FlagStatus.DISMISSED, "Dismiss"),
     ]
-    status = forms.ChoiceField(choices=STATUSES, widget=forms.RadioSelect)
-    decision = forms.ChoiceField(
-        choices=[("", "—"), *FlagDecision.choices], required=False, label="Decision"
-    )
+    status = forms.ChoiceField(choices=STATUSES, widget=forms.RadioSelect, required=False)
+    decision = forms.ChoiceField(choices=[], required=False, label="Decision")
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
     )
+    assignee = forms.TypedChoiceField(
+        choices=[], required=False, coerce=int, empty_value=None, label="Assigned to"
+    )
+
+    def __init__(self, *args, kind: str, members: list[ClinicMember] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [
+            ("", "—"),
+            *((value, FlagDecision(value).label) for value in flag_decisions(kind)),
+        ]
+        self.fields["assignee"].choices = [
+            ("", "Nobody yet"),
+            *(
+                (m.pk, f"{m.clinician.user} ({m.get_role_display().lower()})")
+                for m in members or []
+            ),
+        ]
 
     def clean(self):
         data = super().clean()
+        if not data.get("status") and "assignee" not in self.changed_data:
+            self.add_error("status", "Choose acknowledge, resolve or dismiss.")
         if data.get("status") == FlagStatus.RESOLVED:
             if not data.get("decision"):
                 self.add_error("decision", "Choose the decision this flag is resolved with.")

@@ -13,11 +13,19 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diary import selectors, services
-from diary.models import UNDER_REVIEW, AccessEvent, FlagKind, PatientProfile
+from diary.models import (
+    UNDER_REVIEW,
+    AccessEvent,
+    ClinicMember,
+    FlagKind,
+    PatientProfile,
+    ReviewFlag,
+)
 from diary.paradigms import PREEMPT_SITES, PREEMPT_TOTAL_UNITS, SiteDose
 from frontend.clinic.access import (
     clinician_required,
 )
+from frontend.clinic.evidence import evidence_card
 from frontend.clinic.forms import (
     FlagReviewForm,
     InjectionSessionForm,
@@ -154,36 +162,56 @@ def _points_by_group(form: InjectionSessionForm) -> dict[str, int]:
     return points
 
 
+def _review_form(flag: ReviewFlag, members: list[ClinicMember], data=None) -> FlagReviewForm:
+    return FlagReviewForm(
+        data,
+        prefix=f"flag{flag.pk}",
+        kind=flag.kind,
+        members=members,
+        initial={"assignee": flag.assignee_id},
+    )
 
 
-@clinician_required
-def flags_view(request: HttpRequest) -> HttpResponse:
-    flags = list(
+def _queue(request: HttpRequest, *, bound: FlagReviewForm | None = None) -> HttpResponse:
+    """The review queue, red flags first; ``bound`` is a refused review, shown with its errors
+    where it was typed."""
+    flags = sorted(
         selectors.flags_for_clinician(clinician_user=request.user)
         .filter(status__in=UNDER_REVIEW)
-        .order_by("-status", "-created_at")
+        .select_related("assignee__clinician__user")
+        .order_by("-status", "-created_at"),
+        key=lambda flag: flag.kind != FlagKind.SIDE_EFFECT_RED_FLAG,
     )
     pages: dict[int, dict] = {}
     for flag in flags:
         if flag.kind == FlagKind.WEAR_OFF and flag.patient_id not in pages:
             pages[flag.patient_id] = patient_page(patient=flag.patient)
     patients = {flag.patient_id: flag.patient for flag in flags}
+    members = {
+        patient_id: list(selectors.clinic_members_for_patient(patient=patient))
+        for patient_id, patient in patients.items()
+    }
     for patient in patients.values():
         record_access(request, patient=patient, action=AccessEvent.Action.VIEW)
     items = [
         {
             "flag": flag,
-            "form": FlagReviewForm(prefix=f"flag{flag.pk}"),
+            "form": (
+                bound
+                if bound is not None and bound.prefix == f"flag{flag.pk}"
+                else _review_form(flag, members[flag.patient_id])
+            ),
             "cycle_chart": pages.get(flag.patient_id, {}).get("cycle_chart"),
-            "evidence": [
-                (key.replace("_", " ").capitalize(), value)
-                for key, value in flag.evidence.items()
-                if key != "summary"
-            ],
+            "card": evidence_card(kind=flag.kind, evidence=flag.evidence),
         }
         for flag in flags
     ]
-    return render(request, "clinic/flags.html", {"items": items})
+    return render(request, "clinic/flags.html", {"items": items, "refused": bound})
+
+
+@clinician_required
+def flags_view(request: HttpRequest) -> HttpResponse:
+    return _queue(request)
 
 
 @clinician_required
@@ -195,22 +223,27 @@ def flag_review_view(request: HttpRequest, flag_id: int) -> HttpResponse:
         ),
         pk=flag_id,
     )
-    form = FlagReviewForm(request.POST, prefix=f"flag{flag.pk}")
+    members = list(selectors.clinic_members_for_patient(patient=flag.patient))
+    form = _review_form(flag, members, request.POST)
     if not form.is_valid():
-        errors = "; ".join(m for problems in form.errors.values() for m in problems)
-        messages.error(request, f"{flag.get_kind_display()} for {flag.patient}: {errors}")
-        return redirect(_flag_review_back(request, patient_id=flag.patient_id))
-    services.review_flag_update(
-        flag=flag,
-        reviewer=request.user,
-        status=form.cleaned_data["status"],
-        note=form.cleaned_data["note"],
-        decision=form.cleaned_data["decision"],
-    )
+        # Re-rendered inside the clinic, the note typed kept: never a redirect elsewhere.
+        return _queue(request, bound=form)
+    done = []
+    if "assignee" in form.changed_data:
+        assignee = next((m for m in members if m.pk == form.cleaned_data["assignee"]), None)
+        services.review_flag_assign(flag=flag, assignee=assignee)
+        done.append(f"assigned to {assignee.clinician.user}" if assignee else "unassigned")
+    if form.cleaned_data["status"]:
+        services.review_flag_update(
+            flag=flag,
+            reviewer=request.user,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            decision=form.cleaned_data["decision"],
+        )
+        done.insert(0, flag.get_status_display().lower())
     record_access(request, patient=flag.patient, action=AccessEvent.Action.CHANGE)
-    messages.success(
-        request, f"{flag.get_kind_display()} for {flag.patient}: {flag.get_status_display()}."
-    )
+    messages.success(request, f"{flag.get_kind_display()} for {flag.patient}: {', '.join(done)}.")
     return redirect(_flag_review_back(request, patient_id=flag.patient_id))
 
 

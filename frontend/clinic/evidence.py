@@ -1,0 +1,251 @@
+"""A flag's evidence as a clinician reads it: sentences and small tables, never raw JSON.
+
+The scan stores each kind's evidence with its figures (``diary.scan``); the thresholds in the
+text come from those figures and the summary the rule wrote, so nothing here restates a rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from diary.models import FlagKind, MedicationClass, SideEffectKind
+
+SEVERITY_WORDS = {1: "mild", 2: "moderate", 3: "severe"}
+# Below this a p-value reads "p < 0.001": "p = 0.0" reads as impossible certainty.
+SMALLEST_P_SHOWN = 0.001
+
+
+@dataclass(frozen=True)
+class EvidenceTable:
+    caption: str
+    headers: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class EvidenceCard:
+    summary: str
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    tables: list[EvidenceTable] = field(default_factory=list)
+    urgent: bool = False
+
+
+def day_text(value: str | None) -> str:
+    if not value:
+        return "—"
+    try:
+        return date.fromisoformat(value).strftime("%-d %b %Y")
+    except ValueError:
+        return str(value)
+
+
+def span_text(start: str | None, end: str | None) -> str:
+    return f"{day_text(start)} to {day_text(end)}"
+
+
+def p_text(value: float | None) -> str:
+    if value is None:
+        return "not tested"
+    if value < SMALLEST_P_SHOWN:
+        return f"p < {SMALLEST_P_SHOWN}"
+    return f"p = {value:.3f}".rstrip("0").rstrip(".")
+
+
+def share_text(count: int | None, logged: int | None, what: str = "headache days") -> str:
+    """ "9 headache days of 28 logged days (32 %)": the count, its base, and one percentage."""
+    if not logged:
+        return "no logged days"
+    if count is None:
+        return "—"
+    return f"{count} {what} of {logged} logged days ({round(count * 100 / logged)} %)"
+
+
+def list_text(items: list[Any]) -> str:
+    words = [str(item) for item in items]
+    if not words:
+        return "none"
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def class_text(name: str) -> str:
+    if name in MedicationClass.values:
+        return MedicationClass(name).label.lower()
+    return name.replace("_", " ")
+
+
+def month_text(value: str) -> str:
+    try:
+        return date.fromisoformat(f"{value}-01").strftime("%b %Y")
+    except ValueError:
+        return value
+
+
+def _wear_off(evidence: dict) -> EvidenceCard:
+    facts = [("Cycles wearing off", list_text(evidence.get("wear_off_cycles", [])))]
+    if evidence.get("pooled_risk_difference") is not None:
+        points = round(evidence["pooled_risk_difference"] * 100)
+        facts.append(
+            (
+                "Over all cycles",
+                f"the share of headache days is {points} points higher from week 10 than in "
+                f"weeks 3-9 ({p_text(evidence.get('pooled_p_value'))})",
+            )
+        )
+    rows = [
+        (
+            str(c.get("cycle")),
+            span_text(c.get("start"), c.get("end")),
+            share_text(c.get("plateau_headache_days"), c.get("plateau_logged_days")),
+            share_text(c.get("end_headache_days"), c.get("end_logged_days")),
+            str(c.get("reason") or c.get("verdict") or ""),
+        )
+        for c in evidence.get("cycles", [])
+    ]
+    table = EvidenceTable(
+        caption="Each cycle's plateau (weeks 3-9) against its end (from week 10)",
+        headers=("Cycle", "Dates", "Weeks 3-9", "From week 10", "Reading"),
+        rows=rows,
+    )
+    return EvidenceCard(summary=evidence.get("summary", ""), facts=facts, tables=[table])
+
+
+def _overuse(evidence: dict) -> EvidenceCard:
+    rows = []
+    for month in evidence.get("months", []):
+        by_class = month.get("days_by_class") or {}
+        rows.append(
+            (
+                month_text(month.get("month", "")),
+                str(month.get("logged_days", "—")),
+                list_text([f"{class_text(k)} on {v} days" for k, v in by_class.items()]),
+                list_text([class_text(name) for name in month.get("over_threshold", [])]),
+            )
+        )
+    facts = []
+    if evidence.get("months_over_threshold") is not None:
+        facts.append(("Months over the threshold", str(evidence["months_over_threshold"])))
+    table = EvidenceTable(
+        caption="Acute-medicine days per calendar month",
+        headers=("Month", "Days logged", "Days with each medicine class", "Over the threshold"),
+        rows=rows,
+    )
+    return EvidenceCard(summary=evidence.get("summary", ""), facts=facts, tables=[table])
+
+
+def _percent_text(value: float | None) -> str:
+    if value is None:
+        return "not assessable"
+    return f"{abs(round(value))} % {'fewer' if value <= 0 else 'more'} than at baseline"
+
+
+def _non_response(evidence: dict) -> EvidenceCard:
+    window = span_text(evidence.get("window_start"), evidence.get("window_end"))
+    facts = [
+        ("Judged after cycle", str(evidence.get("after_cycle") or "—")),
+        (
+            f"Headache days, {window}",
+            share_text(evidence.get("headache_days"), evidence.get("logged_days")),
+        ),
+        (
+            "Headache days per 28 days",
+            f"{evidence.get('headache_days_per_28', '—')} against "
+            f"{evidence.get('baseline_headache_days_per_28', '—')} at baseline: "
+            f"{_percent_text(evidence.get('percent_change'))}",
+        ),
+    ]
+    facts += [(f"Guideline {name}", text) for name, text in evidence.get("verdicts", {}).items()]
+    facts += [("Note", note) for note in evidence.get("notes", [])]
+    return EvidenceCard(summary=evidence.get("summary", ""), facts=facts)
+
+
+def _episodic(evidence: dict) -> EvidenceCard:
+    rows = [
+        (
+            month_text(m.get("month", "")),
+            share_text(m.get("headache_days"), m.get("logged_days")),
+            str(m.get("headache_days_per_28", "—")),
+        )
+        for m in evidence.get("months", [])
+    ]
+    table = EvidenceTable(
+        caption="Headache days per calendar month",
+        headers=("Month", "Headache days", "Per 28 days"),
+        rows=rows,
+    )
+    return EvidenceCard(summary=evidence.get("summary", ""), tables=[table])
+
+
+def _red_flag(evidence: dict) -> EvidenceCard:
+    kind = evidence.get("side_effect", "")
+    label = SideEffectKind(kind).label if kind in SideEffectKind.values else kind
+    severity = evidence.get("severity")
+    injected, onset = evidence.get("injection_date"), evidence.get("onset_date")
+    after = ""
+    if injected and onset:
+        days = (date.fromisoformat(onset) - date.fromisoformat(injected)).days
+        after = f", {days} days after the session of {day_text(injected)}"
+    facts = [
+        ("Side effect", label),
+        ("Severity", SEVERITY_WORDS.get(severity, str(severity)) if severity else "—"),
+        ("Began", f"{day_text(onset)}{after}"),
+    ]
+    summary = evidence.get("summary") or (
+        f"{label} reported after botulinum toxin: a possible spread of toxin effect. "
+        "The patient was told to seek urgent care."
+    )
+    return EvidenceCard(summary=summary, facts=facts, urgent=True)
+
+
+def _low_adherence(evidence: dict) -> EvidenceCard:
+    facts = [
+        (
+            f"Logged, {span_text(evidence.get('window_start'), evidence.get('window_end'))}",
+            f"{evidence.get('logged_days', '—')} of 28 days",
+        ),
+        ("Last injection", day_text(evidence.get("last_injection"))),
+    ]
+    return EvidenceCard(summary=evidence.get("summary", ""), facts=facts)
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, list):
+        return list_text([_value_text(item) for item in value])
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {_value_text(v)}" for k, v in value.items())
+    if value is None:
+        return "—"
+    return str(value)
+
+
+def _generic(evidence: dict) -> EvidenceCard:
+    facts = [
+        (key.replace("_", " ").capitalize(), _value_text(value))
+        for key, value in evidence.items()
+        if key not in {"summary", "rule", "as_of", "method"} and not key.endswith("_id")
+    ]
+    return EvidenceCard(summary=evidence.get("summary", ""), facts=facts)
+
+
+CARDS = {
+    FlagKind.WEAR_OFF: _wear_off,
+    FlagKind.MEDICATION_OVERUSE: _overuse,
+    FlagKind.NON_RESPONSE: _non_response,
+    FlagKind.EPISODIC: _episodic,
+    FlagKind.SIDE_EFFECT_RED_FLAG: _red_flag,
+    FlagKind.LOW_ADHERENCE: _low_adherence,
+}
+
+
+def evidence_card(*, kind: str, evidence: dict) -> EvidenceCard:
+    """A card for the flag; evidence of an older shape falls back to readable facts."""
+    try:
+        return CARDS.get(kind, _generic)(evidence or {})
+    except (TypeError, ValueError, KeyError, AttributeError):
+        card = _generic(evidence or {})
+        if kind == FlagKind.SIDE_EFFECT_RED_FLAG:
+            return EvidenceCard(summary=card.summary, facts=card.facts, urgent=True)
+        return card
