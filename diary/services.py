@@ -42,6 +42,7 @@ from diary.models import (
     TreatmentBaseline,
     User,
 )
+from diary.erasure import account_traces_erase
 from diary.paradigms import (
     MIN_INTERVAL_WEEKS,
     PREEMPT_SITES,
@@ -114,8 +115,10 @@ def account_erase(*, user: User) -> None:
     """Erase an account and, through cascades, every diary day, injection, flag and link.
 
     Other sessions of the user die with it: Django and allauth resolve a session's user by id
-    and password hash, and ids are never reused.
+    and password hash, and ids are never reused. Their rows, cached trends and the admin log's
+    text are erased too (``diary.erasure``).
     """
+    account_traces_erase(user=user)
     user.delete()
 
 

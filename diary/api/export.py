@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from diary import selectors
 from diary.api.serializers import (
+    AccessEventSerializer,
     CareLinkSerializer,
     InjectionSessionSerializer,
     MedicationSerializer,
@@ -16,7 +17,9 @@ from diary.api.serializers import (
     ReviewFlagSerializer,
     diary_day_representation,
 )
-from diary.models import PatientProfile
+from diary.interop.models import CalendarFeed, DiaryImport
+from diary.models import PatientProfile, TreatmentBaseline
+from diary.reminders.models import OutgoingMessage, ReminderSchedule
 
 
 def patient_export(*, patient: PatientProfile) -> dict:
@@ -26,6 +29,9 @@ def patient_export(*, patient: PatientProfile) -> dict:
         "exported_at": timezone.now().isoformat(),
         "account": MeSerializer(patient.user).data,
         "recalled_baseline_headache_days": patient.recalled_baseline_headache_days,
+        "recalled_baseline_source": patient.recalled_baseline_source,
+        "recalled_baseline_entered_at": patient.recalled_baseline_entered_at,
+        "treatment_baseline": _treatment_baseline(patient),
         "diary": [
             diary_day_representation(day, rule=rule)
             for day in selectors.diary_days(patient=patient)
@@ -40,8 +46,52 @@ def patient_export(*, patient: PatientProfile) -> dict:
         "flags": ReviewFlagSerializer(
             patient.flags.select_related("patient__user"), many=True
         ).data,
-        "access_log": list(selectors.access_log(patient=patient)),
+        # Who read the record and when; the readers' IP addresses are their data, not hers.
+        "access_log": AccessEventSerializer(selectors.access_log(patient=patient), many=True).data,
+        "imports": list(
+            DiaryImport.objects.filter(patient=patient)
+            .order_by("created_at")
+            .values(
+                "id",
+                "format",
+                "status",
+                "file_name",
+                "file_sha256",
+                "created_at",
+                "committed_at",
+                "days",
+                "errors",
+                "result",
+            )
+        ),
+        # Only a digest of the feed's token is stored: the export can say the feed exists.
+        "calendar_feed": CalendarFeed.objects.filter(patient=patient).values("created_at").first(),
+        "reminders": {
+            "next_slot_at": ReminderSchedule.objects.filter(patient=patient)
+            .values_list("next_slot_at", flat=True)
+            .first(),
+            "messages": list(
+                OutgoingMessage.objects.filter(user=patient.user)
+                .order_by("created_at")
+                .values("kind", "key", "channel", "status", "context", "created_at", "sent_at")
+            ),
+        },
         "push_subscriptions": list(
             patient.user.push_subscriptions.values("endpoint", "created_at")
         ),
     }
+
+
+def _treatment_baseline(patient: PatientProfile) -> dict | None:
+    return (
+        TreatmentBaseline.objects.filter(patient=patient)
+        .values(
+            "first_injection_date",
+            "window_start",
+            "window_end",
+            "logged_days",
+            "counts",
+            "frozen_at",
+        )
+        .first()
+    )

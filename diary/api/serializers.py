@@ -644,8 +644,16 @@ class CareLinkSerializer(serializers.ModelSerializer):
             "revoked_at",
         ]
 
-    @extend_schema_field(PersonSerializer)
-    def get_patient(self, link: CareLink) -> dict:
+    @extend_schema_field(
+        PersonSerializer(
+            allow_null=True,
+            help_text="Null once the link is revoked: the clinic no longer learns the patient's "
+            "current name or email.",
+        )
+    )
+    def get_patient(self, link: CareLink) -> dict | None:
+        if link.revoked_at is not None:
+            return None
         user = link.patient.user
         return {"id": link.patient_id, "display_name": str(user), "email": user.email}
 
