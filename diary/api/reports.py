@@ -11,6 +11,8 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from diary import selectors
+from diary.analytics.baseline import RESPONDER_NICE_PERCENT, RESPONDER_TRIAL_PERCENT
+from diary.analytics.cycles import RESPONSE_FIRST_DAY
 from diary.api.exceptions import JSONErrorsMixin
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.views import record_clinician_access
@@ -72,8 +74,11 @@ class PatientReportPDFView(JSONErrorsMixin, APIView):
     @extend_schema(
         responses={(200, "application/pdf"): OpenApiTypes.BINARY},
         description="One-page treatment review of a linked patient: baseline, headache days "
-        "per 28 days per cycle, % change, responder status at 30 % and 50 %, migraine and "
-        "acute-medication days, overuse status, injections and side effects.",
+        f"per 28 days per cycle (days {RESPONSE_FIRST_DAY} to the planned interval), % change, "
+        f"responder status at {RESPONDER_NICE_PERCENT} % and {RESPONDER_TRIAL_PERCENT} %, each "
+        "guideline's verdict (NICE TA260, EHF 2018, AHS 2021, IHS 2025) or why it is not "
+        "assessable, migraine and acute-medication days, overuse status, injections and side "
+        "effects.",
     )
     def get(self, request, patient_id: int):
         patient = selectors.patient_for_clinician(

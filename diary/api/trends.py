@@ -12,11 +12,11 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from diary import selectors
-from diary.timelines import patient_trends
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.serializers import DateRangeSerializer
 from diary.api.views import record_clinician_access
 from diary.models import HeadacheDayRule, MedicationClass, PatientProfile
+from diary.timelines import patient_trends
 
 
 class TrendsQuerySerializer(DateRangeSerializer):
@@ -29,6 +29,9 @@ class TrendsQuerySerializer(DateRangeSerializer):
 # invalidating (a write during a cache outage cannot leave a stale entry behind). The day
 # bound lets entries for past days expire.
 TRENDS_CACHE_SECONDS = 24 * 60 * 60
+# No entry bigger than this is cached, so one patient cannot fill Redis with a few keys. The
+# largest legitimate payload, ten years of daily entries with 40 cycles, measured 0.35 MB.
+TRENDS_CACHE_MAX_BYTES = 1024 * 1024
 
 
 def trends_cache_key(
@@ -58,6 +61,9 @@ def trends_response(request, *, patient: PatientProfile) -> HttpResponse:
     date_from = query.validated_data.get("from")
     if date_from is not None and date_from > date_to:
         raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
+    if date_from is not None and (date_to - date_from).days > DateRangeSerializer.MAX_DAYS:
+        # A 'from' alone used to skip the cap that holds when both dates are given.
+        raise serializers.ValidationError({"from": ["The range may span ten years."]})
     rule = query.validated_data.get("rule") or patient.headache_day_rule
     key = trends_cache_key(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
     rendered = cache.get(key)
@@ -65,7 +71,8 @@ def trends_response(request, *, patient: PatientProfile) -> HttpResponse:
         rendered = JSONRenderer().render(
             patient_trends(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
         )
-        cache.set(key, rendered, TRENDS_CACHE_SECONDS)
+        if len(rendered) <= TRENDS_CACHE_MAX_BYTES:
+            cache.set(key, rendered, TRENDS_CACHE_SECONDS)
     return HttpResponse(rendered, content_type="application/json")
 
 
@@ -119,6 +126,54 @@ class CycleWeekSerializer(DayCountsSerializer):
     week = serializers.IntegerField(help_text="Cycle week 1 is days 0-6 after the injection.")
 
 
+class WindowFigureSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = serializers.IntegerField()
+    logged_days = serializers.IntegerField()
+    min_logged_days = serializers.IntegerField(
+        help_text="The logging floor: 20 of 28 days, or the same share of a longer window."
+    )
+    headache_days = serializers.IntegerField()
+    migraine_or_moderate_severe_days = serializers.IntegerField()
+    headache_days_per_28 = serializers.FloatField(
+        allow_null=True, help_text="Null below the logging floor."
+    )
+    migraine_or_moderate_severe_days_per_28 = serializers.FloatField(allow_null=True)
+    percent_change = serializers.FloatField(allow_null=True)
+
+
+class CycleResponseSerializer(serializers.Serializer):
+    cycle = serializers.IntegerField()
+    cycle_in_course = serializers.IntegerField(
+        help_text="The cycle's number in its treatment course (a pause longer than twice the "
+        "planned interval starts a new course)."
+    )
+    baseline_per_28 = serializers.FloatField(allow_null=True)
+    window_closed = serializers.BooleanField(
+        help_text="The next injection came, or the planned interval is over."
+    )
+    window = WindowFigureSerializer(
+        allow_null=True,
+        help_text="Days 7 to the planned interval (or the day before an early next injection); "
+        "null when the cycle ended before its day 7.",
+    )
+    last_28_days = WindowFigureSerializer(
+        help_text="The last 28 days of the planned interval (PREEMPT's endpoint)."
+    )
+    overdue_days = serializers.IntegerField(
+        help_text="Days after the planned interval before the next injection: no verdict's."
+    )
+    overdue_weeks = serializers.FloatField()
+    overdue_logged_days = serializers.IntegerField()
+    overdue_headache_days = serializers.IntegerField()
+    assessable = serializers.BooleanField()
+    reason = serializers.CharField(help_text="Why the cycle is not assessable; empty when it is.")
+    percent_change = serializers.FloatField(allow_null=True)
+    responder_30 = serializers.BooleanField(allow_null=True)
+    responder_50 = serializers.BooleanField(allow_null=True)
+
+
 class CycleSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     start = serializers.DateField(help_text="The injection day (cycle day 0).")
@@ -133,6 +188,8 @@ class CycleSerializer(serializers.Serializer):
     end_of_cycle = DayCountsSerializer(
         allow_null=True, help_text="From week 10 to the next injection or 'to'."
     )
+    planned_end = serializers.DateField(help_text="The last day of the planned interval.")
+    response_window = CycleResponseSerializer()
 
 
 class TreatmentBaselineSerializer(serializers.Serializer):
@@ -150,13 +207,67 @@ class TreatmentBaselineSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class CriterionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=["met", "not_met", "unknown"])
+    text = serializers.CharField()
+
+
+class StoppingRuleSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The rule and whether it is met, ready to show.")
+    met = serializers.BooleanField()
+    months = serializers.ListField(child=serializers.CharField(), help_text="YYYY-MM")
+
+
+class GuidelineVerdictSerializer(serializers.Serializer):
+    guideline = serializers.ChoiceField(choices=["nice_ta260", "ehf_2018", "ahs_2021", "ihs_2025"])
+    title = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=[
+            "not_yet_assessable",
+            "not_assessable",
+            "responder",
+            "non_responder",
+            "unknown",
+            "freedom",
+            "optimal",
+            "modest",
+            "insufficient",
+        ],
+        help_text="ahs_2021 is 'unknown' below 50 % (no questionnaire recorded); ihs_2025 gives "
+        "its band (freedom, optimal, modest, insufficient).",
+    )
+    text = serializers.CharField(help_text="The verdict with its figures or reason, ready to show.")
+    rule = serializers.CharField(help_text="The guideline's rule in words.")
+    after_cycle = serializers.IntegerField(allow_null=True)
+    window_start = serializers.DateField(allow_null=True)
+    window_end = serializers.DateField(allow_null=True)
+    window_days = serializers.IntegerField(allow_null=True)
+    logged_days = serializers.IntegerField(allow_null=True)
+    min_logged_days = serializers.IntegerField(allow_null=True)
+    figures = serializers.DictField(child=serializers.FloatField(allow_null=True))
+    reason = serializers.CharField(help_text="Why it is not assessable; empty when it is.")
+    notes = serializers.ListField(child=serializers.CharField())
+    criteria = CriterionSerializer(many=True)
+    stopping_rule = StoppingRuleSerializer(allow_null=True)
+
+
 class TreatmentResponseSerializer(serializers.Serializer):
-    assessable = serializers.BooleanField(help_text="False before the end of cycle 2.")
-    message = serializers.CharField()
-    cycles_completed = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=["not_yet_assessable", "not_assessable", "responder", "non_responder"]
+    )
+    assessable = serializers.BooleanField(
+        help_text="False before cycle 2's window is over, or below the logging floor."
+    )
+    message = serializers.CharField(help_text="The response or why not assessable, ready to show.")
+    cycles_completed = serializers.IntegerField(
+        help_text="Cycles of the current course given and past their response window."
+    )
     assessed_after_cycle = serializers.IntegerField(allow_null=True)
     window_start = serializers.DateField(allow_null=True)
     window_end = serializers.DateField(allow_null=True)
+    window_days = serializers.IntegerField(allow_null=True)
+    min_logged_days = serializers.IntegerField(allow_null=True)
     logged_days = serializers.IntegerField(allow_null=True)
     headache_days = serializers.IntegerField(allow_null=True)
     baseline_headache_days_per_28 = serializers.FloatField(allow_null=True)
@@ -164,6 +275,13 @@ class TreatmentResponseSerializer(serializers.Serializer):
     percent_change = serializers.FloatField(allow_null=True)
     responder_30 = serializers.BooleanField(allow_null=True)
     responder_50 = serializers.BooleanField(allow_null=True)
+    last_28_days = WindowFigureSerializer(
+        allow_null=True, help_text="PREEMPT's figure: the last 28 days of the judged cycle."
+    )
+    overdue_days = serializers.IntegerField()
+    overdue_logged_days = serializers.IntegerField()
+    overdue_headache_days = serializers.IntegerField()
+    verdicts = GuidelineVerdictSerializer(many=True)
 
 
 class OveruseMonthSerializer(serializers.Serializer):
@@ -171,6 +289,9 @@ class OveruseMonthSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     complete = serializers.BooleanField()
+    enough_data = serializers.BooleanField(
+        help_text="A threshold met, or enough days logged to say none was."
+    )
     logged_days = serializers.IntegerField()
     days_by_class = serializers.DictField(child=serializers.IntegerField())
     any_ichd3_class_days = serializers.IntegerField()
@@ -178,8 +299,11 @@ class OveruseMonthSerializer(serializers.Serializer):
 
 
 class MedicationOveruseSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["none", "at_risk", "overuse"])
+    status = serializers.ChoiceField(choices=["none", "at_risk", "overuse", "not_enough_data"])
     message = serializers.CharField()
+    months_over_threshold = serializers.IntegerField(
+        help_text="Consecutive months with some threshold met, whichever class crossed."
+    )
     consecutive_months_over_threshold = serializers.DictField(child=serializers.IntegerField())
     thresholds_days_per_month = serializers.DictField(child=serializers.IntegerField())
     months = OveruseMonthSerializer(many=True)
@@ -216,6 +340,9 @@ class WearOffSerializer(serializers.Serializer):
 class StoppingRulesSerializer(serializers.Serializer):
     non_response = serializers.BooleanField(help_text="< 30 % reduction after 2 cycles (NICE).")
     episodic_3_months = serializers.BooleanField(help_text="< 15 headache days for 3 months.")
+    below_ehf_limit_3_months = serializers.BooleanField(
+        help_text="< 10 headache days a month for 3 months (EHF 2018)."
+    )
     episodic_months = serializers.ListField(child=serializers.CharField())
 
 

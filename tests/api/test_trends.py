@@ -254,3 +254,57 @@ def test_trends_read_again_without_changes_are_not_recomputed(
         again = client.get("/api/v1/trends/").json()
 
     assert again == first
+
+
+def test_the_response_carries_one_verdict_per_guideline_with_its_reason(as_alice, alice_diary):
+    response = as_alice.get("/api/v1/trends/").json()["response"]
+    assert response["status"] == "not_yet_assessable"
+    verdicts = response["verdicts"]
+    assert [v["guideline"] for v in verdicts] == ["nice_ta260", "ehf_2018", "ahs_2021", "ihs_2025"]
+    for verdict in verdicts:
+        assert verdict["status"] == "not_yet_assessable"
+        assert "its window ends on 2026-06-21" in verdict["reason"]
+        assert verdict["text"].startswith(verdict["title"])
+
+
+def test_one_injection_followed_by_24_weeks_gets_no_non_response(as_alice, alice):
+    log_days(alice, FIRST - timedelta(days=28), "H" * 28 + "HH.H..." * 21)
+    inject(alice, FIRST)
+    # 24 weeks after the injection: days 0-167.
+    with time_machine.travel(datetime(2026, 6, 21, 12, tzinfo=UTC), tick=False):
+        body = as_alice.get("/api/v1/trends/").json()
+    assert body["response"]["status"] == "not_yet_assessable"
+    assert body["stopping_rules"]["non_response"] is False
+    assert len(body["cycles"]) == 1
+    assert body["cycles"][0]["response_window"]["overdue_days"] == 84
+
+
+def test_a_one_day_cycle_is_not_assessable_with_the_reason(as_alice, alice):
+    log_days(alice, FIRST - timedelta(days=28), "H" * 28 + "." * 88)
+    second = FIRST + timedelta(weeks=12)
+    inject(alice, FIRST, second, second + timedelta(days=1))
+    body = as_alice.get("/api/v1/trends/", {"to": (second + timedelta(days=3)).isoformat()}).json()
+    response = body["response"]
+    assert (response["status"], response["percent_change"]) == ("not_assessable", None)
+    assert "cycle 2 lasted 1 day" in response["message"]
+    assert {v["status"] for v in response["verdicts"]} == {"not_assessable"}
+    assert body["cycles"][1]["response_window"]["reason"] == response["message"]
+
+
+def test_the_overuse_evidence_is_the_same_months_whatever_the_range_asked(as_alice, alice_diary):
+    wide = as_alice.get("/api/v1/trends/").json()["medication_overuse"]
+    narrow = as_alice.get("/api/v1/trends/", {"from": "2026-05-01"}).json()["medication_overuse"]
+    assert wide == narrow
+    assert [m["month"] for m in wide["months"]] == [
+        "2026-02",
+        "2026-03",
+        "2026-04",
+        "2026-05",
+        "2026-06",
+    ]
+
+
+def test_the_verdicts_are_in_the_openapi_schema(anonymous):
+    schemas = anonymous.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    assert "verdicts" in schemas["TreatmentResponse"]["properties"]
+    assert {"status", "text", "reason", "rule"} <= set(schemas["GuidelineVerdict"]["properties"])

@@ -8,12 +8,15 @@ import pytest
 import time_machine
 from pypdf import PdfReader
 
-from diary.scan import scan_patient
+from diary.analytics import baseline as rules
+from diary.analytics import windows
+from diary.analytics.baseline import percent_change
 from diary.demo import seed_demo
 from diary.models import AccessEvent
-from diary.analytics.baseline import percent_change
 from diary.reports import csv_cell, report_pdf, treatment_review
+from diary.scan import scan_patient
 from tests import factories
+from tests.analytics.records import inject, log_days
 from tests.conftest import client_for
 
 TODAY = dt.date(2026, 3, 2)
@@ -117,3 +120,46 @@ def test_percent_change_is_negative_when_headache_days_fall():
     assert percent_change(value=9.0, baseline=18.0) == -50.0
     assert percent_change(value=None, baseline=18.0) is None
     assert percent_change(value=9.0, baseline=None) is None
+
+
+def one_day_cycle_patient(alice):
+    first = dt.date(2025, 10, 6)
+    second = first + dt.timedelta(weeks=12)
+    log_days(alice, first - dt.timedelta(days=28), "H" * 28 + "H." * 44)
+    inject(alice, first, second, second + dt.timedelta(days=1))
+    return second + dt.timedelta(days=3)
+
+
+def test_the_pdf_says_a_one_day_cycle_is_not_assessable_and_why(alice):
+    as_of = one_day_cycle_patient(alice)
+    _, text = pdf_text(report_pdf(treatment_review(patient=alice, as_of=as_of)))
+    flat = " ".join(text.split())
+    assert "Not assessable: cycle 2 lasted 1 day" in flat
+    assert "Responder at 30 %" not in flat
+    assert "-100 %" not in flat
+
+
+def test_the_pdf_lists_each_guidelines_verdict(demo):
+    review = treatment_review(patient=demo.patient, as_of=TODAY)
+    _, text = pdf_text(report_pdf(review))
+    flat = " ".join(text.split())
+    for title in ("NICE TA260:", "EHF 2018:", "AHS 2021:", "IHS 2025:"):
+        assert title in flat
+
+
+def test_the_pdf_thresholds_follow_the_rules_constants(demo, monkeypatch):
+    monkeypatch.setattr(rules, "RESPONDER_NICE_PERCENT", 40)
+    monkeypatch.setattr(windows, "MIN_LOGGED_DAYS_PER_28", 21)
+    _, text = pdf_text(report_pdf(treatment_review(patient=demo.patient, as_of=TODAY)))
+    flat = " ".join(text.split())
+    assert "Responders: at least 40 % (NICE TA260, EHF 2018)" in flat
+    assert "a window needs 21 of every 28 days logged" in flat
+    assert "Responder at 40 %:" in flat
+
+
+def test_the_clinic_summary_says_a_one_day_cycle_is_not_assessable_and_why(alice, carol_client):
+    one_day_cycle_patient(alice)
+    page = " ".join(carol_client.get(f"/clinic/patients/{alice.pk}/").content.decode().split())
+    assert "Not assessable: cycle 2 lasted 1 day" in page
+    assert "NICE TA260: Not assessable" in page
+    assert "-100" not in page
