@@ -239,3 +239,43 @@ def test_it_ends_a_clinician_app_token_after_thirty_minutes_idle(carol, alice):
         # Ended for good: the token does not come back to life on allauth's endpoints either.
         response = Client().get(f"{APP}/auth/session", **with_token(token))
         assert response.status_code in (401, 410)
+
+
+# Date ranges and cached payloads are bounded (issue 15, item 2) -------------------------------
+
+
+def test_it_refuses_trends_from_more_than_ten_years_back_when_to_is_left_out(as_alice):
+    response = as_alice.get("/api/v1/trends/?from=0002-01-01")
+
+    assert response.status_code == 400
+    assert "ten years" in response.json()["from"][0]
+
+
+def test_it_refuses_a_diary_list_from_more_than_ten_years_back_when_to_is_left_out(as_alice):
+    response = as_alice.get("/api/v1/diary/?from=0002-01-01")
+
+    assert response.status_code == 400
+    assert "ten years" in response.json()["from"][0]
+
+
+def test_it_does_not_cache_trends_bigger_than_the_bound(as_alice, alice, monkeypatch):
+    from django.core.cache import cache
+
+    from diary.api import trends
+
+    factories.HeadacheDayFactory(patient=alice, date=dt.date(2026, 1, 5))
+    monkeypatch.setattr(trends, "TRENDS_CACHE_MAX_BYTES", 100)
+    with time_machine.travel(dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC), tick=False):
+        response = as_alice.get("/api/v1/trends/?from=2026-01-01")
+        alice.refresh_from_db()
+        key = trends.trends_cache_key(
+            patient=alice,
+            date_from=dt.date(2026, 1, 1),
+            date_to=dt.date(2026, 3, 1),
+            rule=alice.headache_day_rule,
+        )
+        cached = cache.get(key)
+
+    assert response.status_code == 200
+    assert len(response.content) > 100
+    assert cached is None

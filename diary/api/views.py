@@ -174,6 +174,9 @@ def diary_range(request, *, user) -> tuple[date, date]:
     )
     if date_from > date_to:
         raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})
+    if (date_to - date_from).days > api.DateRangeSerializer.MAX_DAYS:
+        # A 'from' alone (to defaulting to today) used to skip the cap.
+        raise serializers.ValidationError({"from": ["The range may span ten years."]})
     return date_from, date_to
 
 
