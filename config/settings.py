@@ -203,6 +203,23 @@ if bool(VAPID_PRIVATE_KEY) != bool(VAPID_PUBLIC_KEY):
     raise ImproperlyConfigured("VAPID_PRIVATE_KEY and VAPID_PUBLIC_KEY must be set together.")
 if not VAPID_SUBJECT.startswith(("mailto:", "https://")):
     raise ImproperlyConfigured("VAPID_SUBJECT must start with mailto: or https://.")
+# Push services a subscription may point at: host names, or ".suffix" for a domain and every
+# host under it (as ALLOWED_HOSTS). The worker sends to these hosts only.
+WEB_PUSH_ALLOWED_HOSTS = [
+    host.lower()
+    for host in env_list(
+        "WEB_PUSH_ALLOWED_HOSTS",
+        "fcm.googleapis.com,.push.services.mozilla.com,web.push.apple.com,.notify.windows.com",
+    )
+]
+if any(
+    not host.lstrip(".") or "*" in host or "/" in host or ":" in host
+    for host in WEB_PUSH_ALLOWED_HOSTS
+):
+    raise ImproperlyConfigured(
+        "WEB_PUSH_ALLOWED_HOSTS must list host names or .suffix patterns, with no wildcard, "
+        "scheme or port."
+    )
 
 CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)
 CARE_LINK_CODE_TTL = timedelta(hours=env_int("CARE_LINK_CODE_TTL_HOURS", 72, minimum=1))

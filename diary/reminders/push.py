@@ -6,14 +6,17 @@ import base64
 import json
 import logging
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
+from django.utils.http import is_same_domain
 from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
@@ -72,14 +75,33 @@ def vapid_keys() -> VapidKeys:
     return VapidKeys(stored["private_key"], stored["public_key"])
 
 
+def push_endpoint_allowed(endpoint: str, *, allowed: Sequence[str] | None = None) -> bool:
+    """Whether the endpoint is on a push service of WEB_PUSH_ALLOWED_HOSTS.
+
+    The worker sends to whatever URL a subscription holds, so any other host (a cloud metadata
+    address, a cluster-internal name, a wildcard DNS name pointing inside) would be a
+    server-side request the subscriber chose. Patterns as ALLOWED_HOSTS: ".suffix" matches the
+    domain and every host under it.
+    """
+    host = (urlsplit(endpoint).hostname or "").rstrip(".").lower()
+    patterns = settings.WEB_PUSH_ALLOWED_HOSTS if allowed is None else allowed
+    return bool(host) and any(is_same_domain(host, pattern) for pattern in patterns)
+
+
 class PushOutcome(Enum):
     DELIVERED = "delivered"
     GONE = "gone"
     FAILED = "failed"
+    # The endpoint is on no allowed push service (stored before the setting changed): nothing
+    # is sent, and retrying would not help.
+    REFUSED = "refused"
 
 
 def push_send(*, subscription: PushSubscription, payload: dict) -> PushOutcome:
     """Send one notification; a subscription the push service no longer knows is deleted."""
+    if not push_endpoint_allowed(subscription.endpoint):
+        logger.warning("Push to subscription %s refused: host not allowed", subscription.pk)
+        return PushOutcome.REFUSED
     keys = vapid_keys()
     try:
         webpush(

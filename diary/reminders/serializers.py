@@ -6,7 +6,7 @@ from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from diary.models import PushSubscription
-from diary.reminders.push import b64url_decode
+from diary.reminders.push import b64url_decode, push_endpoint_allowed
 
 P256_POINT_LENGTH = 65
 AUTH_SECRET_LENGTH = 16
@@ -70,6 +70,10 @@ class PushSubscriptionCreateSerializer(serializers.Serializer):
     def validate_endpoint(self, value: str) -> str:
         if not value.startswith("https://"):
             raise serializers.ValidationError("A push endpoint must use https.")
+        if not push_endpoint_allowed(value):
+            raise serializers.ValidationError(
+                "A push endpoint must be on a browser push service this server allows."
+            )
         return value
 
 

@@ -444,17 +444,29 @@ def id_chunks(ids: Iterable[int], *, size: int) -> Iterator[list[int]]:
 # Push subscriptions ----------------------------------------------------------------------------
 
 
+class PushEndpointTaken(Exception):
+    """Another account subscribed this endpoint first and has not unsubscribed it."""
+
+
 def push_subscription_save(
     *, user: User, endpoint: str, p256dh: str, auth: str
 ) -> PushSubscription:
     """Store a browser's subscription; the same endpoint again updates it in place.
 
-    An endpoint belongs to one browser profile, so when someone else signs in there and
-    subscribes, the subscription moves to them.
+    An endpoint stays with the account that subscribed it first until that account
+    unsubscribes: moving it on a re-post would let anyone who learnt an endpoint take someone
+    else's reminders (and their keys). Raises PushEndpointTaken then.
     """
-    subscription, _ = PushSubscription.objects.update_or_create(
-        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
-    )
+    with transaction.atomic():
+        subscription, created = PushSubscription.objects.select_for_update().get_or_create(
+            endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+        )
+        if created:
+            return subscription
+        if subscription.user_id != user.pk:
+            raise PushEndpointTaken
+        subscription.p256dh, subscription.auth = p256dh, auth
+        subscription.save(update_fields=["p256dh", "auth"])
     return subscription
 
 

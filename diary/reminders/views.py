@@ -9,7 +9,11 @@ from diary.api.schema import DeleteWithBodySchema
 from diary.reminders import selectors
 from diary.reminders import serializers as api
 from diary.reminders.push import vapid_keys
-from diary.reminders.services import push_subscription_remove, push_subscription_save
+from diary.reminders.services import (
+    PushEndpointTaken,
+    push_subscription_remove,
+    push_subscription_save,
+)
 
 
 class PushSubscriptionView(APIView):
@@ -31,18 +35,26 @@ class PushSubscriptionView(APIView):
         request=api.PushSubscriptionCreateSerializer,
         responses={201: api.PushSubscriptionSerializer},
         description="Idempotent on endpoint: posting the same subscription again answers 201 "
-        "with the same id and stores the latest keys.",
+        "with the same id and stores the latest keys. An endpoint stays with the account that "
+        "subscribed it first until that account deletes it: anyone else gets 400 on endpoint. "
+        "Endpoints must be on a push service of WEB_PUSH_ALLOWED_HOSTS.",
     )
     def post(self, request):
         serializer = api.PushSubscriptionCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        subscription = push_subscription_save(
-            user=request.user,
-            endpoint=data["endpoint"],
-            p256dh=data["keys"]["p256dh"],
-            auth=data["keys"]["auth"],
-        )
+        try:
+            subscription = push_subscription_save(
+                user=request.user,
+                endpoint=data["endpoint"],
+                p256dh=data["keys"]["p256dh"],
+                auth=data["keys"]["auth"],
+            )
+        except PushEndpointTaken:
+            return Response(
+                {"endpoint": ["This push endpoint is subscribed by another account."]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         return Response(
             api.PushSubscriptionSerializer(subscription).data, status=status.HTTP_201_CREATED
         )

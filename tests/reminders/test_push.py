@@ -23,6 +23,12 @@ from diary.reminders.push import PushOutcome, b64url, b64url_decode, push_send, 
 from tests.reminders.conftest import frozen, make_patient, tick
 
 
+@pytest.fixture(autouse=True)
+def local_push_service_allowed(settings):
+    # The fake push service below listens on the loopback address.
+    settings.WEB_PUSH_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
 @dataclass
 class FakePushService:
     url: str
@@ -159,3 +165,15 @@ def test_configured_vapid_keys_win(settings, tmp_path):
     settings.VAPID_PRIVATE_KEY, settings.VAPID_PUBLIC_KEY = "private", "public"
     assert vapid_keys().public_key == "public"
     assert not (tmp_path / "vapid.json").exists()
+
+
+def test_a_subscription_on_a_host_no_longer_allowed_gets_no_request(
+    alice, push_service, browser_keys, settings
+):
+    subscription = subscribe(alice.user, push_service, browser_keys)
+    settings.WEB_PUSH_ALLOWED_HOSTS = ["fcm.googleapis.com", ".push.services.mozilla.com"]
+
+    assert push_send(subscription=subscription, payload={"body": "hi"}) == PushOutcome.REFUSED
+
+    assert push_service.received == []
+    assert PushSubscription.objects.filter(pk=subscription.pk).exists()
