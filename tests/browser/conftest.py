@@ -30,17 +30,18 @@ def profile_context(playwright, live_server, tmp_path):
 
 
 def new_context(browser, live_server, **options):
-    return browser.new_context(
-        base_url=live_server.url,
-        viewport=PHONE,
-        device_scale_factor=1,
-        is_mobile=True,
-        has_touch=True,
-        locale="en-GB",
-        timezone_id="Europe/London",
-        service_workers="allow",
-        **options,
-    )
+    """A phone in London unless ``options`` say otherwise (a zone, a colour scheme...)."""
+    defaults = {
+        "base_url": live_server.url,
+        "viewport": PHONE,
+        "device_scale_factor": 1,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "en-GB",
+        "timezone_id": "Europe/London",
+        "service_workers": "allow",
+    }
+    return browser.new_context(**(defaults | options))
 
 
 @pytest.fixture

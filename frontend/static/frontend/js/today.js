@@ -122,7 +122,7 @@ export async function render(root, ctx) {
       : null;
     replace(
       cards[date],
-      h("h2", { id: headingId }, `${label}, `, h("span", { class: "nowrap", text: formatLong(date) })),
+      h("h2", { id: headingId }, `${label}, `, h("span", { text: formatLong(date) })),
       h(
         "p",
         { class: "day-state" },
