@@ -236,6 +236,8 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice(
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = ACCOUNT_EMAIL_VERIFICATION == "mandatory"
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_ADAPTER = "diary.adapters.DiaryAccountAdapter"
+# Sign-up may carry the device's time zone (diary.signup).
+ACCOUNT_SIGNUP_FORM_CLASS = "diary.signup.SignupFields"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",

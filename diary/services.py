@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +37,7 @@ from diary.models import (
     MedicationAlias,
     MedicationIntake,
     PatientProfile,
+    RecalledBaselineSource,
     ReviewFlag,
     SideEffectReport,
     TreatmentBaseline,
@@ -62,6 +63,71 @@ def patient_profile_create(*, user: User) -> PatientProfile:
     profile, _ = PatientProfile.objects.get_or_create(user=user)
     reminder_schedule_refresh(patient=profile)
     return profile
+
+
+USER_SETTINGS = ("display_name", "timezone")
+PATIENT_SETTINGS = (
+    "reminder_time",
+    "reminder_channels",
+    "reminders_enabled",
+    "weekly_nudge_enabled",
+    "treatment_messages_enabled",
+    "headache_day_rule",
+    "onboarded",
+    "preventive_medicines_note",
+)
+
+
+def profile_update(*, user: User, changes: dict[str, Any]) -> User:
+    """Apply a person's own settings (already validated); a patient's reminders follow them.
+
+    A recalled baseline given here is the patient's own recollection, kept marked so; a figure
+    the clinic entered is theirs to change.
+    """
+    user_fields = [name for name in USER_SETTINGS if name in changes]
+    profile = getattr(user, "patient_profile", None)
+    profile_fields = [name for name in PATIENT_SETTINGS if name in changes]
+    with transaction.atomic():
+        for name in user_fields:
+            setattr(user, name, changes[name])
+        if user_fields:
+            user.save(update_fields=user_fields)
+        if profile is None:
+            return user
+        for name in profile_fields:
+            setattr(profile, name, changes[name])
+        if "recalled_baseline_headache_days" in changes:
+            profile_fields += _patient_recalled_baseline_set(
+                profile=profile, headache_days=changes["recalled_baseline_headache_days"]
+            )
+        if profile_fields:
+            profile.save(update_fields=profile_fields)
+        if user_fields or profile_fields:
+            reminder_schedule_refresh(patient=profile)
+    return user
+
+
+def _patient_recalled_baseline_set(
+    *, profile: PatientProfile, headache_days: int | None
+) -> list[str]:
+    if profile.recalled_baseline_source == RecalledBaselineSource.CLINICIAN:
+        raise ValidationError(
+            {
+                "recalled_baseline_headache_days": [
+                    "Your clinic entered this figure; ask them to change it."
+                ]
+            }
+        )
+    profile.recalled_baseline_headache_days = headache_days
+    profile.recalled_baseline_source = (
+        "" if headache_days is None else RecalledBaselineSource.PATIENT
+    )
+    profile.recalled_baseline_entered_at = None if headache_days is None else timezone.now()
+    return [
+        "recalled_baseline_headache_days",
+        "recalled_baseline_source",
+        "recalled_baseline_entered_at",
+    ]
 
 
 def clinician_create(
@@ -324,8 +390,8 @@ def _resolution_ctes(patient_id: int, references: list[MedicationReference]) -> 
     by_name = any(isinstance(r, str) for r in references)
     # Only the lookups the entry needs: by id (the app's usual case), by name, or both.
     lookups = [
-        f"SELECT w.position, m.id, m.name, m.medication_class, m.owner_id, {via_alias} AS via_alias "  # noqa: S608  # nosec B608
-        f"FROM wanted w JOIN {join} WHERE {visible}"
+        f"SELECT w.position, m.id, m.name, m.medication_class, m.owner_id, "  # noqa: S608  # nosec B608
+        f"{via_alias} AS via_alias FROM wanted w JOIN {join} WHERE {visible}"
         for join, via_alias, needed in (
             (
                 f"{_MEDICATION} m ON m.id = w.ref_id",

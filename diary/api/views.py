@@ -281,7 +281,8 @@ class DiaryDayView(APIView):
     def put(self, request, day: str):
         patient = request.user.patient_profile
         the_day = parse_day(day)
-        future = entries.future_day_error(day=the_day, today=selectors.local_today(user=request.user))
+        today = selectors.local_today(user=request.user)
+        future = entries.future_day_error(day=the_day, today=today)
         if future:
             raise serializers.ValidationError({"date": [future]})
         serializer = api.DiaryDayInputSerializer(data=request.data, context={"patient": patient})
@@ -321,8 +322,10 @@ class DiaryDayView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def expected_revision(request, *, patient: PatientProfile, day: date) -> tuple[int, int] | None | bool:
-    """The (id, revision) an If-Match names; None without one; False when it names none current."""
+def expected_revision(
+    request, *, patient: PatientProfile, day: date
+) -> tuple[int, int] | bool | None:
+    """The (id, revision) an If-Match names; None without one; False when it can never match."""
     if_match = request.headers.get("If-Match")
     if if_match is None:
         return None

@@ -273,3 +273,116 @@ def test_mfa_can_be_left_to_single_sign_on(alice):
     client.force_authenticate(clinician.user)
 
     assert client.get(f"/api/v1/patients/{alice.pk}/diary/").status_code == 200
+
+
+# First run and time zone at sign-up (issue 17 items 3, 4, 12) ----------------------------------
+
+
+def signup_in_zone(client, zone):
+    return client.post(
+        SIGNUP,
+        {"email": "kiri@example.org", "password": "a-strong-password-42", "timezone": zone},
+        content_type="application/json",
+    )
+
+
+def test_a_new_account_is_created_in_the_time_zone_its_device_sends(client, db):
+    response = signup_in_zone(client, "Pacific/Auckland")
+
+    token = response.json()["meta"]["session_token"]
+    me = client.get("/api/v1/me/", HTTP_X_SESSION_TOKEN=token).json()
+    assert me["timezone"] == "Pacific/Auckland"
+    assert me["onboarded"] is False
+
+
+def test_a_new_account_in_auckland_logs_its_local_today(client, db):
+    token = signup_in_zone(client, "Pacific/Auckland").json()["meta"]["session_token"]
+
+    # 20:00 UTC on 1 December is 09:00 on 2 December in Auckland.
+    with time_machine.travel(dt.datetime(2026, 12, 1, 20, 0, tzinfo=dt.UTC), tick=False):
+        response = client.put(
+            "/api/v1/diary/2026-12-02/",
+            {"headache": False},
+            content_type="application/json",
+            HTTP_X_SESSION_TOKEN=token,
+        )
+
+    assert response.status_code == 201
+
+
+def test_sign_up_refuses_a_time_zone_that_is_not_an_iana_name(client, db):
+    response = signup_in_zone(client, "Mars/Olympus_Mons")
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["param"] == "timezone"
+
+
+def test_a_patient_finishes_the_first_run_with_a_recalled_baseline_and_preventives(as_alice):
+    response = as_alice.patch(
+        "/api/v1/me/",
+        {
+            "onboarded": True,
+            "recalled_baseline_headache_days": 18,
+            "preventive_medicines_note": "Topiramate 50 mg twice a day",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 200
+    me = as_alice.get("/api/v1/me/").json()
+    assert me["onboarded"] is True
+    assert me["recalled_baseline_headache_days"] == 18
+    assert me["recalled_baseline_source"] == "patient"
+    assert me["recalled_baseline_entered_at"] is not None
+    assert me["preventive_medicines_note"] == "Topiramate 50 mg twice a day"
+
+
+def test_a_patient_cannot_overwrite_a_baseline_the_clinic_entered(as_alice, alice):
+    alice.recalled_baseline_headache_days = 20
+    alice.recalled_baseline_source = "clinician"
+    alice.save()
+
+    response = as_alice.patch("/api/v1/me/", {"recalled_baseline_headache_days": 12}, format="json")
+
+    assert response.status_code == 400
+    assert "recalled_baseline_headache_days" in response.json()
+    alice.refresh_from_db()
+    assert alice.recalled_baseline_headache_days == 20
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("recalled_baseline_headache_days", 29),
+        ("recalled_baseline_headache_days", "18"),
+        ("onboarded", "soon"),
+        ("preventive_medicines_note", "x" * 2001),
+    ],
+)
+def test_first_run_answers_are_validated_naming_the_field(as_alice, field, value):
+    response = as_alice.patch("/api/v1/me/", {field: value}, format="json")
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_a_clinician_has_no_first_run_to_finish(as_carol):
+    response = as_carol.patch("/api/v1/me/", {"onboarded": True}, format="json")
+
+    assert response.status_code == 400
+    assert as_carol.get("/api/v1/me/").json()["onboarded"] is None
+
+
+@override_settings(
+    ACCOUNT_EMAIL_VERIFICATION="mandatory",
+    DEFAULT_FROM_EMAIL="Headache diary <diary@example.org>",
+    SITE_URL="https://diary.example.org",
+)
+def test_account_emails_carry_the_sites_name_and_address(client, db):
+    signup(client)
+
+    message = mail.outbox[0]
+    assert "127.0.0.1" not in message.body and "testserver" not in message.body
+    assert "Hello from Headache diary!" in message.body
+    assert "https://diary.example.org" in message.body
+    assert message.subject.startswith("[Headache diary] ")

@@ -1,0 +1,22 @@
+"""What a patient's sign-up may carry besides email and password (allauth's SIGNUP_FORM_CLASS)."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+
+
+class SignupFields(forms.Form):
+    # The device's zone, so "today" and reminders are the patient's own from the first day; an
+    # account created without it is in UTC until the patient (or the app) sets it.
+    timezone = forms.CharField(max_length=64, required=False)
+
+    def clean_timezone(self) -> str:
+        value = self.cleaned_data["timezone"]
+        if value and value not in zoneinfo.available_timezones():
+            raise forms.ValidationError(f"{value!r} is not an IANA time zone name.")
+        return value
+
+    def signup(self, request, user) -> None:
+        """allauth's hook after the user is saved; the adapter already stored the zone."""
