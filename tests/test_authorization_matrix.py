@@ -1,8 +1,10 @@
 """Who may do what: every URL the project serves, every method, every persona.
 
 Personas: anonymous; alice, the patient who owns the data; bob, another patient; carol, alice's
-clinician (signed in with her second factor); dave, a clinician alice never shared with; staff,
-an administrator with no clinical role. A meta-test fails when a URL exists that the table does
+clinician (signed in with her second factor); nina, a nurse of carol's clinic, who never redeemed
+a code herself (a row that does not name her expects what it expects of carol); dave, a
+clinician of another clinic alice never shared with; staff, an administrator with no clinical
+role. A meta-test fails when a URL exists that the table does
 not list, so a new endpoint cannot ship without its access rules.
 """
 
@@ -22,7 +24,7 @@ from diary.models import CareLink, InjectionSession, PatientProfile, ReviewFlag
 from tests import factories
 from tests.clinic.conftest import sign_in
 
-PERSONAS = ("anonymous", "bob", "dave", "staff", "carol", "alice")
+PERSONAS = ("anonymous", "bob", "dave", "staff", "carol", "nina", "alice")
 
 # Expected statuses in PERSONAS order. Unsafe requests carry an invalid or empty body, so the
 # persona allowed in gets a 400 and nothing changes for the personas after it.
@@ -112,6 +114,31 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, int]]] = [
         {**ALICES_OBJECT, "dave": 404, "staff": 404, "carol": 400, "alice": 400},
     ),
     # Clinicians
+    (
+        "GET",
+        "/api/v1/injections/{session}/",
+        None,
+        {**ALICES_OBJECT, "dave": 404, "staff": 404, "carol": 200, "alice": 200},
+    ),
+    # Alice's record here is the clinic's: only the clinic corrects or voids it.
+    (
+        "PATCH",
+        "/api/v1/injections/{session}/",
+        {"total_units": "lots"},
+        {**ALICES_OBJECT, "dave": 404, "staff": 404, "carol": 400, "alice": 403},
+    ),
+    (
+        "DELETE",
+        "/api/v1/injections/{session}/",
+        {},
+        {**ALICES_OBJECT, "dave": 404, "staff": 404, "carol": 400, "alice": 403},
+    ),
+    (
+        "GET",
+        "/api/v1/injections/{session}/history/",
+        None,
+        {**ALICES_OBJECT, "dave": 404, "staff": 404, "carol": 200, "alice": 200},
+    ),
     ("GET", "/api/v1/patients/", None, CLINICIAN_LIST),
     ("GET", "/api/v1/patients/{patient}/diary/", None, CLINICIAN_OF_ALICE),
     ("GET", "/api/v1/patients/{patient}/injections/", None, CLINICIAN_OF_ALICE),
@@ -176,12 +203,16 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, int]]] = [
     # The clinic
     ("GET", "/clinic/", None, CLINIC_PAGE),
     ("GET", "/clinic/flags/", None, CLINIC_PAGE),
+    ("GET", "/clinic/patients/add/", None, CLINIC_PAGE),
+    # A refused code shows the form again.
+    ("POST", "/clinic/patients/add/", {}, CLINIC_PAGE),
     ("GET", "/clinic/patients/{patient}/", None, CLINIC_ALICE_PAGE),
     ("GET", "/clinic/patients/{patient}/injections/new/", None, CLINIC_ALICE_PAGE),
     ("POST", "/clinic/patients/{patient}/injections/new/", {}, {**CLINIC_ALICE_PAGE, "carol": 200}),
     # Reviewing is a POST; a GET is refused alike for any clinician, so it reveals nothing.
     ("GET", "/clinic/flags/{flag}/", None, {**CLINIC_ALICE_PAGE, "dave": 405, "carol": 405}),
-    ("POST", "/clinic/flags/{flag}/", {}, {**CLINIC_ALICE_PAGE, "carol": 302}),
+    # An empty review is shown again with its errors, inside the clinic.
+    ("POST", "/clinic/flags/{flag}/", {}, CLINIC_ALICE_PAGE),
     (
         "GET",
         "/clinic/login/",
@@ -192,7 +223,7 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, int]]] = [
         "GET",
         "/clinic/login/code/",
         None,
-        {**dict.fromkeys(PERSONAS, 302), "dave": 200, "carol": 200},
+        {**dict.fromkeys(PERSONAS, 302), "dave": 200, "carol": 200, "nina": 200},
     ),
     (
         "GET",
@@ -240,6 +271,9 @@ def world(db):
     carol = factories.ClinicianFactory(user__email="carol@clinic.example.org")
     dave = factories.ClinicianFactory(user__email="dave@clinic.example.org")
     factories.link(alice, carol)
+    nina = factories.clinic_member(
+        carol.membership.clinic.name, role="nurse", user__email="nina@clinic.example.org"
+    )
     staff = factories.UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
     day = dt.date.today() - dt.timedelta(days=3)
     factories.HeadacheDayFactory(patient=alice, date=day)
@@ -262,7 +296,7 @@ def world(db):
     for name, user in (("alice", alice.user), ("bob", bob.user), ("staff", staff)):
         clients[name] = Client()
         clients[name].force_login(user)
-    for name, clinician in (("carol", carol), ("dave", dave)):
+    for name, clinician in (("carol", carol), ("dave", dave), ("nina", nina)):
         clients[name] = Client()
         sign_in(clients[name], clinician.user)
     return clients, ids
@@ -290,7 +324,7 @@ def test_access(world, method, path, body, expected):
         persona: request(clients[persona], method, url, body).status_code for persona in PERSONAS
     }
 
-    assert got == {persona: expected[persona] for persona in PERSONAS}
+    assert got == {persona: expected.get(persona, expected["carol"]) for persona in PERSONAS}
 
 
 def _routes(patterns, prefix=""):

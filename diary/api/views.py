@@ -563,6 +563,8 @@ class InjectionDetailView(APIView):
         data = dict(serializer.validated_data)
         site_input = api.InjectionSiteSerializer()
         sites = data.pop("sites", None)
+        if not data and sites is None:
+            raise serializers.ValidationError({"non_field_errors": ["Nothing to change."]})
         services.injection_session_update(
             session=session,
             changed_by=request.user,

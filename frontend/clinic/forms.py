@@ -91,6 +91,18 @@ class PasskeyAddForm(PasskeyEnrolForm):
     )
 
 
+class SharingCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Sharing code",
+        max_length=32,
+        help_text="The 12-character code the patient's diary app shows, like 7KQ2-M9XD-4HRT. "
+        "Dashes and spaces do not matter.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}
+        ),
+    )
+
+
 class FlagReviewForm(forms.Form):
     """A review of one flag: its kind's own decisions, and who in the clinic takes it on."""
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("mfa/recovery-codes/", signin_views.recovery_codes_view, name="recovery-codes"),
     path("security/", signin_views.security_view, name="security"),
     path("logout/", signin_views.logout_view, name="logout"),
+    path("patients/add/", views.patient_add_view, name="patient-add"),
     path("patients/<int:patient_id>/", views.patient_view, name="patient"),
     path(
         "patients/<int:patient_id>/injections/new/",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -29,6 +30,7 @@ from frontend.clinic.evidence import evidence_card
 from frontend.clinic.forms import (
     FlagReviewForm,
     InjectionSessionForm,
+    SharingCodeForm,
     site_initial,
 )
 from frontend.clinic.patient import patient_page, suggested_interval
@@ -58,6 +60,39 @@ def triage_view(request: HttpRequest) -> HttpResponse:
     for row in rows:
         record_access(request, patient=row.patient, action=AccessEvent.Action.VIEW)
     return render(request, "clinic/triage.html", {"rows": rows, "sort": sort})
+
+
+# Wrong codes count against the member like failed sign-ins: codes are long, but guessing
+# stays slow.
+CODE_TRIES_KEY = "care-link-code:{user_id}"
+
+
+@clinician_required
+@require_http_methods(["GET", "POST"])
+def patient_add_view(request: HttpRequest) -> HttpResponse:
+    """A member types the patient's sharing code; the patient is linked to the whole clinic."""
+    membership = services.clinic_membership(clinician=request.user.clinician_profile)
+    form = SharingCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        key = CODE_TRIES_KEY.format(user_id=request.user.pk)
+        if not ratelimit.consume(request, action="login_failed", key=key, dry_run=True):
+            form.add_error("code", "Too many wrong codes. Wait a few minutes and try again.")
+        else:
+            try:
+                link = services.care_link_redeem(
+                    clinician=request.user.clinician_profile, code=form.cleaned_data["code"]
+                )
+            except ValidationError as error:
+                ratelimit.consume(request, action="login_failed", key=key)
+                for problem in error.message_dict.get("code", error.messages):
+                    form.add_error("code", problem)
+            else:
+                record_access(request, patient=link.patient, action=AccessEvent.Action.VIEW)
+                messages.success(
+                    request, f"{link.patient} now shares their diary with {membership.clinic}."
+                )
+                return redirect("clinic:patient", patient_id=link.patient_id)
+    return render(request, "clinic/patient_add.html", {"form": form, "clinic": membership.clinic})
 
 
 def _patient(request: HttpRequest, patient_id: int) -> PatientProfile:

@@ -235,3 +235,65 @@ def test_existing_links_become_single_member_clinics(transactional_db):
             member.clinician_id
         ]
     call_command("migrate", verbosity=0)
+
+
+# /clinic/patients/add/: a member types the sharing code ---------------------------------------
+
+
+@pytest.fixture
+def nurse_client(leeds_nurse):
+    from django.test import Client
+
+    from tests.clinic.conftest import sign_in
+
+    client = Client()
+    sign_in(client, leeds_nurse.user)
+    return client
+
+
+def test_a_nurse_takes_on_a_patient_by_code_and_the_whole_clinic_sees_them(
+    alice, leeds_nurse, leeds_clinician, nurse_client
+):
+    _, code = services.care_link_create(patient=alice)
+
+    response = nurse_client.post("/clinic/patients/add/", {"code": code.lower()}, follow=True)
+
+    assert response.redirect_chain[-1][0] == f"/clinic/patients/{alice.pk}/"
+    assert "Alice now shares their diary with Leeds headache clinic." in response.content.decode()
+    assert [p["id"] for p in client_for(leeds_clinician.user).get("/api/v1/patients/").json()] == [
+        alice.pk
+    ]
+
+
+@pytest.mark.parametrize(
+    ("state", "message"),
+    [
+        ("wrong", "No sharing code matches this one."),
+        ("expired", "This code expired on"),
+        ("used", "This code was already used."),
+    ],
+)
+def test_the_add_page_says_why_a_code_is_refused(
+    alice, leeds_nurse, york_clinician, nurse_client, state, message
+):
+    link, code = services.care_link_create(patient=alice)
+    if state == "wrong":
+        code = "ZZZZ-ZZZZ-ZZZZ"
+    elif state == "expired":
+        link.expires_at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+        link.save()
+    else:
+        services.care_link_redeem(clinician=york_clinician, code=code)
+
+    response = nurse_client.post("/clinic/patients/add/", {"code": code})
+
+    assert response.status_code == 200
+    assert response.resolver_match.url_name == "patient-add"
+    assert message in response.content.decode()
+    assert client_for(leeds_nurse.user).get("/api/v1/patients/").json() == []
+
+
+def test_an_empty_code_is_asked_for(nurse_client):
+    response = nurse_client.post("/clinic/patients/add/", {"code": ""})
+
+    assert "This field is required." in response.content.decode()
