@@ -44,10 +44,12 @@ from diary.analytics.overuse import medication_overuse
 from diary.analytics.timeline import DiaryUnpacker, Injection, PatientTimeline
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.verdicts import EHF, NICE
+from diary.analytics.wear_off import adds_evidence, wear_off_evidence
 from diary.analytics.windows import MIN_LOGGED_DAYS_PER_28, WINDOW_DAYS, DayCounts, count_days
 from diary.models import (
     UNDER_REVIEW,
     FlagKind,
+    FlagStatus,
     InjectionSession,
     PatientProfile,
     ReviewFlag,
@@ -103,36 +105,8 @@ def scan_findings(
     findings: dict[str, dict[str, Any]] = {}
     rule = {"rule": analysis.rule, "as_of": today.isoformat()}
 
-    wear_off = analysis.wear_off
-    if wear_off.established:
-        findings[FlagKind.WEAR_OFF] = {
-            **rule,
-            "summary": wear_off.message,
-            "wear_off_cycles": list(wear_off.wear_off_cycles),
-            "rising_cycles": list(wear_off.rising_cycles),
-            "pooled_p_value": wear_off.pooled_p_value,
-            "pooled_risk_difference": wear_off.pooled_risk_difference,
-            "cycles": [
-                {
-                    "cycle": c.cycle,
-                    "start": c.start.isoformat(),
-                    "end": c.end.isoformat(),
-                    "plateau_weeks": "3-9",
-                    "plateau_logged_days": c.plateau_logged_days,
-                    "plateau_headache_days": c.plateau_headache_days,
-                    "end_of_cycle_from_week": 10,
-                    "end_logged_days": c.end_logged_days,
-                    "end_headache_days": c.end_headache_days,
-                    "plateau_rate": c.plateau_rate,
-                    "end_rate": c.end_rate,
-                    "p_value": c.p_value,
-                    "verdict": c.verdict,
-                    "reason": c.reason,
-                }
-                for c in wear_off.cycles
-            ],
-            "method": wear_off.parameters,
-        }
+    if analysis.wear_off.established:
+        findings[FlagKind.WEAR_OFF] = {**rule, **wear_off_evidence(analysis.wear_off)}
 
     overuse = medication_overuse(days=analysis.days, as_of=today)
     if overuse.status == "overuse":
@@ -344,11 +318,35 @@ class _Scan:
                 frozen.append(baseline)
             for kind, evidence in findings.items():
                 found.append((patient.pk, kind, evidence))
-                self.flags[kind] += 1
+        found = _without_dismissed_wear_off(found)
+        self.flags.update(kind for _, kind, _ in found)
         scan_results_save(
             scanned=scanned, frozen_baselines=frozen, findings=found, scanned_at=self.started
         )
         self.scanned += len(scanned)
+
+
+def _without_dismissed_wear_off(
+    found: list[tuple[int, str, dict[str, Any]]],
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """Wear-off findings that add no cycle to a dismissed wear-off flag's evidence are dropped.
+
+    One query, for the chunk's patients with a wear-off finding only.
+    """
+    wanted = {patient_id for patient_id, kind, _ in found if kind == FlagKind.WEAR_OFF}
+    if not wanted:
+        return found
+    dismissed: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for patient_id, evidence in ReviewFlag.objects.filter(
+        patient_id__in=wanted, kind=FlagKind.WEAR_OFF, status=FlagStatus.DISMISSED
+    ).values_list("patient_id", "evidence"):
+        dismissed[patient_id].append(evidence)
+    return [
+        (patient_id, kind, evidence)
+        for patient_id, kind, evidence in found
+        if kind != FlagKind.WEAR_OFF
+        or all(adds_evidence(evidence=evidence, dismissed=d) for d in dismissed[patient_id])
+    ]
 
 
 def _batched(items: Iterable, size: int) -> Iterator[list]:

@@ -1,62 +1,140 @@
-"""End-of-cycle wear-off: did headaches come back before the next injection?
+"""End-of-cycle wear-off: do headaches come back before the next injection, cycle after cycle?
 
-Clinical basis: wear-off is common (62.9 % of 143 patients, Masters-Israilov & Robbins, Headache
-2019), most often in the 2-4 weeks before the next injection; weekly diaries show a U-shaped
-curve with wear-off from weeks 8-10 (Headache 2020, PMID 31758548). Clinicians answer it by
-shortening the interval to 10 weeks, raising the dose or bridging, so the detector flags and
-shows its evidence; the clinician decides.
+Clinical basis (clinical.md, "End-of-cycle wear-off" and "Wear-off, more precisely"): wear-off is
+common (62.9 % of 143 patients, Masters-Israilov & Robbins, Headache 2019;59:1753), most often in
+the 2-4 weeks before the next injection; weekly diaries show a U-shaped curve with wear-off from
+weeks 8-10 (Headache 2020, PMID 31758548). A fair detector compares, within each cycle, the end
+of the cycle against that cycle's plateau (weeks 3-9), counts only logged days, needs enough of
+them in both windows, is stronger when the pattern repeats, and never fires on headaches frequent
+all cycle long nor on the needle flare. The system flags and shows the evidence; the clinician
+decides.
 
-Method, per cycle. Within each cycle, logged days are split into the plateau (weeks 3-9, days
-14-62: after onset and after the post-injection flare of weeks 1-2) and the end of the cycle
-(week 10, day 63, to the day before the next injection, or to the as-of date). Missing days are
-left out of both windows, never counted as headache-free. A cycle is assessed only when the
-plateau has at least ``MIN_PLATEAU_LOGGED_DAYS`` (21 of 49) and the end window at least
-``MIN_END_LOGGED_DAYS`` (5, so a cycle shortened to 10 weeks, whose end window is one week, can
-still be read) logged days. Headache days versus headache-free logged days in the two windows
-form a 2x2 table of counts; a one-sided Fisher exact test (``scipy.stats.fisher_exact``,
-alternative "greater") asks whether the end of the cycle has a higher proportion of headache
-days than the plateau. An exact test suits small counts of days, where a normal approximation
-fails, and weighs the evidence by how many days were logged, so missing days only widen the
-uncertainty. A cycle shows wear-off when p < ``ALPHA`` (0.05) *and* the end proportion exceeds
-the plateau's by at least ``MIN_RISK_DIFFERENCE`` (0.20, about 5-6 more headache days per 28):
-the test alone would call a tiny rise significant in a long diary, the effect size alone would
-fire on noise in a short one. The comparison is within the cycle, so a patient whose headaches
-are frequent all cycle long has no rise to find (and a plateau near the ceiling leaves no room
-for a 20-point rise); the plateau starts in week 3, so the flare of week 1 is never compared.
+Windows, per cycle (``cycle_windows``):
+- Plateau: weeks 3-9 (days 14-62), after the flare and the onset.
+- End of the cycle: from week 10 (day 63) to the day before the next injection, but never past
+  the planned interval plus ``GRACE_WEEKS`` (1): later days are overdue (a late injection, a
+  pause), the toxin gone for everyone, not end-of-cycle wear-off. On intervals of 10 weeks or
+  less, the end window is the planned interval's last ``SHORT_INTERVAL_END_WEEKS`` (2) weeks
+  (weeks 9-10 of a 10-week cycle) and the plateau stops before it: clinical.md asks for "the
+  last 2-3 weeks before the next injection", and a 10-week interval from week 10 would leave one
+  week, too little to read.
+- A cycle is assessed only once its end window has closed: at the next injection, or, with none,
+  when the planned interval plus the grace week is over. So a running cycle never counts while
+  its end window grows, and the verdict moves only on the nights a cycle closes: re-scanning the
+  same closed cycles every night gives the same answer.
 
-Method, per patient ("repeated over cycles"). The pattern is established when either
-- at least ``MIN_POSITIVE_CYCLES`` (2) assessed cycles show wear-off on their own: a noise-only
-  cycle passes at most 1 time in 20, two of them far more rarely; or
-- the evidence pooled over all assessed cycles (their tables summed, the same one-sided Fisher
-  test) gives p < ``POOLED_ALPHA`` (0.01, stricter because it is a second look) with a pooled
-  rise of at least 0.20, and at least 2 cycles rise by 0.20 or more. This catches patients whose
-  every cycle rises but whose short end windows (10-11 week cycles, missing days) are each too
-  small to reach significance alone.
+The rise, per cycle (``cycle_wear_off``): the share of logged days with headache at the end
+minus on the plateau. Two corrections make it hold on real diaries:
+- Serial dependence. Headache days come in multi-day attacks, so the days of a window are not
+  independent: a two-state Markov chain with lag-1 correlation rho has lag-k correlation rho^k,
+  and the variance of a window's share of n logged days among N calendar days (completeness
+  c = n/N) is p(1-p)/n times 1 + 2c sum_k (1 - k/N) rho^k. Rho is estimated per patient from the
+  spread of weekly counts inside the windows of the assessed cycles (Pearson dispersion of the
+  7-day blocks, matched to the same formula for a 7-day block), shrunk towards
+  ``PRIOR_CORRELATION`` with the weight of ``PRIOR_WEIGHT_BLOCKS`` blocks (Cox & Snell, Analysis
+  of Binary Data, 1989, ch. 3: overdispersed binomial data; Fleiss, Statistical Methods for
+  Rates and Proportions, 3rd ed., 2003, design effect).
+- Uneven, informative logging. Patients log bad days more often than good ones, and log less
+  late in the cycle; together a drop in completeness alone raises the logged share of headache
+  days. When the end window is less complete than the plateau, the rise that a bad-day logging
+  ratio of ``ASSUMED_BAD_DAY_LOGGING_RATIO`` could produce from that drop alone (a selection
+  model: bad days logged that many times as often as good ones, at most always) is subtracted
+  from the rise before it is tested. Only windows with enough logged days are compared.
 
-On the synthetic cohort of tests/analytics/test_wear_off.py (seed 20260101) this gives a
-sensitivity of 0.98 and a specificity of 0.995; the test asserts >= 0.9 and >= 0.95.
+Over cycles (``wear_off_pattern``): the assessed cycles' rises are pooled by a random-effects
+meta-analysis (DerSimonian & Laird, Control Clin Trials 1986;7:177-88): each cycle weighs by its
+precision, and the between-cycle spread tau^2 shrinks the weight of a patient whose cycles
+disagree (seasons, a worsening course). The pattern is established when at least
+``MIN_ASSESSED_CYCLES`` cycles are pooled, the pooled rise is at least ``MIN_RISE`` and its z
+statistic reaches ``PATIENT_Z``. The pooled statistic is recomputed only when a cycle closes, so
+a patient's whole course is a group-sequential design with one look per cycle; a constant
+boundary over looks (Pocock, Biometrika 1977;64:191-9) keeps the chance that a stable patient is
+ever flagged bounded however many cycles and nights are scanned. ``PATIENT_Z`` was set on the
+tuning seeds of bench/cohort.py and is reported on held-out seeds by ``python -m bench.wear_off``.
+
+Each cycle also carries its own verdict (``wear_off`` when its rise alone is at least
+``MIN_RISE`` with one-sided p < ``ALPHA``), shown to the clinician, but the flag rests on the
+pooled evidence. Cycles whose plateau already has headache on ``NEAR_DAILY_RATE`` of logged days
+are not pooled: there is no room for a rise to show.
+
+Supporting signals: acute-medication days are compared the same way and reported beside the
+headache days (they follow the headache days closely in a diary, so they add little independent
+evidence and are not part of the decision). Not modelled yet: neck pain reports (stored per
+injection session, ``SideEffectReport``, not in the analysis's inputs), bridging and rescue care
+(nerve blocks, IM ketorolac: not recorded), and a CGRP antibody's own dose clock (preventive
+history has no dose dates).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
-from typing import Literal
-
-# The kernel scipy.stats.fisher_exact calls for a one-sided 2x2 test; see one_sided_fisher_p.
-from scipy.special._ufuncs import _hypergeom_cdf
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from math import erfc, sqrt
+from typing import Any, Literal
 
 from diary.analytics.cycles import TreatmentCycle
+from diary.analytics.day_classes import DayClasses
+from diary.analytics.timeline import Injection
+from diary.analytics.windows import day_calendar
 
-ALPHA = 0.05
-MIN_RISK_DIFFERENCE = 0.20
+PLATEAU_FIRST_WEEK = 3
+PLATEAU_LAST_WEEK = 9
+END_FIRST_WEEK = 10
+SHORT_INTERVAL_END_WEEKS = 2
+GRACE_WEEKS = 1
 MIN_PLATEAU_LOGGED_DAYS = 21
-MIN_END_LOGGED_DAYS = 5
-MIN_POSITIVE_CYCLES = 2
-POOLED_ALPHA = 0.01
+MIN_END_LOGGED_DAYS = 7
+# 22 of 28 days: headaches this frequent all cycle long leave no room for a rise.
+NEAR_DAILY_RATE = 0.8
+# 0.10 of logged days: about 3 more headache days per 28, the smallest rise worth a review.
+MIN_RISE = 0.10
+ALPHA = 0.05
+MIN_ASSESSED_CYCLES = 2
+PATIENT_Z = 2.6
+PRIOR_CORRELATION = 0.35
+PRIOR_WEIGHT_BLOCKS = 12
+MAX_CORRELATION = 0.85
+ASSUMED_BAD_DAY_LOGGING_RATIO = 1.5
+# Weekly blocks with fewer logged days say too little about the spread.
+MIN_BLOCK_LOGGED_DAYS = 3
+WEEK = 7
+CORRELATION_BISECTIONS = 16
 
 CycleVerdict = Literal["wear_off", "no_wear_off", "insufficient_data"]
+
+
+@dataclass(frozen=True)
+class WindowDays:
+    """The logged days of one window of a cycle, week by week."""
+
+    start: date
+    end: date
+    calendar_days: int
+    logged_days: int
+    headache_days: int
+    acute_medication_days: int
+    # (logged days, headache days) per cycle week in the window.
+    weeks: tuple[tuple[int, int], ...]
+
+    @property
+    def completeness(self) -> float:
+        return self.logged_days / self.calendar_days if self.calendar_days else 0.0
+
+    @property
+    def rate(self) -> float | None:
+        return self.headache_days / self.logged_days if self.logged_days else None
+
+
+@dataclass(frozen=True)
+class CycleWindows:
+    plateau_weeks: tuple[int, int]
+    end_weeks: tuple[int, int]
+    plateau: WindowDays
+    end: WindowDays | None
+    # When the end window is over; None while it can still grow.
+    closed_on: date | None
+    overdue_days: int
 
 
 @dataclass(frozen=True)
@@ -70,10 +148,26 @@ class CycleWearOff:
     end_headache_days: int
     plateau_rate: float | None
     end_rate: float | None
+    # The rise in the share of logged days with headache, end minus plateau, after the
+    # correction for informative logging; its standard error allows for serial dependence.
     risk_difference: float | None
     p_value: float | None
     verdict: CycleVerdict
     reason: str
+    plateau_weeks: str = ""
+    end_weeks: str = ""
+    end_window_start: date | None = None
+    end_window_end: date | None = None
+    overdue_days: int = 0
+    plateau_completeness: float | None = None
+    end_completeness: float | None = None
+    logging_correction: float | None = None
+    rise_standard_error: float | None = None
+    plateau_acute_medication_days: int = 0
+    end_acute_medication_days: int = 0
+    acute_medication_rise: float | None = None
+    # Whether the cycle's rise is part of the pooled evidence.
+    pooled: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,151 +182,536 @@ class WearOffPattern:
     cycles: tuple[CycleWearOff, ...]
     message: str
     parameters: dict[str, float]
+    # The cycles the evidence rests on, and the last day of the last one's end window: a
+    # dismissed flag comes back only when a cycle closing after that day adds evidence.
+    assessed_cycle_numbers: tuple[int, ...] = ()
+    assessed_cycle_starts: tuple[date, ...] = ()
+    evidence_through: date | None = None
+    pooled_standard_error: float | None = None
+    pooled_acute_medication_rise: float | None = None
+    between_cycle_spread: float | None = None
+    day_correlation: float | None = None
+    # The pooled z statistic when a pattern can be scored (enough cycles, a rise of at least
+    # ``MIN_RISE``); established when it reaches ``PATIENT_Z``.
+    score: float | None = None
 
 
-def end_of_cycle_rise(
-    *,
-    plateau_logged_days: int,
-    plateau_headache_days: int,
-    end_logged_days: int,
-    end_headache_days: int,
-) -> tuple[float, float]:
-    """Risk difference (end minus plateau) and the one-sided Fisher exact p-value."""
-    p_value = one_sided_fisher_p(
-        end_headache_days,
-        end_logged_days - end_headache_days,
-        plateau_headache_days,
-        plateau_logged_days - plateau_headache_days,
+# Windows ---------------------------------------------------------------------------------------
+
+
+def window_weeks(planned_interval_weeks: int) -> tuple[tuple[int, int], int]:
+    """The plateau's first and last cycle week, and the end window's first week."""
+    end_first = min(END_FIRST_WEEK, planned_interval_weeks - SHORT_INTERVAL_END_WEEKS + 1)
+    end_first = max(end_first, PLATEAU_FIRST_WEEK + 1)
+    return (PLATEAU_FIRST_WEEK, min(PLATEAU_LAST_WEEK, end_first - 1)), end_first
+
+
+def end_window_last_day(*, start: date, planned_interval_weeks: int) -> date:
+    """The last day the end window may reach: the planned interval plus the grace week."""
+    return start + timedelta(days=WEEK * (planned_interval_weeks + GRACE_WEEKS) - 1)
+
+
+def _window(
+    days: Mapping[date, DayClasses], *, cycle_start: date, first_week: int, last: date
+) -> WindowDays:
+    calendar = day_calendar(days)
+    start = cycle_start + timedelta(days=WEEK * (first_week - 1))
+    weeks = []
+    logged = headache = medication = 0
+    week_start = start
+    while week_start <= last:
+        week_end = min(week_start + timedelta(days=WEEK - 1), last)
+        classes = calendar.between(week_start, week_end)
+        week_headache = sum(c.headache_day for c in classes)
+        medication += sum(1 for c in classes if c.acute_medication_classes)
+        weeks.append((len(classes), week_headache))
+        logged += len(classes)
+        headache += week_headache
+        week_start = week_end + timedelta(days=1)
+    return WindowDays(
+        start=start,
+        end=last,
+        calendar_days=max(0, (last - start).days + 1),
+        logged_days=logged,
+        headache_days=headache,
+        acute_medication_days=medication,
+        weeks=tuple(weeks),
     )
-    difference = end_headache_days / end_logged_days - plateau_headache_days / plateau_logged_days
-    return difference, p_value
 
 
-def one_sided_fisher_p(a: int, b: int, c: int, d: int) -> float:
-    """``scipy.stats.fisher_exact([[a, b], [c, d]], alternative="greater")``'s p-value.
-
-    The same computation, step for step (scipy 1.17, ``_stats_py.fisher_exact`` and
-    ``rv_discrete.cdf``), so the same float, without the array handling that makes each call
-    ~70 us: the nightly scan runs several tests per patient. tests/analytics/test_wear_off.py
-    checks it against scipy over a grid of tables.
-    """
-    if 0 in (a + b, c + d, a + c, b + d):
-        return 1.0
-    total, row, column = a + b + c + d, a + b, b + d
-    # P(X <= b) for X ~ Hypergeom(total, row, column): the second column, as scipy does.
-    if b >= min(row, column):
-        return 1.0
-    if b < max(column - (total - row), 0):
-        return 0.0
-    return min(max(float(_hypergeom_cdf(b, row, column, total)), 0.0), 1.0)
-
-
-def cycle_wear_off(*, cycle: TreatmentCycle) -> CycleWearOff:
-    plateau = cycle.plateau
-    end = cycle.end_of_cycle
-    end_logged = end.logged_days if end else 0
-    end_headache = end.headache_days if end else 0
-
-    def result(verdict: CycleVerdict, reason: str, **stats) -> CycleWearOff:
-        values = {"plateau_rate": None, "end_rate": None, "risk_difference": None, "p_value": None}
-        return CycleWearOff(
-            cycle=cycle.number,
-            start=cycle.start,
-            end=cycle.end,
-            plateau_logged_days=plateau.logged_days,
-            plateau_headache_days=plateau.headache_days,
-            end_logged_days=end_logged,
-            end_headache_days=end_headache,
-            verdict=verdict,
-            reason=reason,
-            **(values | stats),
-        )
-
-    if plateau.logged_days < MIN_PLATEAU_LOGGED_DAYS:
-        return result(
-            "insufficient_data",
-            f"{plateau.logged_days} days logged in weeks 3-9 ({MIN_PLATEAU_LOGGED_DAYS} needed).",
-        )
-    if end_logged < MIN_END_LOGGED_DAYS:
-        return result(
-            "insufficient_data",
-            f"{end_logged} days logged from week 10 ({MIN_END_LOGGED_DAYS} needed).",
-        )
-    difference, p_value = end_of_cycle_rise(
-        plateau_logged_days=plateau.logged_days,
-        plateau_headache_days=plateau.headache_days,
-        end_logged_days=end_logged,
-        end_headache_days=end_headache,
+def cycle_windows(cycle: TreatmentCycle) -> CycleWindows:
+    (plateau_first, plateau_last), end_first = window_weeks(cycle.planned_interval_weeks)
+    allowed_end = end_window_last_day(
+        start=cycle.start, planned_interval_weeks=cycle.planned_interval_weeks
     )
-    stats = {
-        "plateau_rate": round(plateau.headache_days / plateau.logged_days, 3),
-        "end_rate": round(end_headache / end_logged, 3),
-        "risk_difference": round(difference, 3),
-        "p_value": round(p_value, 4),
-    }
-    if p_value < ALPHA and difference >= MIN_RISK_DIFFERENCE:
-        return result(
-            "wear_off",
-            f"Headache days rose from {stats['plateau_rate']:.0%} of logged days in weeks 3-9 "
-            f"to {stats['end_rate']:.0%} from week 10 (p = {p_value:.3g}).",
-            **stats,
-        )
-    if p_value >= ALPHA:
-        reason = f"No significant rise from week 10 (p = {p_value:.3g})."
+    if cycle.next_injection is not None:
+        last = min(cycle.next_injection - timedelta(days=1), allowed_end)
+        closed_on: date | None = cycle.next_injection
     else:
-        reason = f"The rise ({difference:.0%}) is below {MIN_RISK_DIFFERENCE:.0%}."
-    return result("no_wear_off", reason, **stats)
+        last = min(cycle.as_of, allowed_end)
+        closed_on = allowed_end if cycle.as_of >= allowed_end else None
+    plateau_end = min(cycle.start + timedelta(days=WEEK * plateau_last - 1), last)
+    plateau = _window(
+        cycle.days, cycle_start=cycle.start, first_week=plateau_first, last=plateau_end
+    )
+    end_start = cycle.start + timedelta(days=WEEK * (end_first - 1))
+    end = (
+        _window(cycle.days, cycle_start=cycle.start, first_week=end_first, last=last)
+        if end_start <= last
+        else None
+    )
+    return CycleWindows(
+        plateau_weeks=(plateau_first, plateau_last),
+        end_weeks=(end_first, max(end_first, ((last - cycle.start).days // WEEK) + 1)),
+        plateau=plateau,
+        end=end,
+        closed_on=closed_on,
+        overdue_days=max(0, (cycle.end - allowed_end).days),
+    )
+
+
+def closed_cycle_nights(*, injections: Sequence[Injection], as_of: date) -> list[date]:
+    """The nights on which a cycle's end window closes: the only nights the verdict can move."""
+    nights = []
+    for index, injection in enumerate(injections):
+        following = injections[index + 1].date if index + 1 < len(injections) else None
+        allowed = end_window_last_day(
+            start=injection.date, planned_interval_weeks=injection.planned_interval_weeks
+        )
+        night = allowed if following is None else min(following, allowed)
+        if night <= as_of:
+            nights.append(night)
+    return nights
+
+
+# Statistics ------------------------------------------------------------------------------------
+
+
+def correlation_inflation(*, rho: float, completeness: float, days: int) -> float:
+    """Variance of a share of logged days over the binomial's, for a Markov chain (see above).
+
+    1 + 2c sum_{k=1}^{N-1} (1 - k/N) rho^k, in closed form.
+    """
+    if rho <= 0 or days <= 1:
+        return 1.0
+    total = rho / (1 - rho) - rho * (1 - rho**days) / (days * (1 - rho) ** 2)
+    return 1 + 2 * completeness * total
+
+
+def day_correlation(windows: Iterable[WindowDays]) -> float:
+    """Lag-1 correlation of headache days, from the spread of weekly counts inside windows.
+
+    Within a window of B weekly blocks, the Pearson statistic of the weekly counts around the
+    window's share has expectation B I_7 - I_W under the Markov chain (I_7 and I_W the inflation
+    of a week and of the whole window; B - 1 for independent days). Rho is the value at which
+    the windows' expectations, plus ``PRIOR_WEIGHT_BLOCKS`` blocks at ``PRIOR_CORRELATION``,
+    match the observed statistic plus the prior's.
+    """
+    chi_square = 0.0
+    shapes: list[tuple[int, float, int]] = []
+    for window in windows:
+        weeks = [w for w in window.weeks if w[0] >= MIN_BLOCK_LOGGED_DAYS]
+        if len(weeks) < 2:
+            continue
+        n = sum(w[0] for w in weeks)
+        p = (sum(w[1] for w in weeks) + 0.5) / (n + 1)
+        chi_square += sum((h - k * p) ** 2 / (k * p * (1 - p)) for k, h in weeks)
+        shapes.append((len(weeks), n / (WEEK * len(weeks)), WEEK * len(weeks)))
+    completeness = (
+        sum(c * b for b, c, _ in shapes) / sum(b for b, _, _ in shapes) if shapes else 1.0
+    )
+
+    def expected(rho: float) -> float:
+        windows_part = sum(
+            blocks * correlation_inflation(rho=rho, completeness=c, days=WEEK)
+            - correlation_inflation(rho=rho, completeness=c, days=days)
+            for blocks, c, days in shapes
+        )
+        prior = PRIOR_WEIGHT_BLOCKS * correlation_inflation(
+            rho=rho, completeness=completeness, days=WEEK
+        )
+        return windows_part + prior
+
+    observed = chi_square + PRIOR_WEIGHT_BLOCKS * correlation_inflation(
+        rho=PRIOR_CORRELATION, completeness=completeness, days=WEEK
+    )
+    low, high = 0.0, MAX_CORRELATION
+    if expected(high) <= observed:
+        return high
+    if expected(low) >= observed:
+        return low
+    for _ in range(CORRELATION_BISECTIONS):
+        middle = (low + high) / 2
+        if expected(middle) < observed:
+            low = middle
+        else:
+            high = middle
+    return round((low + high) / 2, 3)
+
+
+def logging_correction(*, plateau: WindowDays, end: WindowDays) -> float:
+    """The rise a drop in completeness alone produces when bad days are logged more often.
+
+    Selection model: a bad day is logged ``ASSUMED_BAD_DAY_LOGGING_RATIO`` (R) times as often as
+    a good one, at most always. The plateau's logged share L and completeness c give the true
+    rate p = max(L c, L / (L + R (1 - L))); at the end window's completeness c' the same p would
+    be logged as min(p R / (p R + 1 - p), p / c'). Zero when the end is as complete as the
+    plateau or more: the correction never adds a rise.
+    """
+    if end.completeness >= plateau.completeness or not plateau.logged_days:
+        return 0.0
+    ratio = ASSUMED_BAD_DAY_LOGGING_RATIO
+    share = plateau.headache_days / plateau.logged_days
+    rate = max(share * plateau.completeness, share / (share + ratio * (1 - share)))
+    if end.completeness <= 0:
+        return 0.0
+    expected = min(rate * ratio / (rate * ratio + 1 - rate), rate / end.completeness)
+    return max(0.0, expected - share)
+
+
+def _one_sided_p(z: float) -> float:
+    return 0.5 * erfc(z / sqrt(2))
+
+
+def _share_variance(count: int, logged: int) -> float:
+    """A share's binomial variance with half a day added each way, so 0 of n is not certain."""
+    share = (count + 0.5) / (logged + 1)
+    return share * (1 - share)
+
+
+def _rise(
+    *, plateau: WindowDays, end: WindowDays, rho: float, plateau_count: int, end_count: int
+) -> tuple[float, float, float]:
+    """The rise of a count's share (end minus plateau) and its standard errors.
+
+    The first allows each window its own share (what the pooled estimate weighs by); the second
+    assumes no rise, one share for both windows (what a cycle's own test uses).
+    """
+    difference = end_count / end.logged_days - plateau_count / plateau.logged_days
+    inflation = {
+        id(w): correlation_inflation(rho=rho, completeness=w.completeness, days=w.calendar_days)
+        / w.logged_days
+        for w in (plateau, end)
+    }
+    each = _share_variance(plateau_count, plateau.logged_days) * inflation[id(plateau)]
+    each += _share_variance(end_count, end.logged_days) * inflation[id(end)]
+    null = _share_variance(plateau_count + end_count, plateau.logged_days + end.logged_days)
+    null *= inflation[id(plateau)] + inflation[id(end)]
+    return difference, sqrt(each), sqrt(null)
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def cycle_wear_off(
+    *, cycle: TreatmentCycle, windows: CycleWindows | None = None, rho: float = PRIOR_CORRELATION
+) -> CycleWearOff:
+    windows = windows or cycle_windows(cycle)
+    plateau, end = windows.plateau, windows.end
+    base: dict[str, Any] = {
+        "cycle": cycle.number,
+        "start": cycle.start,
+        "end": cycle.end,
+        "plateau_logged_days": plateau.logged_days,
+        "plateau_headache_days": plateau.headache_days,
+        "end_logged_days": end.logged_days if end else 0,
+        "end_headache_days": end.headache_days if end else 0,
+        "plateau_weeks": "{}-{}".format(*windows.plateau_weeks),
+        "end_weeks": "{}-{}".format(*windows.end_weeks),
+        "end_window_start": end.start if end else None,
+        "end_window_end": end.end if end else None,
+        "overdue_days": windows.overdue_days,
+        "plateau_completeness": round(plateau.completeness, 3),
+        "end_completeness": round(end.completeness, 3) if end else None,
+        "plateau_acute_medication_days": plateau.acute_medication_days,
+        "end_acute_medication_days": end.acute_medication_days if end else 0,
+        "plateau_rate": None,
+        "end_rate": None,
+        "risk_difference": None,
+        "p_value": None,
+    }
+    overdue = (
+        f" {windows.overdue_days} overdue days after week "
+        f"{cycle.planned_interval_weeks + GRACE_WEEKS} left out."
+        if windows.overdue_days
+        else ""
+    )
+
+    def result(verdict: CycleVerdict, reason: str, **values: Any) -> CycleWearOff:
+        return CycleWearOff(**(base | values), verdict=verdict, reason=reason + overdue)
+
+    if windows.closed_on is None:
+        closes = end_window_last_day(
+            start=cycle.start, planned_interval_weeks=cycle.planned_interval_weeks
+        )
+        return result(
+            "insufficient_data",
+            f"Cycle still running: its end window closes at the next injection or on "
+            f"{closes.isoformat()}.",
+        )
+    if end is None or plateau.logged_days < MIN_PLATEAU_LOGGED_DAYS:
+        return result(
+            "insufficient_data",
+            f"{plateau.logged_days} days logged in weeks {base['plateau_weeks']} "
+            f"({MIN_PLATEAU_LOGGED_DAYS} needed).",
+        )
+    if end.logged_days < MIN_END_LOGGED_DAYS:
+        return result(
+            "insufficient_data",
+            f"{end.logged_days} days logged in weeks {base['end_weeks']} "
+            f"({MIN_END_LOGGED_DAYS} needed).",
+        )
+    plateau_rate = plateau.headache_days / plateau.logged_days
+    end_rate = end.headache_days / end.logged_days
+    rates = {"plateau_rate": round(plateau_rate, 3), "end_rate": round(end_rate, 3)}
+    if plateau_rate >= NEAR_DAILY_RATE:
+        return result(
+            "no_wear_off",
+            f"Headache on {_pct(plateau_rate)} of logged days in weeks {base['plateau_weeks']} "
+            f"(near-daily, {_pct(NEAR_DAILY_RATE)} or more): no room for a rise to show.",
+            **rates,
+        )
+    raw, standard_error, null_error = _rise(
+        plateau=plateau,
+        end=end,
+        rho=rho,
+        plateau_count=plateau.headache_days,
+        end_count=end.headache_days,
+    )
+    correction = logging_correction(plateau=plateau, end=end)
+    rise = raw - correction
+    # A continuity correction (Fleiss 2003, 2.4): counts of days are whole numbers, and the
+    # normal tail is too thin for end windows of a dozen days.
+    continuity = 0.5 * (1 / plateau.logged_days + 1 / end.logged_days)
+    p_value = _one_sided_p((rise - continuity) / null_error)
+    medication, _, _ = _rise(
+        plateau=plateau,
+        end=end,
+        rho=rho,
+        plateau_count=plateau.acute_medication_days,
+        end_count=end.acute_medication_days,
+    )
+    values = rates | {
+        "risk_difference": round(rise, 3),
+        "p_value": round(p_value, 4),
+        "logging_correction": round(correction, 3),
+        "rise_standard_error": round(standard_error, 3),
+        "acute_medication_rise": round(medication, 3),
+        "pooled": True,
+    }
+    corrected = (
+        f", {_pct(correction)} taken off for fewer days logged at the end" if correction else ""
+    )
+    shown = (
+        f"Headache days {_pct(plateau_rate)} of logged days in weeks {base['plateau_weeks']}, "
+        f"{_pct(end_rate)} in weeks {base['end_weeks']}: rise {rise:+.0%} "
+        f"(± {1.96 * standard_error:.0%}{corrected}; p = {p_value:.2g})."
+    )
+    if rise >= MIN_RISE and p_value < ALPHA:
+        return result("wear_off", shown, **values)
+    return result("no_wear_off", shown, **values)
+
+
+# The pattern over cycles ---------------------------------------------------------------------
+
+
+def _pooled_rise(rises: Sequence[tuple[float, float]]) -> tuple[float, float, float]:
+    """The precision-weighted rise, its standard error and the between-cycle variance.
+
+    The weighted mean tests exactly the hypothesis a stable patient fits, that no cycle rises;
+    the between-cycle variance (DerSimonian & Laird) is reported, not used to down-weight: a
+    patient whose cycles wear off unevenly still wears off.
+    """
+    weights = [1 / se**2 for _, se in rises]
+    total = sum(weights)
+    fixed = sum(w * d for w, (d, _) in zip(weights, rises, strict=True)) / total
+    q = sum(w * (d - fixed) ** 2 for w, (d, _) in zip(weights, rises, strict=True))
+    scale = total - sum(w * w for w in weights) / total
+    tau2 = max(0.0, (q - (len(rises) - 1)) / scale) if scale > 0 else 0.0
+    return fixed, sqrt(1 / total), tau2
 
 
 def wear_off_pattern(*, cycles: Sequence[TreatmentCycle]) -> WearOffPattern:
-    verdicts = tuple(cycle_wear_off(cycle=cycle) for cycle in cycles)
-    assessed = [v for v in verdicts if v.verdict != "insufficient_data"]
+    windows = [cycle_windows(cycle) for cycle in cycles]
+    closed = [w for w in windows if w.closed_on is not None]
+    rho = day_correlation(
+        window for w in closed for window in (w.plateau, w.end) if window is not None
+    )
+    verdicts = tuple(
+        cycle_wear_off(cycle=cycle, windows=w, rho=rho)
+        for cycle, w in zip(cycles, windows, strict=True)
+    )
+    pooled_cycles = [v for v in verdicts if v.pooled]
+    # Near-daily cycles are never pooled; a patient near-daily in most cycles is never scored,
+    # so the odd cycle just below the line cannot make a pattern.
+    rated = [v for v in verdicts if v.plateau_rate is not None]
+    near_daily = 2 * sum((v.plateau_rate or 0) >= NEAR_DAILY_RATE for v in rated) >= len(rated) > 0
+    closing = {c.number: w.closed_on for c, w in zip(cycles, windows, strict=True)}
     positive = tuple(v.cycle for v in verdicts if v.verdict == "wear_off")
-    rising = [v for v in assessed if (v.risk_difference or 0) >= MIN_RISK_DIFFERENCE]
-    pooled_difference = pooled_p_value = None
-    if assessed:
-        pooled_difference, pooled_p_value = end_of_cycle_rise(
-            plateau_logged_days=sum(v.plateau_logged_days for v in assessed),
-            plateau_headache_days=sum(v.plateau_headache_days for v in assessed),
-            end_logged_days=sum(v.end_logged_days for v in assessed),
-            end_headache_days=sum(v.end_headache_days for v in assessed),
+    rising = tuple(v.cycle for v in pooled_cycles if (v.risk_difference or 0) >= MIN_RISE)
+    pooled = standard_error = tau2 = score = medication = None
+    p_value = None
+    if pooled_cycles:
+        pooled, standard_error, tau2 = _pooled_rise(
+            [(v.risk_difference or 0.0, v.rise_standard_error or 1.0) for v in pooled_cycles]
         )
-    pooled = (
-        len(rising) >= MIN_POSITIVE_CYCLES
-        and pooled_p_value is not None
-        and pooled_p_value < POOLED_ALPHA
-        and pooled_difference >= MIN_RISK_DIFFERENCE
-    )
-    established = len(positive) >= MIN_POSITIVE_CYCLES or pooled
-    if len(positive) >= MIN_POSITIVE_CYCLES:
-        message = (
-            f"End-of-cycle wear-off in cycles {', '.join(map(str, positive))} of "
-            f"{len(assessed)} assessed."
-        )
-    elif established:
-        message = (
-            f"End-of-cycle wear-off over cycles {', '.join(str(v.cycle) for v in rising)} "
-            f"taken together (p = {pooled_p_value:.3g})."
-        )
-    elif positive:
-        message = f"Wear-off in cycle {positive[0]} only: not yet a pattern."
-    else:
-        message = f"No end-of-cycle wear-off in {len(assessed)} assessed cycles."
-    return WearOffPattern(
+        medication = sum(v.acute_medication_rise or 0 for v in pooled_cycles) / len(pooled_cycles)
+        z = pooled / standard_error
+        p_value = _one_sided_p(z)
+        if len(pooled_cycles) >= MIN_ASSESSED_CYCLES and pooled >= MIN_RISE and not near_daily:
+            score = round(z, 3)
+    established = score is not None and score >= PATIENT_Z
+    through = max((closing[v.cycle] for v in pooled_cycles), default=None)
+    pattern = WearOffPattern(
         established=established,
-        assessed_cycles=len(assessed),
+        assessed_cycles=len(pooled_cycles),
         wear_off_cycles=positive,
-        rising_cycles=tuple(v.cycle for v in rising),
-        pooled_risk_difference=None if pooled_difference is None else round(pooled_difference, 3),
-        pooled_p_value=None if pooled_p_value is None else round(pooled_p_value, 4),
+        rising_cycles=rising,
+        pooled_risk_difference=None if pooled is None else round(pooled, 3),
+        pooled_p_value=None if p_value is None else round(p_value, 4),
         cycles=verdicts,
-        message=message,
-        parameters={
-            "alpha": ALPHA,
-            "min_risk_difference": MIN_RISK_DIFFERENCE,
-            "min_plateau_logged_days": MIN_PLATEAU_LOGGED_DAYS,
-            "min_end_logged_days": MIN_END_LOGGED_DAYS,
-            "min_wear_off_cycles": MIN_POSITIVE_CYCLES,
-            "pooled_alpha": POOLED_ALPHA,
-        },
+        message="",
+        parameters=parameters(),
+        assessed_cycle_numbers=tuple(v.cycle for v in pooled_cycles),
+        assessed_cycle_starts=tuple(v.start for v in pooled_cycles),
+        # The day the last pooled cycle's end window closed (its next injection, or the
+        # planned interval plus the grace week).
+        evidence_through=through,
+        pooled_standard_error=None if standard_error is None else round(standard_error, 3),
+        pooled_acute_medication_rise=None if medication is None else round(medication, 3),
+        between_cycle_spread=None if tau2 is None else round(sqrt(tau2), 3),
+        day_correlation=rho,
+        score=score,
     )
+    return _with_message(pattern)
+
+
+def parameters() -> dict[str, float]:
+    return {
+        "plateau_first_week": PLATEAU_FIRST_WEEK,
+        "plateau_last_week": PLATEAU_LAST_WEEK,
+        "end_first_week": END_FIRST_WEEK,
+        "grace_weeks": GRACE_WEEKS,
+        "min_plateau_logged_days": MIN_PLATEAU_LOGGED_DAYS,
+        "min_end_logged_days": MIN_END_LOGGED_DAYS,
+        "near_daily_rate": NEAR_DAILY_RATE,
+        "min_rise": MIN_RISE,
+        "alpha": ALPHA,
+        "min_assessed_cycles": MIN_ASSESSED_CYCLES,
+        "patient_z": PATIENT_Z,
+        "assumed_bad_day_logging_ratio": ASSUMED_BAD_DAY_LOGGING_RATIO,
+        "prior_day_correlation": PRIOR_CORRELATION,
+    }
+
+
+def _cycle_list(numbers: Sequence[int]) -> str:
+    return ", ".join(map(str, numbers))
+
+
+def _with_message(pattern: WearOffPattern) -> WearOffPattern:
+    return replace(pattern, message=wear_off_message(pattern))
+
+
+def wear_off_message(pattern: WearOffPattern) -> str:
+    """One or two sentences a clinician reads: the rise with its uncertainty, and the cycles."""
+    left_out = [c for c in pattern.cycles if not c.pooled]
+    left = (
+        f" Left out: {'; '.join(f'cycle {c.cycle}: {c.reason}' for c in left_out)}"
+        if left_out
+        else ""
+    )
+    if not pattern.assessed_cycles:
+        return f"No cycle can be assessed for end-of-cycle wear-off yet.{left}"
+    rise = pattern.pooled_risk_difference or 0.0
+    margin = 1.96 * (pattern.pooled_standard_error or 0.0)
+    figures = (
+        f"headache days {rise:+.0%} of logged days at the end of the cycle against weeks 3-9 "
+        f"(95 % interval {rise - margin:+.0%} to {rise + margin:+.0%}, about "
+        f"{rise * 28:+.1f} days per 28), over {pattern.assessed_cycles} assessed cycles "
+        f"({_cycle_list(pattern.assessed_cycle_numbers)})"
+    )
+    medication = pattern.pooled_acute_medication_rise
+    if medication is not None:
+        figures += f"; acute-medication days {medication:+.0%}"
+    if pattern.established:
+        return f"End-of-cycle wear-off: {figures}.{left}"
+    if pattern.assessed_cycles < MIN_ASSESSED_CYCLES:
+        return f"Not yet a pattern: {figures}; {MIN_ASSESSED_CYCLES} assessed cycles needed.{left}"
+    if rise < MIN_RISE:
+        return f"No end-of-cycle wear-off: {figures}.{left}"
+    return f"No clear end-of-cycle wear-off yet: {figures}.{left}"
+
+
+def wear_off_evidence(pattern: WearOffPattern) -> dict[str, Any]:
+    """The flag's evidence, JSON-ready: what the scan stores and the clinic and PDF show."""
+
+    def day(value: date | None) -> str | None:
+        return None if value is None else value.isoformat()
+
+    return {
+        "summary": pattern.message,
+        "wear_off_cycles": list(pattern.wear_off_cycles),
+        "rising_cycles": list(pattern.rising_cycles),
+        "assessed_cycles": list(pattern.assessed_cycle_numbers),
+        "assessed_cycle_starts": [d.isoformat() for d in pattern.assessed_cycle_starts],
+        "evidence_through": day(pattern.evidence_through),
+        "pooled_risk_difference": pattern.pooled_risk_difference,
+        "pooled_standard_error": pattern.pooled_standard_error,
+        "pooled_p_value": pattern.pooled_p_value,
+        "pooled_acute_medication_rise": pattern.pooled_acute_medication_rise,
+        "between_cycle_spread": pattern.between_cycle_spread,
+        "day_correlation": pattern.day_correlation,
+        "score": pattern.score,
+        "cycles": [
+            {
+                "cycle": c.cycle,
+                "start": c.start.isoformat(),
+                "end": c.end.isoformat(),
+                "plateau_weeks": c.plateau_weeks,
+                "plateau_logged_days": c.plateau_logged_days,
+                "plateau_headache_days": c.plateau_headache_days,
+                "end_weeks": c.end_weeks,
+                "end_window_start": day(c.end_window_start),
+                "end_window_end": day(c.end_window_end),
+                "end_logged_days": c.end_logged_days,
+                "end_headache_days": c.end_headache_days,
+                "overdue_days": c.overdue_days,
+                "plateau_rate": c.plateau_rate,
+                "end_rate": c.end_rate,
+                "risk_difference": c.risk_difference,
+                "rise_standard_error": c.rise_standard_error,
+                "logging_correction": c.logging_correction,
+                "acute_medication_rise": c.acute_medication_rise,
+                "p_value": c.p_value,
+                "verdict": c.verdict,
+                "pooled": c.pooled,
+                "reason": c.reason,
+            }
+            for c in pattern.cycles
+        ],
+        "method": pattern.parameters,
+    }
+
+
+def evidence_through(evidence: Mapping[str, Any]) -> date | None:
+    """The last day a stored flag's evidence rests on (``wear_off_evidence``).
+
+    Flags stored before ``evidence_through`` existed carry their cycles' ends instead.
+    """
+    stored = evidence.get("evidence_through")
+    if stored:
+        return date.fromisoformat(stored)
+    ends = [c["end"] for c in evidence.get("cycles", ()) if isinstance(c, dict) and c.get("end")]
+    return max(map(date.fromisoformat, ends)) if ends else None
+
+
+def adds_evidence(*, evidence: Mapping[str, Any], dismissed: Mapping[str, Any]) -> bool:
+    """Whether new evidence rests on a cycle closed after what a dismissed flag showed.
+
+    A clinician who dismissed a wear-off flag has judged those cycles; the same cycles, scanned
+    again on another night, must not bring the flag back.
+    """
+    before = evidence_through(dismissed)
+    now = evidence_through(evidence)
+    return before is None or (now is not None and now > before)

@@ -94,6 +94,23 @@ def test_a_rescan_refreshes_the_evidence_of_the_flag_under_review():
     assert flag.evidence["as_of"] == (TODAY + timedelta(days=1)).isoformat()
 
 
+def test_a_dismissed_wear_off_flag_comes_back_only_when_a_new_cycle_adds_evidence():
+    patient = demo_patient()
+    flag = scan_patient(patient=patient, today=TODAY)[0]
+    flag.status = models.FlagStatus.DISMISSED
+    flag.save(update_fields=["status"])
+
+    # The same three cycles, night after night, while the fourth is still running.
+    for night in range(1, 6):
+        assert scan_patient(patient=patient, today=TODAY + timedelta(days=night)) == []
+    assert models.ReviewFlag.objects.filter(patient=patient, kind="wear_off").count() == 1
+
+    # Day 90 of the fourth cycle: its end window closes and adds a cycle to the evidence.
+    flags = scan_patient(patient=patient, today=TODAY + timedelta(days=6))
+    assert [f.kind for f in flags] == [models.FlagKind.WEAR_OFF]
+    assert flags[0].evidence["assessed_cycles"] == [1, 2, 3, 4]
+
+
 def test_one_scan_flags_each_patient_who_needs_review_and_no_one_else():
     wearing_off = [demo_patient(), demo_patient()]
     steady = factories.PatientFactory()
