@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from diary.models import DiaryDay, InjectionSession, User
+from diary.models import DiaryDay, InjectionSession, RecalledBaselineSource, User
 from tests.browser.conftest import new_context, report_page_messages
 from tests.browser.helpers import day_card, sign_up
 
@@ -71,7 +71,8 @@ def test_the_first_run_records_the_last_injection_and_a_recalled_baseline(page, 
     page.get_by_label("on how many days did you have a headache?").fill("18")
     page.get_by_role("button", name="Next").click()
     page.get_by_role("heading", name="Medicines you take to prevent migraine").wait_for()
-    page.get_by_role("button", name="Skip this step").click()
+    page.get_by_label("Your preventive medicines").fill("Propranolol 80 mg twice a day")
+    page.get_by_role("button", name="Next").click()
     page.get_by_role("heading", name="Sharing with your clinic").wait_for()
     page.get_by_role("button", name="Finish").click()
     page.get_by_role("heading", name="How was your head today?").wait_for()
@@ -86,7 +87,11 @@ def test_the_first_run_records_the_last_injection_and_a_recalled_baseline(page, 
         earlier,
         last,
     ]
-    assert profile.recalled_baseline_headache_days == 18
+    assert (profile.recalled_baseline_headache_days, profile.recalled_baseline_source) == (
+        18,
+        RecalledBaselineSource.PATIENT,
+    )
+    assert profile.preventive_medicines_note == "Propranolol 80 mg twice a day"
     assert profile.onboarded is True
 
 

@@ -1,6 +1,6 @@
 // First run after sign-up: a few skippable steps that set up the treatment record, then
 // PATCH /me/ onboarded. Each step saves on "Next" and can be skipped.
-import { api, NetworkError, notAvailable } from "./api.js";
+import { api, NetworkError } from "./api.js";
 import { formatDate } from "./dates.js";
 import { appConfig, errorList, field, h, replace } from "./dom.js";
 import * as store from "./store.js";
@@ -103,37 +103,14 @@ function baselineStep(ctx) {
   };
 }
 
-function preventiveStep() {
-  let told = false;
-  const text = h("textarea", { name: "preventives", rows: "3", maxlength: "1000" });
+function preventiveStep(ctx) {
+  const text = h("textarea", { name: "preventives", rows: "3", maxlength: "2000" });
+  text.value = ctx.session.me.preventive_medicines_note || "";
   return {
     title: "Medicines you take to prevent migraine",
-    intro: "Tablets or injections you take every day or every month to have fewer migraines (not the ones you take during an attack). One per line.",
-    fields: [field("Your preventive medicines", text, "For example: propranolol 80 mg, topiramate, amitriptyline.")],
-    save: async (messages) => {
-      const lines = text.value.split("\n").map((line) => line.trim()).filter(Boolean);
-      if (told) return true;
-      for (const drug of lines) {
-        let result;
-        try {
-          result = await api.post("preventives/", { drug, drug_class: "other", outcome: "ongoing" });
-        } catch (error) {
-          if (!(error instanceof NetworkError)) throw error;
-          replace(messages, errorList("You are offline. Try again when you are connected, or skip this step."));
-          return false;
-        }
-        if (notAvailable(result)) {
-          told = true;
-          replace(messages, h("p", { class: "notice", role: "status", text: "This service does not keep a list of preventive medicines yet: tell your clinic at your next visit." }));
-          return "stay";
-        }
-        if (!result.ok) {
-          replace(messages, errorList(result.data));
-          return false;
-        }
-      }
-      return true;
-    },
+    intro: "Tablets or injections you take every day or every month to have fewer migraines (not the ones you take during an attack). Your clinic sees what you write here.",
+    fields: [field("Your preventive medicines", text, "For example: propranolol 80 mg twice a day, topiramate.")],
+    save: (messages) => (text.value.trim() ? saveMe(ctx, messages, { preventive_medicines_note: text.value.trim() }) : true),
   };
 }
 
