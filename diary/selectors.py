@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from diary.analytics.day_classes import DayClasses, classify_day, day_facts
+from diary.analytics.relief import IntakeAnswers
 from diary.models import (
     CareLink,
     Clinic,
@@ -100,6 +101,30 @@ def diary_day_classes(
 def diary_day_versions(*, patient: PatientProfile, day: date) -> list[DiaryDayRevision]:
     """The kept earlier versions of one day, newest first."""
     return list(DiaryDayRevision.objects.filter(patient=patient, date=day).order_by("-id"))
+
+
+def intake_relief_answers(
+    *, patient: PatientProfile, date_from: date, date_to: date
+) -> list[IntakeAnswers]:
+    """The patient's intakes in the range, counted by medicine and "did it help?" answer."""
+    rows = (
+        MedicationIntake.objects.filter(
+            diary_day__patient=patient, diary_day__date__range=(date_from, date_to)
+        )
+        .values("medication_id", "medication__name", "medication__medication_class", "relief")
+        .annotate(intakes=Count("id"))
+        .order_by()
+    )
+    return [
+        IntakeAnswers(
+            medication_id=row["medication_id"],
+            name=row["medication__name"],
+            medication_class=row["medication__medication_class"],
+            relief=row["relief"],
+            intakes=row["intakes"],
+        )
+        for row in rows
+    ]
 
 
 def medications_visible_to(*, patient: PatientProfile | None) -> QuerySet[Medication]:

@@ -12,6 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from diary import selectors
+from diary.analytics.relief import relief_summary
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.serializers import DateRangeSerializer
 from diary.api.views import record_clinician_access
@@ -68,9 +69,13 @@ def trends_response(request, *, patient: PatientProfile) -> HttpResponse:
     key = trends_cache_key(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
     rendered = cache.get(key)
     if rendered is None:
-        rendered = JSONRenderer().render(
-            patient_trends(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
+        payload = patient_trends(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
+        payload["acute_medication_relief"] = relief_summary(
+            selectors.intake_relief_answers(
+                patient=patient, date_from=payload["from"], date_to=payload["to"]
+            )
         )
+        rendered = JSONRenderer().render(payload)
         if len(rendered) <= TRENDS_CACHE_MAX_BYTES:
             cache.set(key, rendered, TRENDS_CACHE_SECONDS)
     return HttpResponse(rendered, content_type="application/json")
@@ -346,6 +351,33 @@ class StoppingRulesSerializer(serializers.Serializer):
     episodic_months = serializers.ListField(child=serializers.CharField())
 
 
+class ReliefCountsSerializer(serializers.Serializer):
+    intakes = serializers.IntegerField()
+    answered = serializers.IntegerField(help_text="Intakes whose 'did it help?' was answered.")
+    none_relief = serializers.IntegerField()
+    some_relief = serializers.IntegerField()
+    full_relief = serializers.IntegerField()
+    relief_share = serializers.FloatField(
+        allow_null=True, help_text="Some or full relief within 2 h, over answered intakes."
+    )
+    full_relief_share = serializers.FloatField(allow_null=True)
+
+
+class ClassReliefSerializer(ReliefCountsSerializer):
+    medication_class = serializers.ChoiceField(choices=MedicationClass.choices)
+
+
+class MedicationReliefSerializer(ReliefCountsSerializer):
+    medication = serializers.IntegerField()
+    name = serializers.CharField()
+    medication_class = serializers.ChoiceField(choices=MedicationClass.choices)
+
+
+class AcuteMedicationReliefSerializer(serializers.Serializer):
+    by_class = ClassReliefSerializer(many=True)
+    by_medication = MedicationReliefSerializer(many=True)
+
+
 class TrendsSerializer(serializers.Serializer):
     rule = serializers.ChoiceField(choices=HeadacheDayRule.choices)
     to = serializers.DateField()
@@ -357,6 +389,9 @@ class TrendsSerializer(serializers.Serializer):
     medication_overuse = MedicationOveruseSerializer()
     wear_off = WearOffSerializer()
     stopping_rules = StoppingRulesSerializer()
+    acute_medication_relief = AcuteMedicationReliefSerializer(
+        help_text="'Did it help?' answers of the acute medicines taken from 'from' to 'to'."
+    )
 
     def get_fields(self):
         fields = super().get_fields()

@@ -881,3 +881,39 @@ def test_another_patients_versions_cannot_be_seen_or_restored(as_alice, as_bob):
 
     assert history(as_bob, "2026-11-23") == []
     assert restored.status_code == 400
+
+
+def test_trends_give_the_share_of_intakes_that_helped_per_class_and_medicine(as_alice):
+    for day, relief in (("2026-11-20", "full"), ("2026-11-21", "none"), ("2026-11-22", None)):
+        body = {**MIGRAINE, "medications": [{"medication": "Imigran", "relief": relief}]}
+        put_day(as_alice, day, body)
+
+    relief = as_alice.get("/api/v1/trends/?from=2026-11-01").json()["acute_medication_relief"]
+
+    assert relief["by_class"] == [
+        {
+            "medication_class": "triptan",
+            "intakes": 3,
+            "answered": 2,
+            "none_relief": 1,
+            "some_relief": 0,
+            "full_relief": 1,
+            "relief_share": 0.5,
+            "full_relief_share": 0.5,
+        }
+    ]
+    assert relief["by_medication"][0]["name"] == "Sumatriptan"
+
+
+def test_a_linked_clinician_sees_the_relief_shares_in_the_patients_trends(
+    as_alice, alice, as_carol
+):
+    put_day(
+        as_alice,
+        "2026-11-20",
+        {**MIGRAINE, "medications": [{"medication": "Sumatriptan", "relief": "some"}]},
+    )
+
+    trends = as_carol.get(f"/api/v1/patients/{alice.pk}/trends/?from=2026-11-01").json()
+
+    assert trends["acute_medication_relief"]["by_medication"][0]["relief_share"] == 1.0

@@ -84,7 +84,11 @@ def test_a_headache_day_lasts_as_long_as_the_rule_set_asks(as_alice, alice, rule
     durations = [None, Decimal("0.25"), Decimal("0.5"), Decimal("3.75"), Decimal(4), Decimal(9)]
     for offset, duration in enumerate(durations):
         factories.HeadacheDayFactory(
-            patient=alice, date=date(2026, 5, 1 + offset), duration_hours=duration
+            patient=alice,
+            date=date(2026, 5, 1 + offset),
+            duration_hours=duration,
+            # A headache stored without hours is one of unknown duration (a data migration).
+            duration_known=duration is not None,
         )
 
     body = as_alice.get("/api/v1/trends/", {"rule": rule}).json()
