@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_KB = 150
+TARGET_KB = 80
 
 
 def setup_django() -> None:
