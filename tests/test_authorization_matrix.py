@@ -209,6 +209,26 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, int]]] = [
     ("GET", "/clinic/patients/{patient}/", None, CLINIC_ALICE_PAGE),
     ("GET", "/clinic/patients/{patient}/injections/new/", None, CLINIC_ALICE_PAGE),
     ("POST", "/clinic/patients/{patient}/injections/new/", {}, {**CLINIC_ALICE_PAGE, "carol": 200}),
+    ("GET", "/clinic/patients/{patient}/injections/{session}/edit/", None, CLINIC_ALICE_PAGE),
+    (
+        "POST",
+        "/clinic/patients/{patient}/injections/{session}/edit/",
+        {},
+        CLINIC_ALICE_PAGE,
+    ),
+    # Voiding is a POST; an empty reason voids nothing and returns to the patient page.
+    (
+        "GET",
+        "/clinic/patients/{patient}/injections/{session}/void/",
+        None,
+        {**CLINIC_ALICE_PAGE, "dave": 405, "carol": 405},
+    ),
+    (
+        "POST",
+        "/clinic/patients/{patient}/injections/{session}/void/",
+        {},
+        {**CLINIC_ALICE_PAGE, "carol": 302},
+    ),
     # Reviewing is a POST; a GET is refused alike for any clinician, so it reveals nothing.
     ("GET", "/clinic/flags/{flag}/", None, {**CLINIC_ALICE_PAGE, "dave": 405, "carol": 405}),
     # An empty review is shown again with its errors, inside the clinic.

@@ -91,6 +91,20 @@ class PasskeyAddForm(PasskeyEnrolForm):
     )
 
 
+class VoidForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label="Why is this record void?",
+        help_text="For example: entered for the wrong patient, or on the wrong day twice.",
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why the record is void.")
+        return reason
+
+
 class SharingCodeForm(forms.Form):
     code = forms.CharField(
         label="Sharing code",
@@ -166,6 +180,13 @@ class InjectionSessionForm(forms.Form):
         required=False,
         max_length=2000,
         help_text="Required for a custom pattern: say why.",
+    )
+    early_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        label="Reason for an early session",
+        help_text=f"Needed when this session is less than {MIN_INTERVAL_WEEKS} weeks from another.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from diary import selectors
 from diary.analytics.overuse import overuse_limits_text, overuse_months
 from diary.analytics.windows import WINDOW_DAYS, consecutive_windows, month_start
 from diary.models import (
@@ -53,6 +54,7 @@ def injection_rows(sessions: tuple[InjectionSession, ...]) -> list[dict]:
                 ],
                 "points": sum(site.points for site in sites),
                 "side_effects": list(session.side_effects.all()),
+                "versions": list(selectors.injection_history(session=session)),
             }
         )
     return rows

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend.clinic import signin_views, views
+from frontend.clinic import injection_views, signin_views, views
 
 app_name = "clinic"
 urlpatterns = [
@@ -19,8 +19,18 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views.patient_view, name="patient"),
     path(
         "patients/<int:patient_id>/injections/new/",
-        views.injection_new_view,
+        injection_views.injection_new_view,
         name="injection-new",
+    ),
+    path(
+        "patients/<int:patient_id>/injections/<int:session_id>/edit/",
+        injection_views.injection_edit_view,
+        name="injection-edit",
+    ),
+    path(
+        "patients/<int:patient_id>/injections/<int:session_id>/void/",
+        injection_views.injection_void_view,
+        name="injection-void",
     ),
     path("flags/", views.flags_view, name="flags"),
     path("flags/<int:flag_id>/", views.flag_review_view, name="flag-review"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from allauth.core import ratelimit
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diary import selectors, services
+from diary.audit import record_access
 from diary.models import (
     UNDER_REVIEW,
     AccessEvent,
@@ -22,31 +21,16 @@ from diary.models import (
     PatientProfile,
     ReviewFlag,
 )
-from diary.paradigms import PREEMPT_SITES, PREEMPT_TOTAL_UNITS, SiteDose
 from frontend.clinic.access import (
     clinician_required,
 )
 from frontend.clinic.evidence import evidence_card
 from frontend.clinic.forms import (
     FlagReviewForm,
-    InjectionSessionForm,
     SharingCodeForm,
-    site_initial,
 )
-from frontend.clinic.patient import patient_page, suggested_interval
-from frontend.clinic.sitemap import site_map_views
+from frontend.clinic.patient import patient_page
 from frontend.clinic.triage import SORT_KEYS, triage_rows
-
-
-def record_access(request: HttpRequest, *, patient: PatientProfile, action: str) -> None:
-    services.access_event_record(
-        actor=request.user,
-        patient=patient,
-        action=action,
-        resource=f"{request.method} {request.path}",
-        ip_address=request.META.get("REMOTE_ADDR"),
-    )
-
 
 # Workspace ------------------------------------------------------------------------------------
 
@@ -104,97 +88,6 @@ def patient_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     record_access(request, patient=patient, action=AccessEvent.Action.VIEW)
     return render(request, "clinic/patient.html", patient_page(patient=patient))
-
-
-def _previous_pattern(patient: PatientProfile) -> dict[str, object]:
-    previous = patient.injection_sessions.order_by("-date").prefetch_related("sites").first()
-    if previous is None:
-        return {}
-    sites = [
-        SiteDose(muscle=s.muscle, side=s.side, units=s.units, points=s.points)
-        for s in previous.sites.all()
-    ]
-    return {
-        "paradigm": previous.paradigm,
-        "total_units": previous.total_units,
-        "product": previous.product,
-        "injector": previous.injector,
-        "planned_interval_weeks": previous.planned_interval_weeks,
-        "notes": previous.notes if previous.paradigm == "custom" else "",
-        **site_initial(sites),
-    }
-
-
-@clinician_required
-@require_http_methods(["GET", "POST"])
-def injection_new_view(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = _patient(request, patient_id)
-    initial: dict[str, object] = {
-        "date": selectors.local_today(user=patient.user),
-        "paradigm": "preempt",
-        "total_units": PREEMPT_TOTAL_UNITS,
-        "injector": str(request.user),
-        "planned_interval_weeks": suggested_interval(patient=patient),
-        **site_initial(PREEMPT_SITES),
-    }
-    copied = request.GET.get("copy") == "previous"
-    if copied:
-        initial |= _previous_pattern(patient)
-        initial["planned_interval_weeks"] = suggested_interval(patient=patient)
-    form = InjectionSessionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            session = services.injection_session_record(
-                patient=patient,
-                recorded_by=request.user,
-                injected_on=data["date"],
-                total_units=data["total_units"],
-                paradigm=data["paradigm"],
-                sites=data["sites"],
-                product=data["product"],
-                injector=data["injector"],
-                lot=data["lot"],
-                planned_interval_weeks=data["planned_interval_weeks"],
-                notes=data["notes"],
-            )
-        except ValidationError as error:
-            for field, problems in error.message_dict.items():
-                target = field if field in form.fields else None
-                for problem in problems:
-                    form.add_error(target, problem)
-        else:
-            record_access(request, patient=patient, action=AccessEvent.Action.CHANGE)
-            messages.success(
-                request,
-                f"Session of {session.date:%d %b %Y} recorded: {session.total_units:g} U.",
-            )
-            return redirect("clinic:patient", patient_id=patient.pk)
-    record_access(request, patient=patient, action=AccessEvent.Action.VIEW)
-    has_previous = patient.injection_sessions.exists()
-    return render(
-        request,
-        "clinic/injection_form.html",
-        {
-            "patient": patient,
-            "form": form,
-            "views": site_map_views(points=_points_by_group(form)),
-            "site_rows": form.site_rows(),
-            "has_previous": has_previous,
-            "copied": copied,
-            "default_site_units": Decimal(5),
-        },
-    )
-
-
-def _points_by_group(form: InjectionSessionForm) -> dict[str, int]:
-    points = {}
-    for row in form.site_rows():
-        try:
-            points[f"{row['muscle']}_{row['side']}"] = int(row["points"].value() or 0)
-        except (TypeError, ValueError):
-            points[f"{row['muscle']}_{row['side']}"] = 0
-    return points
 
 
 def _review_form(flag: ReviewFlag, members: list[ClinicMember], data=None) -> FlagReviewForm:

@@ -130,3 +130,123 @@ def test_a_second_session_on_the_same_day_is_refused(alice, carol_client):
     response = carol_client.post(url(alice), session_post())
     assert "already recorded on this date" in response.content.decode()
     assert InjectionSession.objects.count() == 1
+
+
+# Corrections, voiding, early sessions, self-reports ---------------------------------------------
+
+
+def edit_url(patient, session) -> str:
+    return f"/clinic/patients/{patient.pk}/injections/{session.pk}/edit/"
+
+
+def test_a_corrected_session_keeps_its_history_on_the_patient_page(alice, carol_client):
+    carol_client.post(url(alice), session_post(date="2026-06-01", lot="C1111"))
+    session = InjectionSession.objects.get(patient=alice)
+
+    response = carol_client.post(edit_url(alice, session), session_post(date="2026-06-01"))
+
+    assert response["Location"] == f"/clinic/patients/{alice.pk}/"
+    session.refresh_from_db()
+    assert (session.lot, session.version) == ("C9876", 2)
+    page = carol_client.get(f"/clinic/patients/{alice.pk}/").content.decode()
+    assert "History: 2 versions" in page
+    assert "lot C1111" in page and "lot C9876" in page
+
+
+def test_a_voided_session_leaves_the_patient_page_but_not_the_history(alice, carol_client):
+    carol_client.post(url(alice), session_post(date="2026-06-01"))
+    session = InjectionSession.objects.get(patient=alice)
+
+    response = carol_client.post(
+        f"/clinic/patients/{alice.pk}/injections/{session.pk}/void/",
+        {"reason": "Entered for the wrong patient"},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "voided: it no longer counts in any analysis" in page
+    assert "No injection recorded yet." in page
+    assert not InjectionSession.objects.filter(patient=alice).exists()
+    assert InjectionSession.with_voided.get(pk=session.pk).versions.count() == 2
+
+
+def test_voiding_without_a_reason_changes_nothing(alice, carol_client):
+    carol_client.post(url(alice), session_post(date="2026-06-01"))
+    session = InjectionSession.objects.get(patient=alice)
+
+    carol_client.post(f"/clinic/patients/{alice.pk}/injections/{session.pk}/void/", {"reason": ""})
+
+    session.refresh_from_db()
+    assert session.voided_at is None
+
+
+def test_a_session_six_weeks_after_the_previous_needs_a_reason_and_shows_it(alice, carol_client):
+    carol_client.post(url(alice), session_post(date="2026-06-01"))
+
+    refused = carol_client.post(url(alice), session_post(date="2026-07-13"))
+    assert "less than 10 weeks" in refused.content.decode()
+    assert InjectionSession.objects.filter(patient=alice).count() == 1
+
+    carol_client.post(
+        url(alice), session_post(date="2026-07-13", early_reason="Wear-off from week 5")
+    )
+    page = carol_client.get(f"/clinic/patients/{alice.pk}/").content.decode()
+    assert "Early session:</strong> Wear-off from week 5" in page
+
+
+def test_a_patients_self_report_shows_no_site_table_and_the_clinic_confirms_it(
+    alice, carol_client, as_alice
+):
+    as_alice.post("/api/v1/injections/", {"date": "2026-06-01", "total_units": 155}, format="json")
+    page = carol_client.get(f"/clinic/patients/{alice.pk}/").content.decode()
+    assert "reported by the patient, not confirmed" in page
+    assert "Sites not recorded" in page
+    assert "Units per muscle and side" not in page
+
+    carol_client.post(url(alice), session_post(date="2026-06-02"))
+
+    session = InjectionSession.objects.get(patient=alice)
+    assert (session.date, session.source, session.confirmed) == (
+        dt.date(2026, 6, 2),
+        "clinic",
+        True,
+    )
+    page = carol_client.get(f"/clinic/patients/{alice.pk}/").content.decode()
+    assert "not confirmed" not in page
+    assert "Confirmed by the clinic" in page
+
+
+@pytest.mark.parametrize(
+    ("kind", "note"),
+    [
+        ("ptosis", "inject frontalis sites higher and give fewer units"),
+        ("brow_ptosis", "give fewer and shallower corrugator units"),
+    ],
+)
+def test_the_site_map_carries_technique_notes_after_ptosis(alice, carol_client, kind, note):
+    session = factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 6, 1))
+    session.side_effects.create(kind=kind, onset_date=dt.date(2026, 6, 8), severity=2)
+
+    page = carol_client.get(url(alice)).content.decode()
+
+    assert "Technique notes from the last session" in page
+    assert note in page
+
+
+def test_no_technique_note_without_a_side_effect_that_calls_for_one(alice, carol_client):
+    session = factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 6, 1))
+    session.side_effects.create(kind="neck_pain", onset_date=dt.date(2026, 6, 8), severity=1)
+
+    assert "Technique notes" not in carol_client.get(url(alice)).content.decode()
+
+
+def test_another_clinic_cannot_edit_or_void(alice, carol, dave_client):
+    session = factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 6, 1))
+
+    assert dave_client.get(edit_url(alice, session)).status_code == 404
+    response = dave_client.post(
+        f"/clinic/patients/{alice.pk}/injections/{session.pk}/void/", {"reason": "x"}
+    )
+    assert response.status_code == 404
+    session.refresh_from_db()
+    assert session.voided_at is None
