@@ -461,3 +461,18 @@ def test_a_preview_younger_than_a_week_is_kept(alice, as_alice):
     with time_machine.travel(dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC), tick=False):
         assert pending_imports_expire.apply().get() == 0
         assert confirm(as_alice, import_id).status_code == 200
+
+
+def test_an_imported_headache_without_hours_is_stored_as_of_unknown_duration(alice, as_alice):
+    content = "date,headache,severity,hours,medicines,notes\n2026-11-01,yes,severe,,,\n"
+    preview = upload(as_alice, content).json()
+
+    confirm(as_alice, preview["id"])
+
+    day = as_alice.get("/api/v1/diary/2026-11-01/").json()
+    assert by_date(preview)["2026-11-01"]["duration_known"] is False
+    assert (day["duration_known"], day["duration_unknown_day"], day["headache_day"]) == (
+        False,
+        True,
+        False,
+    )
