@@ -224,3 +224,22 @@ def test_a_past_day_saved_from_the_calendar_returns_to_its_month(page, screensho
     medicine = page.locator(f'[data-date="{past + timedelta(days=1)}"]')
     assert medicine.get_attribute("data-medicine") == "true"
     page.screenshot(path=screenshots / "calendar-backfilled.png", full_page=True)
+
+
+def test_a_version_kept_on_the_server_is_restored_from_the_day_screen(page):
+    sign_up(page, "joy@example.org")
+    today = local_today("joy@example.org")
+    log_a_severe_migraine(page, today)
+    # Another device replaced it: only the server kept the earlier version.
+    patient = User.objects.get(email="joy@example.org").patient_profile
+    services.diary_day_upsert(
+        patient=patient, day=today, facts=services.DiaryDayFacts(headache=False)
+    )
+
+    go(page, f"#/day/{today}")
+    page.get_by_text("Earlier versions of this day (1)").click()
+    page.get_by_role("button", name="Restore the version replaced").click()
+    # The restore keeps the version it replaced in its turn.
+    page.get_by_text("Earlier versions of this day (2)").wait_for()
+    assert page.get_by_label("Severe").is_checked()
+    assert_the_migraine_is_stored("joy@example.org", today)

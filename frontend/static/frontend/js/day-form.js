@@ -1,6 +1,6 @@
 // One day's details: severity, how long, features, medicines (usual ones first) and whether
 // they helped, disability, menstruation, notes.
-import { api, NetworkError } from "./api.js";
+import { api, NetworkError, request } from "./api.js";
 import { formatLong, isValidIso, monthOf } from "./dates.js";
 import { choices, errorList, field, formValue, formValues, h, replace } from "./dom.js";
 import { DISABILITY, FEATURES, SEVERITY, daySummary, serverChoices, statusBadge } from "./labels.js";
@@ -269,7 +269,7 @@ export async function render(root, ctx) {
 
   const status = h("p", { class: "day-state", "aria-live": "polite" }, statusBadge(view.status));
   const problem = h("div", {}, conflictPanel(view, ctx));
-  replace(root, h("h1", { text: formatLong(date) }), status, problem, await previousVersion(date, ctx), form);
+  replace(root, h("h1", { text: formatLong(date) }), status, problem, await previousVersion(date, ctx), form, await serverHistory(date, view, ctx));
   let shownStatus = view.status;
   // A conflict found while this screen is open appears above the form without clearing it.
   const onChange = async () => {
@@ -298,6 +298,58 @@ async function previousVersion(date, ctx) {
     h("h2", { id: "previous-title", text: "Changed your mind?" }),
     h("p", { text: `Before your last change this day said: ${daySummary(found.body)}.` }),
     h("button", { type: "button", class: "button", text: "Bring back the earlier version", onclick: async () => { await restore(date); ctx.go(`#/day/${date}`); } }),
+  );
+}
+
+// Every version the server kept of this day (each replace, undo or delete keeps one).
+async function serverHistory(date, view, ctx) {
+  if (!view.confirmed || view.pending) return null;
+  let result;
+  try {
+    result = await api.get(`diary/${date}/history/`);
+  } catch (error) {
+    if (!(error instanceof NetworkError)) throw error;
+    return null;
+  }
+  if (!result.ok || !result.data.length) return null;
+  const messages = h("div", { "aria-live": "polite" });
+  return h(
+    "details",
+    { class: "why history" },
+    h("summary", { text: `Earlier versions of this day (${result.data.length})` }),
+    h(
+      "ul",
+      { class: "links" },
+      result.data.slice(0, 10).map((version) =>
+        h(
+          "li",
+          {},
+          h("span", { text: `${new Date(version.replaced_at).toLocaleString()}: ${version.deleted ? "deleted" : daySummary(version.day)}` }),
+          h("button", {
+            type: "button",
+            class: "button",
+            text: "Restore",
+            "aria-label": `Restore the version replaced ${new Date(version.replaced_at).toLocaleString()}`,
+            onclick: async () => {
+              const current = await store.get("days", date);
+              const headers = current && current.etag ? { "If-Match": current.etag } : {};
+              try {
+                const restored = await request("POST", `/api/v1/diary/${date}/restore/`, { body: { version: version.id }, headers });
+                if (!restored.ok) return replace(messages, errorList(restored.status === 412 ? "This day changed meanwhile: open it again." : restored.data));
+                await store.put("days", { date, data: restored.data, etag: restored.headers.get("ETag"), storedAt: Date.now() });
+                outbox.events.dispatchEvent(new CustomEvent("change", { detail: { date } }));
+                ctx.go(`#/day/${date}`);
+              } catch (error) {
+                if (!(error instanceof NetworkError)) throw error;
+                replace(messages, errorList("You are offline. Try again when you are connected."));
+              }
+              return null;
+            },
+          }),
+        ),
+      ),
+    ),
+    messages,
   );
 }
 
