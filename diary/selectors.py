@@ -11,6 +11,7 @@ from django.utils import timezone
 from diary.analytics.day_classes import DayClasses, classify_day, day_facts
 from diary.analytics.relief import IntakeAnswers
 from diary.models import (
+    UNDER_REVIEW,
     CareLink,
     Clinic,
     ClinicMember,
@@ -196,3 +197,22 @@ def clinic_members_for_patient(*, patient: PatientProfile) -> QuerySet[ClinicMem
         clinic__care_links__clinician__isnull=False,
         clinic__care_links__revoked_at__isnull=True,
     ).distinct()
+
+
+def triage_patients(*, clinician_user: User) -> QuerySet[PatientProfile]:
+    """The clinic's patients for the triage list, each with the count of flags under review."""
+    return (
+        patients_for_clinician(clinician_user=clinician_user)
+        .select_related("user")
+        .annotate(
+            under_review=Count("flags", filter=Q(flags__status__in=UNDER_REVIEW), distinct=True)
+        )
+    )
+
+
+def flags_under_review_by_patient(*, clinician_user: User) -> dict[int, list[ReviewFlag]]:
+    flags: dict[int, list[ReviewFlag]] = {}
+    under_review = flags_for_clinician(clinician_user=clinician_user)
+    for flag in under_review.filter(status__in=UNDER_REVIEW):
+        flags.setdefault(flag.patient_id, []).append(flag)
+    return flags

@@ -1,18 +1,21 @@
-"""The triage list: one row per linked patient, built from the analytics, attention first."""
+"""The triage list: one row per linked patient, built from the analytics, attention first.
+
+Every figure names its window: the last 28 days' counts, and the response verdict with the
+cycle window it judged, so a change over the last 28 days never sits unexplained beside a
+verdict about another window.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Q
-
 from diary import selectors
-from diary.analytics.baseline import percent_change, response_label
+from diary.analytics.baseline import TreatmentResponse, percent_change, response_label
 from diary.analytics.overuse import medication_overuse
 from diary.analytics.trends import patient_analysis
 from diary.analytics.windows import WINDOW_DAYS, DayCounts, count_days
-from diary.models import UNDER_REVIEW, FlagKind, PatientProfile, User
+from diary.models import ClinicMember, FlagKind, PatientProfile, ReviewFlag, User
 from diary.paradigms import next_due_date
 from diary.timelines import patient_timeline
 
@@ -40,6 +43,8 @@ class TriageRow:
     open_flags: int
     flag_kinds: tuple[str, ...]
     next_due: date | None
+    response: TreatmentResponse | None = None
+    flag_assignees: tuple[int | None, ...] = ()
 
     @property
     def name(self) -> str:
@@ -58,13 +63,53 @@ class TriageRow:
         return round(self.last_28.logged_days * 100 / WINDOW_DAYS)
 
     @property
+    def has_red_flag(self) -> bool:
+        return FlagKind.SIDE_EFFECT_RED_FLAG in self.flag_kinds
+
+    @property
+    def window_text(self) -> str:
+        return f"{self.last_28.start:%-d %b} to {self.last_28.end:%-d %b}"
+
+    @property
+    def headache_days_text(self) -> str:
+        """ "9 headache days of 28 logged days": the logged days are the base, not the window."""
+        return (
+            f"{self.last_28.headache_days} headache days of {self.last_28.logged_days} logged days"
+        )
+
+    @property
+    def response_window_text(self) -> str:
+        """Which window the verdict judged, and the change it found there."""
+        response = self.response
+        if response is None or response.window_start is None or response.window_end is None:
+            return ""
+        text = (
+            f"after cycle {response.assessed_after_cycle}, "
+            f"{response.window_start:%-d %b} to {response.window_end:%-d %b %Y}"
+        )
+        if response.percent_change is not None:
+            change = response.percent_change
+            text += f": {abs(round(change))} % {'fewer' if change <= 0 else 'more'} headache days"
+        return text
+
+    @property
+    def assessable(self) -> bool:
+        return self.response is not None and self.response.assessable
+
+    @property
+    def due_soon(self) -> bool:
+        return self.days_to_due is not None and self.days_to_due <= DUE_SOON_DAYS
+
+    @property
     def days_to_due(self) -> int | None:
         return None if self.next_due is None else (self.next_due - self.as_of).days
 
     @property
     def attention(self) -> int:
-        """Higher first: open flags, then overuse, an injection due, and a patchy diary."""
+        """Higher first: a red flag, open flags, then overuse, an injection due, a patchy diary."""
         score = 100 * self.open_flags
+        if self.has_red_flag:
+            score += 1000
         score += {"overuse": 50, "at_risk": 10}.get(self.overuse_status, 0)
         if self.days_to_due is not None and self.days_to_due <= DUE_SOON_DAYS:
             score += 20
@@ -73,7 +118,13 @@ class TriageRow:
         return score
 
 
-def triage_row(*, patient: PatientProfile, open_flags: int, flag_kinds: tuple[str, ...]):
+def triage_row(
+    *,
+    patient: PatientProfile,
+    open_flags: int,
+    flag_kinds: tuple[str, ...],
+    flag_assignees: tuple[int | None, ...] = (),
+) -> TriageRow:
     as_of = selectors.local_today(user=patient.user)
     timeline = patient_timeline(patient=patient, as_of=as_of)
     analysis = patient_analysis(timeline=timeline, rule=patient.headache_day_rule)
@@ -99,6 +150,8 @@ def triage_row(*, patient: PatientProfile, open_flags: int, flag_kinds: tuple[st
             value=last_28.headache_days_per_28, baseline=analysis.baseline.headache_days_per_28
         ),
         responder=response_label(response),
+        response=response,
+        flag_assignees=flag_assignees,
         overuse_status=overuse.status,
         open_flags=open_flags,
         flag_kinds=flag_kinds,
@@ -125,27 +178,76 @@ SORT_KEYS = {
 }
 
 
-def triage_rows(*, clinician_user: User, sort: str = "attention") -> list[TriageRow]:
-    patients = (
-        selectors.patients_for_clinician(clinician_user=clinician_user)
-        .select_related("user")
-        .annotate(
-            under_review=Count("flags", filter=Q(flags__status__in=UNDER_REVIEW), distinct=True)
+@dataclass(frozen=True)
+class TriageFilters:
+    query: str = ""
+    open_flags: bool = False
+    due: bool = False
+    not_assessable: bool = False
+    assignee: str = ""  # "mine", "unassigned" or ""
+
+    @property
+    def active(self) -> bool:
+        return bool(
+            self.query or self.open_flags or self.due or self.not_assessable or self.assignee
         )
+
+
+ASSIGNEE_CHOICES = ("mine", "unassigned")
+
+
+def triage_filters(params) -> TriageFilters:
+    """Filters from the query string; unknown values are ignored rather than refused."""
+    assignee = params.get("assignee", "")
+    return TriageFilters(
+        query=params.get("q", "").strip()[:100],
+        open_flags=params.get("flags") == "open",
+        due=params.get("due") == "soon",
+        not_assessable=params.get("assessable") == "no",
+        assignee=assignee if assignee in ASSIGNEE_CHOICES else "",
     )
-    kinds: dict[int, list[str]] = {}
-    for patient_id, kind in (
-        selectors.flags_for_clinician(clinician_user=clinician_user)
-        .filter(status__in=UNDER_REVIEW)
-        .values_list("patient_id", "kind")
-    ):
-        kinds.setdefault(patient_id, []).append(kind)
+
+
+def _matches(row: TriageRow, filters: TriageFilters, member: ClinicMember | None) -> bool:
+    if filters.query:
+        needle = filters.query.lower()
+        haystack = [
+            row.name,
+            row.patient.user.email,
+            row.patient.clinic_number,
+            row.patient.full_name,
+        ]
+        if not any(needle in text.lower() for text in haystack if text):
+            return False
+    if filters.open_flags and not row.open_flags:
+        return False
+    if filters.due and not row.due_soon:
+        return False
+    if filters.not_assessable and row.assessable:
+        return False
+    if filters.assignee == "mine":
+        return member is not None and member.pk in row.flag_assignees
+    if filters.assignee == "unassigned":
+        return None in row.flag_assignees
+    return True
+
+
+def triage_rows(
+    *, clinician_user: User, sort: str = "attention", filters: TriageFilters | None = None
+) -> list[TriageRow]:
+    filters = filters or TriageFilters()
+    member = selectors.clinic_membership_of(clinician_user=clinician_user)
+    flags: dict[int, list[ReviewFlag]] = selectors.flags_under_review_by_patient(
+        clinician_user=clinician_user
+    )
     rows = [
         triage_row(
             patient=patient,
             open_flags=patient.under_review,
-            flag_kinds=tuple(sorted(kinds.get(patient.pk, []))),
+            flag_kinds=tuple(sorted(flag.kind for flag in flags.get(patient.pk, []))),
+            flag_assignees=tuple(flag.assignee_id for flag in flags.get(patient.pk, [])),
         )
-        for patient in patients
+        for patient in selectors.triage_patients(clinician_user=clinician_user)
     ]
+    rows = [row for row in rows if _matches(row, filters, member)]
     return sorted(rows, key=SORT_KEYS.get(sort, SORT_KEYS["attention"]))

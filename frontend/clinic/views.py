@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from diary import selectors, services
+from diary.analytics.windows import logging_floor_text
 from diary.audit import record_access
 from diary.models import (
     UNDER_REVIEW,
@@ -30,7 +31,7 @@ from frontend.clinic.forms import (
     SharingCodeForm,
 )
 from frontend.clinic.patient import patient_page
-from frontend.clinic.triage import SORT_KEYS, triage_rows
+from frontend.clinic.triage import SORT_KEYS, triage_filters, triage_rows
 
 # Workspace ------------------------------------------------------------------------------------
 
@@ -40,10 +41,23 @@ def triage_view(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "attention")
     if sort not in SORT_KEYS:
         sort = "attention"
-    rows = triage_rows(clinician_user=request.user, sort=sort)
+    filters = triage_filters(request.GET)
+    rows = triage_rows(clinician_user=request.user, sort=sort, filters=filters)
     for row in rows:
         record_access(request, patient=row.patient, action=AccessEvent.Action.VIEW)
-    return render(request, "clinic/triage.html", {"rows": rows, "sort": sort})
+    kept = request.GET.copy()
+    kept.pop("sort", None)
+    return render(
+        request,
+        "clinic/triage.html",
+        {
+            "rows": rows,
+            "sort": sort,
+            "filters": filters,
+            "filter_query": kept.urlencode(),
+            "logging_floor": logging_floor_text(),
+        },
+    )
 
 
 # Wrong codes count against the member like failed sign-ins: codes are long, but guessing
