@@ -815,15 +815,24 @@ class AccessEvent(models.Model):
 
 
 class TreatmentBaseline(models.Model):
-    """The diary's pre-treatment baseline, frozen once treatment starts.
+    """A treatment course's pre-treatment baseline, frozen when the course starts.
 
-    Payers have stopped paying once a patient improved, so the figure before the first injection
-    must stay as it was even if days before it are edited later. Counts are stored per
-    headache-day rule set, since a clinic may switch rule sets after the freeze.
+    Payers have stopped paying once a patient improved, so the figure before the course's first
+    injection must stay as it was even if days before it are edited later. One per treatment
+    course (a pause longer than twice the planned interval starts a new one), keyed by the
+    course's first injection, so recording an earlier course never replaces it. Counts are
+    stored per headache-day rule set, since a clinic may switch rule sets after the freeze.
     """
 
-    patient = models.OneToOneField(
-        PatientProfile, on_delete=models.CASCADE, related_name="treatment_baseline"
+    class Source(models.TextChoices):
+        DIARY = "diary", "Diary"
+        RECALLED = "recalled", "Recalled"
+        # Neither a sufficient diary nor a recalled figure when the course started: a figure
+        # entered later replaces it, marked as entered after treatment began.
+        NONE = "none", "None"
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="treatment_baselines"
     )
     first_injection_date = models.DateField()
     window_start = models.DateField()
@@ -832,6 +841,24 @@ class TreatmentBaseline(models.Model):
     # {rule name: {"headache_days": n, "migraine_days": n, "moderate_severe_days": n, ...}}
     counts = models.JSONField(default=dict)
     frozen_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.DIARY)
+    # Too few of the diary days were created before the first injection: typed in afterwards,
+    # from memory, so not a prospective diary baseline.
+    retrospective = models.BooleanField(default=False)
+    recalled_headache_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    entered_after_treatment_began = models.BooleanField(default=False)
+    # The window's acute medication: a response may be withdrawal from overuse.
+    acute_medication_days = models.PositiveSmallIntegerField(default=0)
+    acute_medication_days_by_class = models.JSONField(default=dict)
+    # The ICHD-3 8.2 status on the window's last day; empty for baselines frozen before it was.
+    overuse_status = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "first_injection_date"], name="one_baseline_per_course"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"baseline of {self.patient} before {self.first_injection_date}"

@@ -311,6 +311,7 @@ def baseline_sentence(baseline: Baseline) -> str:
             if baseline.migraine_days is not None
             else ""
         )
+        + f" {baseline.message}"
     )
 
 

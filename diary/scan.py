@@ -30,7 +30,7 @@ import logging
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
 from itertools import islice
 from typing import Any
@@ -39,7 +39,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from diary.analytics import baseline as rules
-from diary.analytics.baseline import baseline_to_freeze, is_non_responder
+from diary.analytics.baseline import (
+    baseline_to_freeze,
+    baseline_windows_to_freeze,
+    is_non_responder,
+)
 from diary.analytics.overuse import medication_overuse
 from diary.analytics.timeline import DiaryUnpacker, Injection, PatientTimeline
 from diary.analytics.trends import PatientAnalysis, patient_analysis
@@ -48,6 +52,7 @@ from diary.analytics.wear_off import adds_evidence, wear_off_evidence
 from diary.analytics.windows import MIN_LOGGED_DAYS_PER_28, WINDOW_DAYS, DayCounts, count_days
 from diary.models import (
     UNDER_REVIEW,
+    DiaryDay,
     FlagKind,
     FlagStatus,
     InjectionSession,
@@ -56,7 +61,7 @@ from diary.models import (
     TreatmentBaseline,
 )
 from diary.services import scan_results_save
-from diary.timelines import packed_diaries
+from diary.timelines import local_date, packed_diaries
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +202,7 @@ class _Patient:
     headache_day_rule: str
     recalled_baseline_headache_days: int | None
     timezone: str
+    recalled_baseline_entered_at: datetime | None
 
 
 class _ByPatient:
@@ -267,7 +273,11 @@ class _Scan:
         if patient_ids is not None:
             profiles = profiles.filter(pk__in=patient_ids)
         rows = profiles.values_list(
-            "pk", "headache_day_rule", "recalled_baseline_headache_days", "user__timezone"
+            "pk",
+            "headache_day_rule",
+            "recalled_baseline_headache_days",
+            "user__timezone",
+            "recalled_baseline_entered_at",
         ).iterator(chunk_size=2000)
         if only is not None:
             rows = (row for row in rows if row[0] in only)
@@ -287,35 +297,61 @@ class _Scan:
     def _chunk(self, *, patients: list[_Patient], diaries: _ByPatient) -> None:
         ids = [patient.pk for patient in patients]
         injections = _injections(patient_ids=ids)
-        baselines = {b.patient_id: b for b in TreatmentBaseline.objects.filter(patient_id__in=ids)}
+        baselines: dict[int, list[TreatmentBaseline]] = defaultdict(list)
+        for row in TreatmentBaseline.objects.filter(patient_id__in=ids):
+            baselines[row.patient_id].append(row)
         scanned: list[int] = []
         frozen: list[TreatmentBaseline] = []
         found: list[tuple[int, str, dict[str, Any]]] = []
+        timelines: list[tuple[_Patient, PatientTimeline]] = []
         for patient in patients:
             ordinals, shapes = diaries.take(patient.pk)
             try:
                 as_of = self._as_of(patient)
-                timeline = PatientTimeline(
-                    diary=self._unpacker.diary(ordinals=ordinals, shapes=shapes, as_of=as_of),
-                    injections=tuple(i for i in injections.get(patient.pk, ()) if i.date <= as_of),
-                    as_of=as_of,
-                    recalled_baseline_headache_days=patient.recalled_baseline_headache_days,
-                    frozen_baseline=baselines.get(patient.pk),
+                timelines.append(
+                    (
+                        patient,
+                        PatientTimeline(
+                            diary=self._unpacker.diary(
+                                ordinals=ordinals, shapes=shapes, as_of=as_of
+                            ),
+                            injections=tuple(
+                                i for i in injections.get(patient.pk, ()) if i.date <= as_of
+                            ),
+                            as_of=as_of,
+                            recalled_baseline_headache_days=patient.recalled_baseline_headache_days,
+                            recalled_baseline_entered_on=local_date(
+                                patient.recalled_baseline_entered_at, zone=patient.timezone
+                            ),
+                            frozen_baselines=tuple(baselines.get(patient.pk, ())),
+                        ),
+                    )
                 )
-                baseline = baseline_to_freeze(timeline=timeline)
-                if baseline is not None:
-                    baseline.patient_id = patient.pk
-                    timeline = replace(timeline, frozen_baseline=baseline)
-                analysis = patient_analysis(timeline=timeline, rule=patient.headache_day_rule)
-                findings = scan_findings(timeline=timeline, analysis=analysis, today=as_of)
             except Exception:
                 # One patient's bad data must not stop the others; the next scan retries it.
                 logger.exception("Scan failed for patient %s", patient.pk)
                 self.failed.append(patient.pk)
+        created_on = _baseline_days_created_on(timelines=timelines)
+        for patient, timeline in timelines:
+            try:
+                to_freeze = baseline_to_freeze(
+                    timeline=timeline, created_on=created_on.get(patient.pk, {}), now=self.started
+                )
+                if to_freeze:
+                    timeline = replace(
+                        timeline, frozen_baselines=(*to_freeze, *timeline.frozen_baselines)
+                    )
+                analysis = patient_analysis(timeline=timeline, rule=patient.headache_day_rule)
+                findings = scan_findings(timeline=timeline, analysis=analysis, today=timeline.as_of)
+            except Exception:
+                logger.exception("Scan failed for patient %s", patient.pk)
+                self.failed.append(patient.pk)
                 continue
             scanned.append(patient.pk)
-            if baseline is not None:
-                frozen.append(baseline)
+            frozen.extend(
+                TreatmentBaseline(patient_id=patient.pk, **asdict(baseline))
+                for baseline in to_freeze
+            )
             for kind, evidence in findings.items():
                 found.append((patient.pk, kind, evidence))
         found = _without_dismissed_wear_off(found)
@@ -324,6 +360,33 @@ class _Scan:
             scanned=scanned, frozen_baselines=frozen, findings=found, scanned_at=self.started
         )
         self.scanned += len(scanned)
+
+
+def _baseline_days_created_on(
+    *, timelines: list[tuple[_Patient, PatientTimeline]]
+) -> dict[int, dict[date, date]]:
+    """For each patient, the local date each diary day of a baseline not yet final was created.
+
+    One query for the chunk, and only when some course's baseline is still to be frozen: a
+    prospective diary baseline needs its days logged before the first injection.
+    """
+    windows = {
+        patient.pk: (patient.timezone, spans)
+        for patient, timeline in timelines
+        if (spans := baseline_windows_to_freeze(timeline=timeline))
+    }
+    if not windows:
+        return {}
+    # Each window's days through the (patient, date) index, never a whole diary.
+    wanted = Q()
+    for patient_id, (_, spans) in windows.items():
+        for start, end in spans:
+            wanted |= Q(patient_id=patient_id, date__gte=start, date__lte=end)
+    created: dict[int, dict[date, date]] = defaultdict(dict)
+    rows = DiaryDay.objects.filter(wanted).values_list("patient_id", "date", "created_at")
+    for patient_id, day, created_at in rows:
+        created[patient_id][day] = local_date(created_at, zone=windows[patient_id][0])
+    return created
 
 
 def _without_dismissed_wear_off(

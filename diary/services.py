@@ -1160,12 +1160,18 @@ def review_flag_open(*, patient: PatientProfile, kind: str, evidence: dict) -> R
 
 
 _FROZEN_BASELINE_FIELDS = [
-    "first_injection_date",
     "window_start",
     "window_end",
     "logged_days",
     "counts",
     "frozen_at",
+    "source",
+    "retrospective",
+    "recalled_headache_days",
+    "entered_after_treatment_began",
+    "acute_medication_days",
+    "acute_medication_days_by_class",
+    "overuse_status",
 ]
 
 
@@ -1189,7 +1195,8 @@ def scan_results_save(
             TreatmentBaseline.objects.bulk_create(
                 frozen_baselines,
                 update_conflicts=True,
-                unique_fields=["patient"],
+                # One per treatment course: only a course's "none" is ever replaced.
+                unique_fields=["patient", "first_injection_date"],
                 update_fields=_FROZEN_BASELINE_FIELDS,
             )
         under_review = {

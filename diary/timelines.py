@@ -10,8 +10,9 @@ whole history once is cheaper and simpler than one query per window.
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -38,6 +39,10 @@ from diary.models import (
 )
 
 
+def local_date(moment: datetime | None, *, zone: str) -> date | None:
+    return None if moment is None else moment.astimezone(zoneinfo.ZoneInfo(zone)).date()
+
+
 def patient_timeline(*, patient: PatientProfile, as_of: date) -> PatientTimeline:
     """Read the patient's diary, intakes, injections and frozen baseline up to ``as_of``."""
     # The same packed read as the nightly scan, so both see a diary day identically.
@@ -54,7 +59,10 @@ def patient_timeline(*, patient: PatientProfile, as_of: date) -> PatientTimeline
         injections=injections,
         as_of=as_of,
         recalled_baseline_headache_days=patient.recalled_baseline_headache_days,
-        frozen_baseline=TreatmentBaseline.objects.filter(patient=patient).first(),
+        recalled_baseline_entered_on=local_date(
+            patient.recalled_baseline_entered_at, zone=patient.user.timezone
+        ),
+        frozen_baselines=tuple(TreatmentBaseline.objects.filter(patient=patient)),
     )
 
 

@@ -1,9 +1,13 @@
 """Baseline, response and the stopping rules.
 
-- Baseline: the 28 days before the first injection, from the diary when it holds at least 20
-  logged days there, else the clinician-entered recalled figure, marked as recalled. It is frozen
-  once treatment starts (``baseline_freeze``) and always shown: payers have stopped paying once a
-  patient improved, so the pre-treatment figure must stay visible.
+- Baseline: the 28 days before the first injection of the treatment course (clinical.md,
+  "Baseline integrity and treatment courses"), from the diary when it holds at least 20 logged
+  days there, else the clinician-entered recalled figure, marked as recalled. It is frozen when
+  the course starts, whichever its source (``baseline_to_freeze``), and always shown: payers have
+  stopped paying once a patient improved, so the pre-treatment figure must stay visible. Diary
+  days created after the first injection make a retrospective, not prospective, baseline; a
+  recalled figure entered later is marked so; the frozen baseline keeps its window's
+  acute-medication days and overuse status, since a response may be withdrawal from overuse.
 - Response: percent change in headache days per 28 days against baseline (PREEMPT; IHS trial
   guidelines, Tassorelli et al., Cephalalgia 2018;38:815-832). Responders at >= 50 % (trials) and
   >= 30 % (NICE TA260; European Headache Federation 2018). Only cycles actually given count:
@@ -21,25 +25,26 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Literal
-
-from django.utils import timezone
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Literal, Protocol
 
 from diary.analytics.cycles import (
     PREEMPT_ENDPOINT_DAYS,
     RESPONSE_FIRST_DAY,
+    TreatmentCourse,
     TreatmentCycle,
     treatment_courses,
 )
 from diary.analytics.day_classes import RULE_SETS, DayClasses
+from diary.analytics.overuse import medication_overuse
 from diary.analytics.timeline import Injection, PatientTimeline
 from diary.analytics.windows import (
     WINDOW_DAYS,
     DayCounts,
     count_days,
     day_calendar,
+    is_sufficiently_logged,
     logging_floor_text,
     min_logged_days,
     month_bounds,
@@ -47,7 +52,6 @@ from diary.analytics.windows import (
     month_start,
     per_28,
 )
-from diary.models import TreatmentBaseline
 
 RESPONDER_NICE_PERCENT = 30
 RESPONDER_TRIAL_PERCENT = 50
@@ -58,9 +62,54 @@ EPISODIC_CONSECUTIVE_MONTHS = 3
 EHF_STOP_HEADACHE_DAYS_PER_MONTH = 10
 
 
+# A recalled figure frozen this long after the course's first injection is marked as entered
+# after treatment began: the nightly scan freezes a course's baseline within a day of its first
+# session being recorded, and a week covers a session recorded a few days late.
+RECALLED_FREEZE_GRACE_DAYS = 7
+
+BaselineSource = Literal["diary", "recalled", "none"]
+
+
+class FrozenBaselineRecord(Protocol):
+    """What a frozen baseline holds: a ``FrozenBaseline`` or a stored ``TreatmentBaseline``."""
+
+    first_injection_date: date
+    window_start: date
+    window_end: date
+    logged_days: int
+    counts: dict[str, dict[str, int]]
+    frozen_at: datetime
+    source: str
+    retrospective: bool
+    recalled_headache_days: int | None
+    entered_after_treatment_began: bool
+    acute_medication_days: int
+    acute_medication_days_by_class: dict[str, int]
+    overuse_status: str
+
+
+@dataclass(frozen=True)
+class FrozenBaseline:
+    """A course's baseline to store (``TreatmentBaseline`` has the same fields)."""
+
+    first_injection_date: date
+    window_start: date
+    window_end: date
+    logged_days: int
+    counts: dict[str, dict[str, int]]
+    frozen_at: datetime
+    source: str
+    retrospective: bool
+    recalled_headache_days: int | None
+    entered_after_treatment_began: bool
+    acute_medication_days: int
+    acute_medication_days_by_class: dict[str, int]
+    overuse_status: str
+
+
 @dataclass(frozen=True)
 class Baseline:
-    source: Literal["diary", "recalled", "none"]
+    source: BaselineSource
     first_injection: date | None
     window_start: date | None
     window_end: date | None
@@ -72,6 +121,15 @@ class Baseline:
     sufficient: bool
     frozen: bool
     message: str
+    # The treatment course the baseline belongs to (1 for the first).
+    course: int = 1
+    # Diary days typed in after the first injection: a retrospective, not prospective, diary.
+    retrospective: bool = False
+    entered_after_treatment_began: bool = False
+    acute_medication_days: int | None = None
+    acute_medication_days_by_class: dict[str, int] = field(default_factory=dict)
+    # ICHD-3 8.2 status on the window's last day: a response may be withdrawal from overuse.
+    overuse_status: str = ""
 
 
 def baseline_window(*, first_injection: date) -> tuple[date, date]:
@@ -83,9 +141,105 @@ def diary_baseline_counts(*, days: Mapping[date, DayClasses], first_injection: d
     return count_days(days=days, start=start, end=end, as_of=end, nominal_days=WINDOW_DAYS)
 
 
+def current_course(*, injections: Sequence[Injection]) -> TreatmentCourse | None:
+    courses = treatment_courses(injections=injections)
+    return courses[-1] if courses else None
+
+
+def frozen_for(
+    *, frozen: Sequence[FrozenBaselineRecord], first_injection: date
+) -> FrozenBaselineRecord | None:
+    return next((b for b in frozen if b.first_injection_date == first_injection), None)
+
+
+def medication_note(
+    *, days: int | None, by_class: Mapping[str, int], logged_days: int | None, status: str
+) -> str:
+    if days is None:
+        return ""
+    classes = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in by_class.items())
+    text = f"Acute medication on {days} of its {logged_days or 0} logged days"
+    text += f" ({classes})." if classes else "."
+    if status:
+        text += f" Medication overuse (ICHD-3 8.2) then: {status.replace('_', ' ')}."
+    return text
+
+
+def integrity_notes(record: FrozenBaselineRecord) -> str:
+    notes = []
+    if record.retrospective:
+        notes.append(
+            "Retrospective: most of its diary days were entered after the first injection, "
+            "not logged day by day."
+        )
+    if record.entered_after_treatment_began:
+        notes.append("Entered after treatment began.")
+    medication = medication_note(
+        days=record.acute_medication_days,
+        by_class=record.acute_medication_days_by_class,
+        logged_days=record.logged_days,
+        status=record.overuse_status,
+    )
+    return " ".join([*notes, medication]).strip()
+
+
+def frozen_baseline(*, record: FrozenBaselineRecord, rule: str, course: int) -> Baseline | None:
+    """The baseline as frozen, or None for a frozen "none" (nothing to compare with yet)."""
+    frozen_on = record.frozen_at.date().isoformat()
+    extra = {
+        "course": course,
+        "retrospective": record.retrospective,
+        "entered_after_treatment_began": record.entered_after_treatment_began,
+        "acute_medication_days": record.acute_medication_days,
+        "acute_medication_days_by_class": dict(record.acute_medication_days_by_class),
+        "overuse_status": record.overuse_status,
+    }
+    notes = integrity_notes(record)
+    if record.source == "recalled" and record.recalled_headache_days is not None:
+        return Baseline(
+            source="recalled",
+            first_injection=record.first_injection_date,
+            window_start=record.window_start,
+            window_end=record.window_end,
+            logged_days=None,
+            headache_days=record.recalled_headache_days,
+            migraine_days=None,
+            moderate_severe_days=None,
+            headache_days_per_28=float(record.recalled_headache_days),
+            sufficient=True,
+            frozen=True,
+            message=(
+                f"Recalled by the patient and entered by a clinician, frozen on {frozen_on}. "
+                f"{notes}"
+            ).strip(),
+            **extra,
+        )
+    if record.source == "diary" and rule in record.counts:
+        counts = record.counts[rule]
+        return Baseline(
+            source="diary",
+            first_injection=record.first_injection_date,
+            window_start=record.window_start,
+            window_end=record.window_end,
+            logged_days=record.logged_days,
+            headache_days=counts["headache_days"],
+            migraine_days=counts["migraine_days"],
+            moderate_severe_days=counts["moderate_severe_days"],
+            headache_days_per_28=per_28(
+                count=counts["headache_days"], logged_days=record.logged_days
+            ),
+            sufficient=True,
+            frozen=True,
+            message=f"From the diary, frozen on {frozen_on}. {notes}".strip(),
+            **extra,
+        )
+    return None
+
+
 def treatment_baseline(*, timeline: PatientTimeline, rule: str) -> Baseline:
-    first = timeline.first_injection
-    if first is None:
+    """The current treatment course's baseline: as frozen, else as it would be frozen now."""
+    course = current_course(injections=timeline.injections)
+    if course is None:
         return Baseline(
             source="none",
             first_injection=None,
@@ -100,26 +254,13 @@ def treatment_baseline(*, timeline: PatientTimeline, rule: str) -> Baseline:
             frozen=False,
             message="No injection is recorded yet: the baseline is the 28 days before the first.",
         )
+    first = course.first_injection
     start, end = baseline_window(first_injection=first)
-    frozen = timeline.frozen_baseline
-    if frozen is not None and frozen.first_injection_date == first and rule in frozen.counts:
-        counts = frozen.counts[rule]
-        return Baseline(
-            source="diary",
-            first_injection=first,
-            window_start=frozen.window_start,
-            window_end=frozen.window_end,
-            logged_days=frozen.logged_days,
-            headache_days=counts["headache_days"],
-            migraine_days=counts["migraine_days"],
-            moderate_severe_days=counts["moderate_severe_days"],
-            headache_days_per_28=per_28(
-                count=counts["headache_days"], logged_days=frozen.logged_days
-            ),
-            sufficient=True,
-            frozen=True,
-            message=f"From the diary, frozen on {frozen.frozen_at.date().isoformat()}.",
-        )
+    record = frozen_for(frozen=timeline.frozen_baselines, first_injection=first)
+    if record is not None:
+        baseline = frozen_baseline(record=record, rule=rule, course=course.number)
+        if baseline is not None:
+            return baseline
     diary = diary_baseline_counts(days=timeline.day_classes(rule=rule), first_injection=first)
     if diary.sufficient:
         return Baseline(
@@ -135,6 +276,9 @@ def treatment_baseline(*, timeline: PatientTimeline, rule: str) -> Baseline:
             sufficient=True,
             frozen=False,
             message="From the diary; frozen at the next analysis run.",
+            course=course.number,
+            acute_medication_days=diary.acute_medication_days,
+            acute_medication_days_by_class=diary.acute_medication_days_by_class,
         )
     recalled = timeline.recalled_baseline_headache_days
     if recalled is not None:
@@ -152,8 +296,10 @@ def treatment_baseline(*, timeline: PatientTimeline, rule: str) -> Baseline:
             frozen=False,
             message=(
                 f"Recalled by the patient and entered by a clinician: the diary holds only "
-                f"{diary.logged_days} of the 28 days before the first injection."
+                f"{diary.logged_days} of the {WINDOW_DAYS} days before the first injection; "
+                f"frozen at the next analysis run."
             ),
+            course=course.number,
         )
     return Baseline(
         source="diary",
@@ -168,47 +314,102 @@ def treatment_baseline(*, timeline: PatientTimeline, rule: str) -> Baseline:
         sufficient=False,
         frozen=False,
         message=(
-            f"Insufficient: the diary holds {diary.logged_days} of the 28 days before the first "
-            f"injection and no recalled figure was entered."
+            f"Insufficient: the diary holds {diary.logged_days} of the {WINDOW_DAYS} days before "
+            f"the first injection and no recalled figure was entered."
         ),
+        course=course.number,
     )
 
 
-def baseline_to_freeze(*, timeline: PatientTimeline) -> TreatmentBaseline | None:
-    """The diary baseline to store now for every rule set, unsaved; None when nothing changes.
+def baseline_windows_to_freeze(*, timeline: PatientTimeline) -> list[tuple[date, date]]:
+    """The baseline windows of courses whose baseline is not final: their days' creation dates
+    decide whether the diary there is prospective (``baseline_to_freeze``)."""
+    windows = []
+    for course in treatment_courses(injections=timeline.injections):
+        record = frozen_for(
+            frozen=timeline.frozen_baselines, first_injection=course.first_injection
+        )
+        if record is None or record.source == "none":
+            windows.append(baseline_window(first_injection=course.first_injection))
+    return windows
 
-    Frozen once treatment has started, and refrozen only when the first injection date changes
-    (a session recorded late or corrected); an insufficient diary baseline is not frozen, so a
-    recalled figure entered later still counts. The caller sets the patient and saves it.
+
+def baseline_to_freeze(
+    *, timeline: PatientTimeline, created_on: Mapping[date, date], now: datetime
+) -> list[FrozenBaseline]:
+    """The baselines to store now, one per course whose baseline is not final yet.
+
+    A course's baseline is frozen when the course starts, whichever its source: the diary when
+    its 28 days before the first injection are sufficiently logged (retrospective when too few
+    of those days were created by the injection day: ``created_on`` maps a diary date to the
+    patient's local date it was created), else a recalled figure, else "none". A frozen diary
+    or recalled baseline never changes; a "none" is replaced once a figure exists, and a recalled
+    figure frozen after treatment began (a "none" came first, or the course started more than
+    ``RECALLED_FREEZE_GRACE_DAYS`` ago) is marked so. Each course has its own, so recording an
+    earlier course never discards a later one's.
     """
-    first = timeline.first_injection
-    frozen = timeline.frozen_baseline
-    if first is None or (frozen is not None and frozen.first_injection_date == first):
-        return None
-    counts = {
-        rule: diary_baseline_counts(days=timeline.day_classes(rule=rule), first_injection=first)
-        for rule in RULE_SETS
-    }
-    logged_days = next(iter(counts.values())).logged_days
-    if not next(iter(counts.values())).sufficient:
-        return None
-    start, end = baseline_window(first_injection=first)
-    return TreatmentBaseline(
-        first_injection_date=first,
-        window_start=start,
-        window_end=end,
-        logged_days=logged_days,
-        counts={
-            rule: {
-                "headache_days": c.headache_days,
-                "migraine_days": c.migraine_days,
-                "moderate_severe_days": c.moderate_severe_days,
-                "acute_medication_days": c.acute_medication_days,
-            }
-            for rule, c in counts.items()
-        },
-        frozen_at=timezone.now(),
-    )
+    frozen: list[FrozenBaseline] = []
+    for course in treatment_courses(injections=timeline.injections):
+        first = course.first_injection
+        record = frozen_for(frozen=timeline.frozen_baselines, first_injection=first)
+        if record is not None and record.source != "none":
+            continue
+        counts = {
+            rule: diary_baseline_counts(days=timeline.day_classes(rule=rule), first_injection=first)
+            for rule in RULE_SETS
+        }
+        diary = next(iter(counts.values()))
+        start, end = baseline_window(first_injection=first)
+        # Medicine classes do not depend on the rule set.
+        medicated = timeline.day_classes(rule=next(iter(RULE_SETS)))
+        late = sum(1 for day in created_on if start <= day <= end and created_on[day] > first)
+        recalled = timeline.recalled_baseline_headache_days
+        if diary.sufficient:
+            source = "diary"
+        elif recalled is not None:
+            source = "recalled"
+        elif record is None:
+            source = "none"
+        else:
+            continue
+        entered_on = timeline.recalled_baseline_entered_on
+        if entered_on is not None:
+            entered_late = entered_on > first
+        else:
+            # No entry date (figures entered before it was kept): a "none" frozen first, or a
+            # freeze long after the course started, says it came after treatment began.
+            entered_late = record is not None or timeline.as_of > first + timedelta(
+                days=RECALLED_FREEZE_GRACE_DAYS
+            )
+        frozen.append(
+            FrozenBaseline(
+                first_injection_date=first,
+                window_start=start,
+                window_end=end,
+                logged_days=diary.logged_days,
+                counts={
+                    rule: {
+                        "headache_days": c.headache_days,
+                        "migraine_days": c.migraine_days,
+                        "moderate_severe_days": c.moderate_severe_days,
+                        "acute_medication_days": c.acute_medication_days,
+                    }
+                    for rule, c in counts.items()
+                },
+                frozen_at=now,
+                source=source,
+                retrospective=source == "diary"
+                and not is_sufficiently_logged(
+                    logged_days=diary.logged_days - late, nominal_days=WINDOW_DAYS
+                ),
+                recalled_headache_days=recalled if source == "recalled" else None,
+                entered_after_treatment_began=source == "recalled" and entered_late,
+                acute_medication_days=diary.acute_medication_days,
+                acute_medication_days_by_class=diary.acute_medication_days_by_class,
+                overuse_status=medication_overuse(days=medicated, as_of=end).status,
+            )
+        )
+    return frozen
 
 
 # Response -------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from diary.analytics.day_classes import (
 from diary.analytics.windows import DayCalendar
 
 if TYPE_CHECKING:
-    from diary.models import TreatmentBaseline
+    from diary.analytics.baseline import FrozenBaselineRecord
 
 # Day shapes the unpacking remembers, each with its classes: a clinic's days make a few
 # thousand (durations are packed only as far as the rule sets tell days apart); the bound
@@ -46,7 +46,10 @@ class PatientTimeline:
     injections: tuple[Injection, ...]
     as_of: date
     recalled_baseline_headache_days: int | None = None
-    frozen_baseline: TreatmentBaseline | None = None
+    # The patient's local date the recalled figure was entered, when known.
+    recalled_baseline_entered_on: date | None = None
+    # One per treatment course, keyed by the course's first injection.
+    frozen_baselines: tuple[FrozenBaselineRecord, ...] = ()
 
     @property
     def first_injection(self) -> date | None:

@@ -168,7 +168,8 @@ def _unjudged(response: TreatmentResponse) -> tuple[Status, str] | None:
 def nice_verdict(*, response: TreatmentResponse, episodic: EpisodicRun) -> GuidelineVerdict:
     rule = (
         f"Stop after {rules.CYCLES_BEFORE_JUDGING} cycles with less than a "
-        f"{rules.RESPONDER_NICE_PERCENT} % reduction in headache days a month; stop when episodic (fewer than "
+        f"{rules.RESPONDER_NICE_PERCENT} % reduction in headache days a month; stop when "
+        f"episodic (fewer than "
         f"{rules.CHRONIC_MIN_HEADACHE_DAYS_PER_MONTH} headache days a month) for "
         f"{rules.EPISODIC_CONSECUTIVE_MONTHS} consecutive months."
     )

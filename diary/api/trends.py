@@ -209,7 +209,23 @@ class TreatmentBaselineSerializer(serializers.Serializer):
     headache_days_per_28 = serializers.FloatField(allow_null=True)
     sufficient = serializers.BooleanField()
     frozen = serializers.BooleanField()
-    message = serializers.CharField()
+    message = serializers.CharField(
+        help_text="Where the baseline comes from, when it was frozen, whether it is "
+        "retrospective or was entered after treatment began, and its acute medication."
+    )
+    course = serializers.IntegerField(
+        help_text="The treatment course (a pause longer than twice the planned interval starts "
+        "a new one, with its own baseline)."
+    )
+    retrospective = serializers.BooleanField(
+        help_text="Most diary days of the window were created after the first injection."
+    )
+    entered_after_treatment_began = serializers.BooleanField()
+    acute_medication_days = serializers.IntegerField(allow_null=True)
+    acute_medication_days_by_class = serializers.DictField(child=serializers.IntegerField())
+    overuse_status = serializers.CharField(
+        help_text="ICHD-3 8.2 status on the window's last day; empty when not recorded."
+    )
 
 
 class CriterionSerializer(serializers.Serializer):

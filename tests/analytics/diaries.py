@@ -41,12 +41,13 @@ def injections(*dates: date, weeks: int = 12) -> tuple[Injection, ...]:
 class ClassifiedTimeline(PatientTimeline):
     """A timeline whose days are already classified, for pure tests."""
 
-    def __init__(self, *, days, injections=(), as_of, recalled=None):
+    def __init__(self, *, days, injections=(), as_of, recalled=None, frozen=()):
         super().__init__(
             diary=DiaryUnpacker().diary(ordinals=[], shapes="", as_of=as_of),
             injections=tuple(injections),
             as_of=as_of,
             recalled_baseline_headache_days=recalled,
+            frozen_baselines=tuple(frozen),
         )
         object.__setattr__(self, "_days", days)
 

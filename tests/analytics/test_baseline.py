@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from diary.analytics.baseline import (
+    baseline_to_freeze,
     cycle_responses,
     episodic_months,
     is_non_responder,
@@ -212,3 +213,124 @@ def test_an_under_logged_month_is_not_called_episodic():
     line_days = diary(FIRST, repeat("H...", 20) + repeat("-", 10) + repeat("H...", 12))
     run = episodic_months(days=line_days, first_injection=FIRST, as_of=date(2025, 7, 2))
     assert not run.episodic
+
+
+# Baseline integrity and treatment courses (clinical.md) -----------------------------------
+
+NOW = datetime(2025, 3, 3, 22, 0, tzinfo=UTC)
+
+
+def freeze(line: ClassifiedTimeline, created_on=None):
+    return baseline_to_freeze(timeline=line, created_on=created_on or {}, now=NOW)
+
+
+def test_a_recalled_baseline_is_frozen_with_the_course_and_later_edits_do_not_change_it():
+    line = timeline(repeat("-", 28), as_of=FIRST, recalled=22)
+    (frozen,) = freeze(line)
+    assert (frozen.source, frozen.recalled_headache_days) == ("recalled", 22)
+    assert not frozen.entered_after_treatment_began
+    edited = ClassifiedTimeline(
+        days={},
+        injections=line.injections,
+        as_of=FIRST + TWELVE_WEEKS,
+        recalled=10,
+        frozen=[frozen],
+    )
+    assert treatment_baseline(timeline=edited, rule="preempt_4h").headache_days_per_28 == 22.0
+    assert freeze(edited) == []
+
+
+def test_a_recalled_figure_entered_after_the_course_began_is_marked_so():
+    nothing = freeze(timeline(repeat("-", 28), as_of=FIRST))
+    assert [b.source for b in nothing] == ["none"]
+    later = ClassifiedTimeline(
+        days={},
+        injections=injections(FIRST),
+        as_of=FIRST + timedelta(days=30),
+        recalled=20,
+        frozen=nothing,
+    )
+    (frozen,) = freeze(later)
+    assert (frozen.source, frozen.entered_after_treatment_began) == ("recalled", True)
+    baseline = treatment_baseline(
+        timeline=ClassifiedTimeline(
+            days={}, injections=later.injections, as_of=later.as_of, frozen=[frozen]
+        ),
+        rule="preempt_4h",
+    )
+    assert "Entered after treatment began." in baseline.message
+
+
+def test_diary_days_typed_in_after_the_first_injection_make_a_retrospective_baseline():
+    line = timeline(repeat("H.", 14), as_of=FIRST + timedelta(weeks=3))
+    typed_late = {BEFORE + timedelta(days=n): FIRST + timedelta(weeks=3) for n in range(28)}
+    (frozen,) = freeze(line, typed_late)
+    assert (frozen.source, frozen.retrospective) == ("diary", True)
+    shown = treatment_baseline(
+        timeline=ClassifiedTimeline(
+            days=line.day_classes(rule="x"),
+            injections=line.injections,
+            as_of=line.as_of,
+            frozen=[frozen],
+        ),
+        rule="preempt_4h",
+    )
+    assert shown.retrospective
+    assert "Retrospective" in shown.message
+
+
+def test_diary_days_logged_before_the_first_injection_make_a_prospective_baseline():
+    line = timeline(repeat("H.", 14), as_of=FIRST)
+    logged = {BEFORE + timedelta(days=n): BEFORE + timedelta(days=n) for n in range(28)}
+    (frozen,) = freeze(line, logged)
+    assert not frozen.retrospective
+
+
+def test_a_restart_after_a_long_pause_is_a_new_course_with_its_own_baseline():
+    restart = FIRST + TWELVE_WEEKS + timedelta(weeks=30)
+    days = diary(BEFORE, BASELINE_20) | diary(restart - timedelta(days=28), repeat("H", 28))
+    first_course = freeze(timeline(BASELINE_20, as_of=FIRST, shots=1))
+    line = ClassifiedTimeline(
+        days=days,
+        injections=injections(FIRST, FIRST + TWELVE_WEEKS, restart),
+        as_of=restart,
+        frozen=first_course,
+    )
+    (second_course,) = freeze(line)
+    assert second_course.first_injection_date == restart
+    both = ClassifiedTimeline(
+        days=days, injections=line.injections, as_of=restart, frozen=[*first_course, second_course]
+    )
+    baseline = treatment_baseline(timeline=both, rule="preempt_4h")
+    assert (baseline.course, baseline.headache_days_per_28) == (2, 28.0)
+
+
+def test_recording_an_earlier_course_never_discards_a_frozen_baseline():
+    (frozen,) = freeze(timeline(BASELINE_20, as_of=FIRST, shots=1))
+    earlier = FIRST - timedelta(weeks=60)
+    line = ClassifiedTimeline(
+        days=diary(BEFORE, BASELINE_20),
+        injections=injections(earlier, FIRST),
+        as_of=FIRST + timedelta(days=3),
+        frozen=[frozen],
+    )
+    assert [b.first_injection_date for b in freeze(line)] == [earlier]
+    assert treatment_baseline(timeline=line, rule="preempt_4h").frozen
+
+
+def test_the_frozen_baseline_keeps_its_acute_medication_days_and_overuse_status():
+    line = timeline(repeat("T", 12) + repeat(".", 16), as_of=FIRST)
+    (frozen,) = freeze(line)
+    assert (frozen.acute_medication_days, frozen.acute_medication_days_by_class) == (
+        12,
+        {"triptan": 12},
+    )
+    assert frozen.overuse_status == "at_risk"
+    shown = treatment_baseline(
+        timeline=ClassifiedTimeline(
+            days={}, injections=line.injections, as_of=FIRST, frozen=[frozen]
+        ),
+        rule="preempt_4h",
+    )
+    assert "Acute medication on 12 of its 28 logged days (triptan 12)." in shown.message
+    assert "Medication overuse (ICHD-3 8.2) then: at risk." in shown.message

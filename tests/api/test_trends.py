@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from diary import models
+from diary.scan import scan_patient
 from tests import factories
 from tests.analytics.records import inject, log_days
 
@@ -312,3 +313,32 @@ def test_the_verdicts_are_in_the_openapi_schema(anonymous):
     schemas = anonymous.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
     assert "verdicts" in schemas["TreatmentResponse"]["properties"]
     assert {"status", "text", "reason", "rule"} <= set(schemas["GuidelineVerdict"]["properties"])
+
+
+def test_baseline_days_typed_in_weeks_after_the_first_injection_are_frozen_as_retrospective(
+    as_alice, alice
+):
+    inject(alice, FIRST)
+    log_days(alice, FIRST - timedelta(days=28), "HHHT.HH" * 4)  # typed in today, in June
+    scan_patient(patient=alice, today=TODAY)
+    frozen = models.TreatmentBaseline.objects.get(patient=alice)
+    assert (frozen.source, frozen.retrospective) == ("diary", True)
+    baseline = as_alice.get("/api/v1/trends/").json()["baseline"]
+    assert baseline["retrospective"] is True
+    assert "Retrospective" in baseline["message"]
+    assert baseline["acute_medication_days_by_class"] == {"triptan": 4}
+
+
+def test_a_recalled_baseline_is_frozen_and_a_later_edit_does_not_move_it(as_alice, alice):
+    alice.recalled_baseline_headache_days = 21
+    alice.save(update_fields=["recalled_baseline_headache_days"])
+    inject(alice, TODAY - timedelta(days=1))
+    scan_patient(patient=alice, today=TODAY)
+    alice.recalled_baseline_headache_days = 12
+    alice.save(update_fields=["recalled_baseline_headache_days"])
+    baseline = as_alice.get("/api/v1/trends/").json()["baseline"]
+    assert (baseline["source"], baseline["frozen"], baseline["headache_days_per_28"]) == (
+        "recalled",
+        True,
+        21.0,
+    )

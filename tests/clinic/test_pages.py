@@ -122,7 +122,7 @@ def test_the_patient_view_shows_baseline_cycles_and_history(demo, demo_client):
     response = demo_client.get(f"/clinic/patients/{demo.patient.pk}/")
     page = response.content.decode()
     assert response.status_code == 200
-    baseline = demo.patient.treatment_baseline.counts["preempt_4h"]["headache_days"]
+    baseline = demo.patient.treatment_baselines.get().counts["preempt_4h"]["headache_days"]
     assert "Baseline" in page and "headache days per 28 days" in page
     assert str(baseline) in page
     assert "Cycle profiles, overlaid" in page

@@ -163,3 +163,14 @@ def test_the_clinic_summary_says_a_one_day_cycle_is_not_assessable_and_why(alice
     assert "Not assessable: cycle 2 lasted 1 day" in page
     assert "NICE TA260: Not assessable" in page
     assert "-100" not in page
+
+
+def test_the_pdf_shows_a_retrospective_baseline_and_its_acute_medication(alice):
+    first = dt.date(2026, 1, 5)
+    factories.InjectionSessionFactory(patient=alice, date=first)
+    log_days(alice, first - dt.timedelta(days=28), "T.H." * 7)  # typed in on 2 March
+    scan_patient(patient=alice, today=TODAY)
+    _, text = pdf_text(report_pdf(treatment_review(patient=alice, as_of=TODAY)))
+    flat = " ".join(text.split())
+    assert "Retrospective: most of its diary days were entered after the first injection" in flat
+    assert "Acute medication on 7 of its 28 logged days (triptan 7)." in flat
