@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    "diary.request_limits.RequestBodyLimitsMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "diary.middleware.NoStoreForPrivateDataMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

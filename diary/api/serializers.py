@@ -311,6 +311,7 @@ class MedicationReferenceField(serializers.Field):
     default_error_messages = {
         "invalid": "Give a medicine's id or its name.",
         "unknown": "Unknown medicine {reference!r}.",
+        "null_characters": "Null characters are not allowed in a medicine's name.",
     }
 
     def to_internal_value(self, data) -> int | str:
@@ -322,6 +323,9 @@ class MedicationReferenceField(serializers.Field):
                 self.fail("unknown", reference=data)
             return data
         if isinstance(data, str) and data.strip():
+            # PostgreSQL refuses a NUL in a text parameter with an error, not a miss.
+            if "\x00" in data:
+                self.fail("null_characters")
             if len(data.strip()) > Medication._meta.get_field("name").max_length:
                 self.fail("unknown", reference=data.strip())
             return data.strip()
@@ -588,6 +592,9 @@ def diary_day_versions_representation(versions: list[DiaryDayRevision]) -> list[
 
 class DateRangeSerializer(serializers.Serializer):
     MAX_DAYS = 366 * 10
+    # Ranges are counted back from their ends (28-day windows, a year before "to"): a date near
+    # year 1 would underflow. No diary holds days from before 1900.
+    EARLIEST = date(1900, 1, 1)
 
     to = IsoDateField(required=False)
 
@@ -605,6 +612,11 @@ class DateRangeSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         start, end = attrs.get("from"), attrs.get("to")
+        for name in ("from", "to"):
+            if attrs.get(name) and attrs[name] < self.EARLIEST:
+                raise serializers.ValidationError(
+                    {name: [f"Dates start at {self.EARLIEST.isoformat()}."]}
+                )
         if start and end:
             if start > end:
                 raise serializers.ValidationError({"from": ["'from' must not be after 'to'."]})

@@ -59,9 +59,10 @@ def parse_day(value: str) -> date:
 def parse_if_match(header: str) -> tuple[int, int] | None:
     """The (id, revision) a client's If-Match names, or None when it names none we issued."""
     tag = header.strip().removeprefix("W/").strip('"')
-    day_id, _, revision = tag.partition("-")
-    if day_id.isdigit() and revision.isdigit():
-        return int(day_id), int(revision)
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    match = re.fullmatch(r"([0-9]{1,18})-([0-9]{1,18})", tag)
+    if match:
+        return int(match[1]), int(match[2])
     return None
 
 
@@ -332,7 +333,12 @@ def expected_revision(
     if if_match.strip() == "*":
         current = DiaryDay.objects.filter(patient=patient, date=day).first()
         return False if current is None else (current.pk, current.revision)
-    return parse_if_match(if_match) or False
+    parsed = parse_if_match(if_match)
+    if parsed is None:
+        raise serializers.ValidationError(
+            {"If-Match": ["Send back the day's ETag as it was given (\"id-revision\"), or *."]}
+        )
+    return parsed
 
 
 @extend_schema(parameters=[DAY_PARAMETER])
