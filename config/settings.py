@@ -225,6 +225,14 @@ if any(
 CLINICIAN_MFA_REQUIRED = env_bool("CLINICIAN_MFA_REQUIRED", True)
 CARE_LINK_CODE_TTL = timedelta(hours=env_int("CARE_LINK_CODE_TTL_HOURS", 72, minimum=1))
 CLOSED_ACCOUNT_RETENTION = timedelta(days=env_int("CLOSED_ACCOUNT_RETENTION_DAYS", 30, minimum=0))
+# The access log outlives a patient's erasure this long (pseudonymous), as the law on health
+# records asks of who saw them; 2190 days is six years.
+AUDIT_RETENTION = timedelta(days=env_int("AUDIT_RETENTION_DAYS", 2190, minimum=1))
+# Proxies in front of the app that append to X-Forwarded-For (the README's TLS proxy is one).
+# Rate limits, throttles and the access log take the client address from the header only that
+# many hops from the right; with 0 a client-sent header is ignored and REMOTE_ADDR is used.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # django-allauth: email login, headless for the PWA (browser) and scripts/apps (app).
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -248,6 +256,7 @@ HEADLESS_ONLY = True
 HEADLESS_CLIENTS = ("browser", "app")
 HEADLESS_FRONTEND_URLS = {
     "account_confirm_email": f"{SITE_URL}/#/verify-email/{{key}}",
+    "account_reset_password": f"{SITE_URL}/#/reset-password",
     "account_reset_password_from_key": f"{SITE_URL}/#/reset-password/{{key}}",
     "account_signup": f"{SITE_URL}/#/signup",
 }
@@ -272,6 +281,8 @@ REST_FRAMEWORK = {
     # An offline phone may replay a month of days at once; 240 writes a minute covers it.
     "DEFAULT_THROTTLE_RATES": {"writes": "240/min", "care_link_redeem": "10/hour"},
     "EXCEPTION_HANDLER": "diary.api.exceptions.exception_handler",
+    # DRF's default (None) believes any X-Forwarded-For a client sends.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

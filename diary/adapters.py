@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils.encoding import force_str
 
 from diary import services
+from diary.auth import client_ip
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,7 @@ class DiaryAccountAdapter(DefaultAccountAdapter):
 
     def format_email_subject(self, subject: str) -> str:
         return f"[{site_identity().name}] {force_str(subject)}"
+
+    def get_client_ip(self, request) -> str:
+        # Sign-in rate limits key on the address the trusted proxies saw.
+        return client_ip(request) or ""

@@ -6,7 +6,7 @@ class DiaryConfig(AppConfig):
     verbose_name = "Headache diary"
 
     def ready(self) -> None:
-        # The receiver counting a first enrolled factor as used (auth); the schema's description
-        # of X-Session-Token for drf-spectacular (schema).
-        from diary import auth  # noqa: F401
+        # Receivers: a first enrolled factor counts as used (auth); the access log outlives an
+        # erasure (audit). The schema's description of X-Session-Token (schema).
+        from diary import audit, auth  # noqa: F401
         from diary.api import schema  # noqa: F401

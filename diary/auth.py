@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import time
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
@@ -19,6 +20,8 @@ from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
+from django.core.mail import send_mail
 from django.dispatch import receiver
 
 from diary.models import User
@@ -129,3 +132,94 @@ def first_factor_counts_as_used(sender, request, user, authenticator, **kwargs) 
     )
     if not others.exists():
         record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+
+
+def client_ip(request) -> str | None:
+    """The client's address for rate limits and the access log.
+
+    REMOTE_ADDR, unless ``TRUSTED_PROXY_COUNT`` proxies stand in front: then the address the
+    outermost of them saw, counted from the right of X-Forwarded-For (what a client writes at
+    the left is never believed). DRF's throttles count the same way (``NUM_PROXIES``).
+    """
+    count = settings.TRUSTED_PROXY_COUNT
+    if count:
+        hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+        hops = [hop for hop in hops if hop]
+        if hops:
+            candidate = hops[-min(count, len(hops))]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR")
+
+
+# Second-factor codes: a lock per account, with back-off ------------------------------------
+# Policy (issue 15, item 20). Only someone who already passed the password step can try codes.
+# After 5 wrong codes (TOTP or recovery) the account's code step locks for 1 minute, and each
+# further lock doubles it, to at most 1 hour; a right code ends the lock and resets the count,
+# and the count is forgotten after a day without failures. With the 1-hour cap an attacker gets
+# at most 5 codes an hour (120 a day, against ~1,440 before). The clinician is emailed when a
+# lock starts: the sender knows their password, and changing it ends the attack. The lock never
+# lasts more than an hour and passkeys (which cannot be guessed) are not locked, so nobody can
+# keep a clinician out for good.
+
+CODE_FAILURES_BEFORE_LOCK = 5
+CODE_LOCK_FIRST_SECONDS = 60
+CODE_LOCK_MAX_SECONDS = 60 * 60
+CODE_FAILURES_FORGOTTEN_AFTER_SECONDS = 24 * 60 * 60
+
+
+def _code_lock_key(user) -> str:
+    return f"mfa-code-lock:{user.pk}"
+
+
+def code_step_locked_until(user, *, now: float | None = None) -> float | None:
+    """When the account's code step opens again, if it is locked now."""
+    now = time.time() if now is None else now
+    state = cache.get(_code_lock_key(user)) or {}
+    until = state.get("locked_until", 0)
+    return until if until > now else None
+
+
+def code_failed(user, *, now: float | None = None) -> None:
+    now = time.time() if now is None else now
+    state = cache.get(_code_lock_key(user)) or {"failures": 0, "locks": 0, "locked_until": 0}
+    state["failures"] += 1
+    locking = state["failures"] >= CODE_FAILURES_BEFORE_LOCK
+    if locking:
+        seconds = min(CODE_LOCK_FIRST_SECONDS * 2 ** state["locks"], CODE_LOCK_MAX_SECONDS)
+        state.update(failures=0, locks=state["locks"] + 1, locked_until=now + seconds)
+    cache.set(_code_lock_key(user), state, CODE_FAILURES_FORGOTTEN_AFTER_SECONDS)
+    if locking:
+        _code_lock_notify(user, minutes=max(1, round(seconds / 60)))
+
+
+def code_succeeded(user) -> None:
+    cache.delete(_code_lock_key(user))
+
+
+def _code_lock_notify(user, *, minutes: int) -> None:
+    send_mail(
+        subject="Sign-in codes locked on your headache diary account",
+        message=(
+            "Someone entered your password and then several wrong sign-in codes. Code sign-in "
+            f"is locked for {minutes} minute(s).\n\nIf this was not you, your password is known "
+            "to someone else: change it now. Passkeys still work during the lock."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+        fail_silently=True,
+    )
+
+
+@receiver(mfa_signals.authentication_failed)
+def allauth_code_failed(sender, request, user, authenticator, **kwargs) -> None:
+    """allauth's own code step (the headless 2fa endpoints) counts toward the same lock."""
+    if authenticator.type != Authenticator.Type.WEBAUTHN:
+        code_failed(user)
+
+
+@receiver(mfa_signals.authenticator_used)
+def allauth_code_succeeded(sender, request, user, authenticator, **kwargs) -> None:
+    code_succeeded(user)

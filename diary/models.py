@@ -788,7 +788,10 @@ class PushSubscription(models.Model):
 
 
 class AccessEvent(models.Model):
-    """Who other than the patient viewed, exported or changed the patient's data."""
+    """Who other than the patient viewed, exported or changed the patient's data (diary.audit).
+
+    Kept after the patient's erasure, for AUDIT_RETENTION_DAYS, with only the pseudonym.
+    """
 
     class Action(models.TextChoices):
         VIEW = "view"
@@ -796,8 +799,14 @@ class AccessEvent(models.Model):
         CHANGE = "change"
 
     patient = models.ForeignKey(
-        PatientProfile, on_delete=models.CASCADE, related_name="access_events"
+        PatientProfile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="access_events",
     )
+    patient_pseudonym = models.CharField(max_length=16, db_index=True, default="")
+    patient_erased_at = models.DateTimeField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -1118,25 +1118,6 @@ def side_effect_report_create(
     return report
 
 
-# Audit ----------------------------------------------------------------------------------------
-
-
-def access_event_record(
-    *, actor: User, patient: PatientProfile, action: str, resource: str, ip_address: str | None
-) -> None:
-    """Record a view, export or change of a patient's data by anyone but the patient."""
-    if actor.pk == patient.user_id:
-        return
-    AccessEvent.objects.create(
-        patient=patient,
-        actor=actor,
-        actor_email=actor.email,
-        action=action,
-        resource=resource[:200],
-        ip_address=ip_address,
-    )
-
-
 # Review flags ---------------------------------------------------------------------------------
 
 

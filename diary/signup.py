@@ -5,6 +5,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django import forms
+from django.contrib.auth import get_user_model, password_validation
 
 
 class SignupFields(forms.Form):
@@ -17,6 +18,19 @@ class SignupFields(forms.Form):
         if value and value not in zoneinfo.available_timezones():
             raise forms.ValidationError(f"{value!r} is not an IANA time zone name.")
         return value
+
+    def clean(self) -> dict:
+        # allauth's headless sign-up checks the password without a user, so Django's
+        # UserAttributeSimilarityValidator never saw the email: check it here, with both.
+        cleaned = super().clean()
+        password, email = cleaned.get("password"), cleaned.get("email")
+        if password and email:
+            user = get_user_model()(email=email)
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
 
     def signup(self, request, user) -> None:
         """allauth's hook after the user is saved; the adapter already stored the zone."""

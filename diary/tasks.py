@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from diary import services
+from diary.audit import access_log_purge
 from diary.reminders.services import id_chunks, scheduled_run_claim
 from diary.scan import patient_ids_due_for_scan, scan_patients
 
@@ -24,7 +25,9 @@ SCAN_CHUNK_TIME_LIMIT = 15 * 60
 
 @shared_task(name="diary.closed_accounts_erase", acks_late=True)
 def closed_accounts_erase() -> int:
-    # Idempotent: a retried run finds the accounts already gone.
+    # Idempotent: a retried run finds the accounts already gone. The same daily run ends the
+    # retention of access-log entries whose patient was erased.
+    access_log_purge()
     return services.closed_accounts_erase()
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client):
     staff = factories.UserFactory(email="staff@example.org", is_staff=True, is_superuser=True)
-    client.force_login(staff)
+    factories.force_login_with_second_factor(client, staff)
     return client
 
 

@@ -15,7 +15,7 @@ from diary.analytics.baseline import RESPONDER_NICE_PERCENT, RESPONDER_TRIAL_PER
 from diary.analytics.cycles import RESPONSE_FIRST_DAY
 from diary.api.exceptions import JSONErrorsMixin
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
-from diary.api.views import record_clinician_access
+from diary.audit import record_access
 from diary.models import AccessEvent, PatientProfile
 from diary.reports import report_csv, report_pdf, treatment_review
 
@@ -84,7 +84,7 @@ class PatientReportPDFView(JSONErrorsMixin, APIView):
         patient = selectors.patient_for_clinician(
             clinician_user=request.user, patient_id=patient_id
         )
-        record_clinician_access(request, patient=patient, action=AccessEvent.Action.EXPORT)
+        record_access(request, patient=patient, action=AccessEvent.Action.EXPORT)
         return pdf_response(patient, clinician_name=str(request.user))
 
 
@@ -101,7 +101,7 @@ class PatientReportCSVView(JSONErrorsMixin, APIView):
         patient = selectors.patient_for_clinician(
             clinician_user=request.user, patient_id=patient_id
         )
-        record_clinician_access(request, patient=patient, action=AccessEvent.Action.EXPORT)
+        record_access(request, patient=patient, action=AccessEvent.Action.EXPORT)
         return csv_response(patient)
 
 

@@ -15,7 +15,7 @@ from diary import selectors
 from diary.analytics.relief import relief_summary
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.serializers import DateRangeSerializer
-from diary.api.views import record_clinician_access
+from diary.audit import record_access
 from diary.models import HeadacheDayRule, MedicationClass, PatientProfile
 from diary.timelines import patient_trends
 
@@ -467,5 +467,5 @@ class PatientTrendsView(APIView):
             clinician_user=request.user, patient_id=patient_id
         )
         response = trends_response(request, patient=patient)
-        record_clinician_access(request, patient=patient, action="view")
+        record_access(request, patient=patient, action="view")
         return response

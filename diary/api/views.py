@@ -18,6 +18,7 @@ from diary.api import serializers as api
 from diary.api.export import patient_export
 from diary.api.permissions import IsClinician, IsClinicianElseNotFound, IsPatient
 from diary.api.schema import DeleteWithBodySchema
+from diary.audit import record_access, record_accesses
 from diary.models import (
     AccessEvent,
     DiaryDay,
@@ -30,20 +31,6 @@ from diary.models import (
 )
 
 DEFAULT_DIARY_RANGE_DAYS = 90
-
-
-def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
-
-
-def record_clinician_access(request, *, patient: PatientProfile, action: str) -> None:
-    services.access_event_record(
-        actor=request.user,
-        patient=patient,
-        action=action,
-        resource=f"{request.method} {request.path}",
-        ip_address=client_ip(request),
-    )
 
 
 def parse_day(value: str) -> date:
@@ -123,7 +110,10 @@ class MeAccessLogView(APIView):
 class CareLinkListView(APIView):
     @extend_schema(responses=api.CareLinkSerializer(many=True))
     def get(self, request):
-        links = selectors.care_links_for(user=request.user)
+        links = list(selectors.care_links_for(user=request.user))
+        record_accesses(
+            request, patients=[link.patient for link in links], action=AccessEvent.Action.VIEW
+        )
         return Response(api.CareLinkSerializer(links, many=True).data)
 
     @extend_schema(request=None, responses={201: api.CareLinkCreatedSerializer})
@@ -152,6 +142,7 @@ class CareLinkRedeemView(APIView):
         link = services.care_link_redeem(
             clinician=request.user.clinician_profile, code=serializer.validated_data["code"]
         )
+        record_access(request, patient=link.patient, action=AccessEvent.Action.VIEW)
         return Response(api.CareLinkSerializer(link).data, status=status.HTTP_201_CREATED)
 
 
@@ -492,7 +483,7 @@ class PatientInjectionListView(InjectionListMixin, APIView):
         patient = selectors.patient_for_clinician(
             clinician_user=request.user, patient_id=patient_id
         )
-        record_clinician_access(request, patient=patient, action=AccessEvent.Action.VIEW)
+        record_access(request, patient=patient, action=AccessEvent.Action.VIEW)
         return self.list_response(patient)
 
     @extend_schema(
@@ -503,7 +494,7 @@ class PatientInjectionListView(InjectionListMixin, APIView):
             clinician_user=request.user, patient_id=patient_id
         )
         response = self.create_response(request, patient)
-        record_clinician_access(request, patient=patient, action=AccessEvent.Action.CHANGE)
+        record_access(request, patient=patient, action=AccessEvent.Action.CHANGE)
         return response
 
 
@@ -550,7 +541,7 @@ class InjectionDetailView(APIView):
     @extend_schema(responses=api.InjectionSessionSerializer)
     def get(self, request, session_id: int):
         session = self.get_session(request, session_id)
-        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.VIEW)
+        record_access(request, patient=session.patient, action=AccessEvent.Action.VIEW)
         return Response(api.InjectionSessionSerializer(session).data)
 
     @extend_schema(
@@ -577,7 +568,7 @@ class InjectionDetailView(APIView):
             changes={k: v for k, v in data.items() if k in services.INJECTION_FIELDS},
             sites=None if sites is None else [site_input.to_site_dose(site) for site in sites],
         )
-        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.CHANGE)
+        record_access(request, patient=session.patient, action=AccessEvent.Action.CHANGE)
         session = self.get_session(request, session_id)
         return Response(api.InjectionSessionSerializer(session).data)
 
@@ -590,7 +581,7 @@ class InjectionDetailView(APIView):
         services.injection_session_void(
             session=session, voided_by=request.user, reason=serializer.validated_data["reason"]
         )
-        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.CHANGE)
+        record_access(request, patient=session.patient, action=AccessEvent.Action.CHANGE)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -602,7 +593,7 @@ class InjectionHistoryView(APIView):
                 session_id=session_id, patients=_patients_in_reach(request)
             )
         )
-        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.VIEW)
+        record_access(request, patient=session.patient, action=AccessEvent.Action.VIEW)
         versions = selectors.injection_history(session=session)
         return Response(api.InjectionVersionSerializer(versions, many=True).data)
 
@@ -615,6 +606,7 @@ class SideEffectListView(APIView):
 
     @extend_schema(
         request=api.SideEffectSerializer, responses={201: api.SideEffectCreatedSerializer}
+        record_access(request, patient=session.patient, action=AccessEvent.Action.VIEW)
     )
     def post(self, request, session_id: int):
         session = injection_session_for(request, session_id)
@@ -623,7 +615,7 @@ class SideEffectListView(APIView):
         report = services.side_effect_report_create(
             session=session, reported_by=request.user, **serializer.validated_data
         )
-        record_clinician_access(request, patient=session.patient, action=AccessEvent.Action.CHANGE)
+        record_access(request, patient=session.patient, action=AccessEvent.Action.CHANGE)
         return Response(
             api.SideEffectCreatedSerializer(report).data, status=status.HTTP_201_CREATED
         )
@@ -637,7 +629,8 @@ class PatientListView(APIView):
 
     @extend_schema(responses=api.LinkedPatientSerializer(many=True))
     def get(self, request):
-        patients = selectors.linked_patients_summary(clinician_user=request.user)
+        patients = list(selectors.linked_patients_summary(clinician_user=request.user))
+        record_accesses(request, patients=patients, action=AccessEvent.Action.VIEW)
         return Response(
             [
                 {
@@ -664,7 +657,7 @@ class PatientDiaryListView(APIView):
             clinician_user=request.user, patient_id=patient_id
         )
         date_from, date_to = diary_range(request, user=patient.user)
-        record_clinician_access(request, patient=patient, action=AccessEvent.Action.VIEW)
+        record_access(request, patient=patient, action=AccessEvent.Action.VIEW)
         days = selectors.diary_days(patient=patient, date_from=date_from, date_to=date_to)
         rule = patient.headache_day_rule
         return Response([api.diary_day_representation(day, rule=rule) for day in days])
@@ -693,6 +686,10 @@ class FlagListView(GenericAPIView):
 
 
 class FlagDetailView(APIView):
+        flags = list(flags)
+        record_accesses(
+            request, patients=[flag.patient for flag in flags], action=AccessEvent.Action.VIEW
+        )
     permission_classes = [IsClinicianElseNotFound]
 
     def get_flag(self, request, flag_id: int) -> ReviewFlag:
@@ -703,7 +700,7 @@ class FlagDetailView(APIView):
     @extend_schema(responses=api.ReviewFlagSerializer)
     def get(self, request, flag_id: int):
         flag = self.get_flag(request, flag_id)
-        record_clinician_access(request, patient=flag.patient, action=AccessEvent.Action.VIEW)
+        record_access(request, patient=flag.patient, action=AccessEvent.Action.VIEW)
         return Response(api.ReviewFlagSerializer(flag).data)
 
     @extend_schema(request=api.ReviewFlagUpdateSerializer, responses=api.ReviewFlagSerializer)
@@ -722,5 +719,5 @@ class FlagDetailView(APIView):
             )
         if "status" in data:
             flag = services.review_flag_update(flag=flag, reviewer=request.user, **data)
-        record_clinician_access(request, patient=flag.patient, action=AccessEvent.Action.CHANGE)
+        record_access(request, patient=flag.patient, action=AccessEvent.Action.CHANGE)
         return Response(api.ReviewFlagSerializer(flag).data)

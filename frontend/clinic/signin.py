@@ -20,7 +20,13 @@ from django.contrib.auth import login
 from django.db import transaction
 from django.http import HttpRequest
 
-from diary.auth import IDLE_TIMEOUT_SECONDS, LAST_SEEN_KEY
+from diary.auth import (
+    IDLE_TIMEOUT_SECONDS,
+    LAST_SEEN_KEY,
+    code_failed,
+    code_step_locked_until,
+    code_succeeded,
+)
 from diary.models import User
 
 PENDING_KEY = "clinic.pending_user"
@@ -58,15 +64,22 @@ def complete_login(request: HttpRequest, *, user: User, authenticator: Authentic
 
 
 def verify_code(*, user: User, code: str) -> Authenticator | None:
-    """The authenticator that accepts ``code``: the TOTP app, else an unused recovery code."""
+    """The authenticator that accepts ``code``: the TOTP app, else an unused recovery code;
+    none while the account's code step is locked."""
+    if code_step_locked_until(user) is not None:
+        # Locked after repeated wrong codes (diary.auth): not even the right code opens it.
+        return None
     code = code.strip().replace(" ", "")
     totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
     # validate_code also refuses a code already used in its 30-second window (replay).
     if totp is not None and TOTP(totp).validate_code(code):
+        code_succeeded(user)
         return totp
     codes = Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).first()
     if codes is not None and RecoveryCodes(codes).validate_code(code):
+        code_succeeded(user)
         return codes
+    code_failed(user)
     return None
 
 
