@@ -13,6 +13,12 @@ from typing import Any
 from diary.models import FlagKind, MedicationClass, SideEffectKind
 
 SEVERITY_WORDS = {1: "mild", 2: "moderate", 3: "severe"}
+GUIDELINE_NAMES = {
+    "nice_ta260": "NICE TA260",
+    "ehf_2018": "EHF 2018",
+    "ahs_2021": "AHS 2021",
+    "ihs_2025": "IHS 2025",
+}
 # Below this a p-value reads "p < 0.001": "p = 0.0" reads as impossible certainty.
 SMALLEST_P_SHOWN = 0.001
 
@@ -157,7 +163,10 @@ def _non_response(evidence: dict) -> EvidenceCard:
             f"{_percent_text(evidence.get('percent_change'))}",
         ),
     ]
-    facts += [(f"Guideline {name}", text) for name, text in evidence.get("verdicts", {}).items()]
+    facts += [
+        (GUIDELINE_NAMES.get(name, name), text)
+        for name, text in evidence.get("verdicts", {}).items()
+    ]
     facts += [("Note", note) for note in evidence.get("notes", [])]
     return EvidenceCard(summary=evidence.get("summary", ""), facts=facts)
 

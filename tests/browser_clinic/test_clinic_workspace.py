@@ -86,13 +86,13 @@ def test_the_demo_clinician_reviews_the_demo_patient(page, screenshots):
     # Resolve the wear-off flag by shortening the interval to 10 weeks.
     page.get_by_role("link", name="Review queue").click()
     card = page.locator(f"#flag-{flag.pk}")
-    expect(card).to_contain_text("Plateau (weeks 3-9) against the end of the cycle")
+    expect(card).to_contain_text("plateau (weeks 3-9) against its end (from week 10)")
     page.screenshot(path=screenshots / "05-review-queue.png", full_page=True)
     card.get_by_label("Resolve", exact=True).check()
     card.get_by_label("Decision (to resolve)").select_option(FlagDecision.SHORTEN_INTERVAL)
     card.get_by_label("Note (to resolve)").fill("Wears off from week 10: next at 10 weeks.")
     card.get_by_role("button", name="Save review").click()
-    expect(page.get_by_role("status").first).to_contain_text("Resolved")
+    expect(page.get_by_role("status").first).to_contain_text("resolved")
     flag.refresh_from_db()
     assert flag.status == FlagStatus.RESOLVED
     assert flag.decision == FlagDecision.SHORTEN_INTERVAL
