@@ -6,7 +6,13 @@ from datetime import date
 
 import pytest
 
-from diary.analytics.overuse import medication_overuse, overuse_month, overuse_window
+from diary.analytics.overuse import (
+    THRESHOLD_DAYS,
+    medication_overuse,
+    overuse_limits_text,
+    overuse_month,
+    overuse_window,
+)
 from tests.analytics.diaries import diary, repeat
 
 MARCH = date(2026, 3, 1)
@@ -132,3 +138,9 @@ def test_every_caller_reads_the_running_month_and_the_four_before_it():
     assert overuse_window(as_of=date(2026, 6, 17)) == (date(2026, 2, 1), date(2026, 6, 17))
     result = medication_overuse(days={}, as_of=date(2026, 6, 17))
     assert [m.start.month for m in result.months] == [2, 3, 4, 5, 6]
+
+
+def test_the_limits_sentence_follows_the_thresholds(monkeypatch):
+    monkeypatch.setitem(THRESHOLD_DAYS, "triptan", 8)
+    assert "8 days a month for triptans; " in overuse_limits_text()
+    assert march(repeat("T", 8) + repeat(".", 23)).over_threshold == ("triptan",)

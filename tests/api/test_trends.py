@@ -342,3 +342,14 @@ def test_a_recalled_baseline_is_frozen_and_a_later_edit_does_not_move_it(as_alic
         True,
         21.0,
     )
+
+
+def test_the_scan_flags_overuse_on_the_months_the_trends_show(as_alice, alice):
+    # Triptans on 12 days in each of the last five months.
+    start = date(2026, 1, 1)
+    log_days(alice, start, ("T" * 12 + "." * 18) * 5 + "T" * 2)
+    flags = scan_patient(patient=alice, today=TODAY)
+    evidence = next(f for f in flags if f.kind == "medication_overuse").evidence
+    trends = as_alice.get("/api/v1/trends/", {"from": "2026-05-01"}).json()["medication_overuse"]
+    assert [m["month"] for m in evidence["months"]] == [m["month"] for m in trends["months"]]
+    assert evidence["summary"] == trends["message"]
