@@ -20,7 +20,7 @@ and a receiving system can match resources across exports.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -402,11 +402,13 @@ def patient_bundle(
     rule: str,
     source: str,
     generated_at: datetime,
+    links: Sequence[tuple[str, str]] = (),
 ) -> dict:
-    """The whole record as a FHIR R4 Bundle of type collection.
+    """The record (or a page of it) as a FHIR R4 Bundle of type collection.
 
     ``days`` need their intakes (with medicines) prefetched, ``sessions`` their sites and
     side effects; ``source`` is the deployment's base URL, which scopes identifiers and ids.
+    ``links`` are (relation, url) pairs, such as the "next" page's.
     """
     patient_id = _id(source, "patient", patient.pk)
     patient_ref = _ref(patient_id)
@@ -438,6 +440,7 @@ def patient_bundle(
         "id": str(uuid.uuid4()),
         "type": "collection",
         "timestamp": generated_at.isoformat(),
+        **({"link": [{"relation": rel, "url": url} for rel, url in links]} if links else {}),
         "entry": [
             {"fullUrl": f"urn:uuid:{resource['id']}", "resource": resource}
             for resource in resources

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from diary.api.serializers import StrictBooleanField
+from diary.api.serializers import IsoDateField, StrictBooleanField
 from diary.interop.importers import MAX_FILE_BYTES
 from diary.interop.models import ImportFormat, ImportStatus
 from diary.models import DiaryDay
@@ -106,3 +106,12 @@ class CalendarFeedSerializer(serializers.Serializer):
     url = serializers.URLField(
         help_text="The private feed URL, shown once; anyone who has it can read the feed."
     )
+
+
+class FhirPageSerializer(serializers.Serializer):
+    # A year of diary per page: about 2 MB, built in well under a second.
+    DEFAULT_DAYS = 366
+    MAX_DAYS = 3660
+
+    _count = serializers.IntegerField(min_value=1, max_value=MAX_DAYS, default=DEFAULT_DAYS)
+    after = IsoDateField(required=False)

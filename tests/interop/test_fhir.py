@@ -224,3 +224,60 @@ def test_a_clinician_without_a_second_factor_is_refused(alice):
     response = client_for(clinician.user).get(f"/api/v1/patients/{alice.pk}/fhir/")
     assert response.status_code == 403
     assert "second factor" in response.json()["detail"]
+
+
+def all_pages(client, url: str) -> list[dict]:
+    pages = []
+    while url:
+        bundle = validated(client.get(url.removeprefix("http://localhost:8000")))
+        pages.append(bundle)
+        url = next(
+            (link["url"] for link in bundle.get("link", []) if link["relation"] == "next"), ""
+        )
+    return pages
+
+
+@pytest.mark.django_db
+def test_a_long_diary_comes_a_page_at_a_time_with_next_links(alice, as_alice):
+    first = dt.date(2024, 1, 1)
+    DiaryDay.objects.bulk_create(
+        DiaryDay(patient=alice, date=first + dt.timedelta(days=n), headache=False)
+        for n in range(900)
+    )
+    factories.InjectionSessionFactory(patient=alice, date=dt.date(2024, 3, 4))
+
+    pages = all_pages(as_alice, "/api/v1/me/fhir/")
+
+    assert [len(resources(page, "Observation")) for page in pages] == [366, 366, 168]
+    dates = [o["effectiveDateTime"] for page in pages for o in resources(page, "Observation")]
+    assert dates == sorted(set(dates)) and len(dates) == 900
+    assert [len(resources(page, "Procedure")) for page in pages] == [1, 0, 0]
+    assert all(len(resources(page, "Patient")) == 1 for page in pages)
+    assert "next" not in {link["relation"] for link in pages[-1]["link"]}
+
+
+@pytest.mark.django_db
+def test_the_page_size_can_be_chosen_within_bounds(alice, as_alice):
+    DiaryDay.objects.bulk_create(
+        DiaryDay(patient=alice, date=dt.date(2026, 11, 1) + dt.timedelta(days=n), headache=False)
+        for n in range(10)
+    )
+
+    pages = all_pages(as_alice, "/api/v1/me/fhir/?_count=4")
+
+    assert [len(resources(page, "Observation")) for page in pages] == [4, 4, 2]
+    assert as_alice.get("/api/v1/me/fhir/?_count=0").status_code == 400
+    assert as_alice.get("/api/v1/me/fhir/?_count=100000").status_code == 400
+    assert "after" in as_alice.get("/api/v1/me/fhir/?after=yesterday").json()
+
+
+@pytest.mark.django_db
+def test_a_clinician_pages_through_a_linked_patients_record(alice, carol, as_carol):
+    DiaryDay.objects.bulk_create(
+        DiaryDay(patient=alice, date=dt.date(2026, 11, 1) + dt.timedelta(days=n), headache=False)
+        for n in range(10)
+    )
+
+    pages = all_pages(as_carol, f"/api/v1/patients/{alice.pk}/fhir/?_count=5")
+
+    assert [len(resources(page, "Observation")) for page in pages] == [5, 5]
