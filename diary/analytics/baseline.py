@@ -236,9 +236,12 @@ def frozen_baseline(*, record: FrozenBaselineRecord, rule: str, course: int) -> 
     return None
 
 
-def treatment_baseline(*, timeline: PatientTimeline, rule: str) -> Baseline:
-    """The current treatment course's baseline: as frozen, else as it would be frozen now."""
-    course = current_course(injections=timeline.injections)
+def treatment_baseline(
+    *, timeline: PatientTimeline, rule: str, course: TreatmentCourse | None = None
+) -> Baseline:
+    """A treatment course's baseline (the current one's by default): as frozen, else as it
+    would be frozen now."""
+    course = course or current_course(injections=timeline.injections)
     if course is None:
         return Baseline(
             source="none",
@@ -453,7 +456,9 @@ class WindowFigure:
 def window_figure(*, counts: DayCounts, baseline_per_28: float | None) -> WindowFigure:
     floor = min_logged_days(window_days=counts.nominal_days)
     enough = counts.logged_days >= floor
-    per_28 = per_28_of(counts.headache_days, logged_days=counts.logged_days, enough=enough)
+    per_28_value = per_28(
+        count=counts.headache_days, logged_days=counts.logged_days, sufficient=enough
+    )
     return WindowFigure(
         start=counts.start,
         end=counts.end,
@@ -462,16 +467,14 @@ def window_figure(*, counts: DayCounts, baseline_per_28: float | None) -> Window
         min_logged_days=floor,
         headache_days=counts.headache_days,
         migraine_or_moderate_severe_days=counts.migraine_or_moderate_severe_days,
-        headache_days_per_28=per_28,
-        migraine_or_moderate_severe_days_per_28=per_28_of(
-            counts.migraine_or_moderate_severe_days, logged_days=counts.logged_days, enough=enough
+        headache_days_per_28=per_28_value,
+        migraine_or_moderate_severe_days_per_28=per_28(
+            count=counts.migraine_or_moderate_severe_days,
+            logged_days=counts.logged_days,
+            sufficient=enough,
         ),
-        percent_change=percent_change(value=per_28, baseline=baseline_per_28),
+        percent_change=percent_change(value=per_28_value, baseline=baseline_per_28),
     )
-
-
-def per_28_of(count: int, *, logged_days: int, enough: bool) -> float | None:
-    return per_28(count=count, logged_days=logged_days, sufficient=enough)
 
 
 @dataclass(frozen=True)
@@ -546,18 +549,20 @@ def cycle_response(
 
 
 def cycle_responses(
-    *, cycles: Sequence[TreatmentCycle], injections: Sequence[Injection], baseline: Baseline
+    *, cycles: Sequence[TreatmentCycle], timeline: PatientTimeline, rule: str
 ) -> tuple[CycleResponse, ...]:
-    """Every given cycle judged against the baseline, numbered within its course."""
-    in_course: dict[int, int] = {}
-    for course in treatment_courses(injections=injections):
+    """Every given cycle judged against its own course's baseline, numbered within the course."""
+    in_course: dict[int, tuple[int, float | None]] = {}
+    for course in treatment_courses(injections=timeline.injections):
+        baseline = treatment_baseline(timeline=timeline, rule=rule, course=course)
+        per_28 = baseline.headache_days_per_28 if baseline.sufficient else None
         for index in range(course.first_index, course.last_index + 1):
-            in_course[index + 1] = index - course.first_index + 1
+            in_course[index + 1] = (index - course.first_index + 1, per_28)
     return tuple(
         cycle_response(
             cycle=cycle,
-            cycle_in_course=in_course.get(cycle.number, cycle.number),
-            baseline_per_28=baseline.headache_days_per_28 if baseline.sufficient else None,
+            cycle_in_course=in_course[cycle.number][0],
+            baseline_per_28=in_course[cycle.number][1],
         )
         for cycle in cycles
     )

@@ -69,10 +69,11 @@ def patient_analysis(*, timeline: PatientTimeline, rule: str) -> PatientAnalysis
     cycles = tuple(
         treatment_cycles(days=days, injections=timeline.injections, as_of=timeline.as_of)
     )
-    responses = cycle_responses(cycles=cycles, injections=timeline.injections, baseline=baseline)
+    responses = cycle_responses(cycles=cycles, timeline=timeline, rule=rule)
     response = treatment_response(responses=responses, cycles=cycles)
+    # The stopping rules read the months of the current course.
     episodic = episodic_months(
-        days=days, first_injection=timeline.first_injection, as_of=timeline.as_of
+        days=days, first_injection=baseline.first_injection, as_of=timeline.as_of
     )
     return PatientAnalysis(
         rule=rule,

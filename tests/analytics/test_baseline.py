@@ -34,10 +34,9 @@ def timeline(pattern_before: str, pattern_after: str = "", *, as_of: date, recal
 
 
 def judge(line: ClassifiedTimeline):
-    baseline = treatment_baseline(timeline=line, rule="preempt_4h")
     days = line.day_classes(rule="x")
     cycles = treatment_cycles(days=days, injections=line.injections, as_of=line.as_of)
-    responses = cycle_responses(cycles=cycles, injections=line.injections, baseline=baseline)
+    responses = cycle_responses(cycles=cycles, timeline=line, rule="preempt_4h")
     return treatment_response(responses=responses, cycles=cycles)
 
 
@@ -334,3 +333,21 @@ def test_the_frozen_baseline_keeps_its_acute_medication_days_and_overuse_status(
     )
     assert "Acute medication on 12 of its 28 logged days (triptan 12)." in shown.message
     assert "Medication overuse (ICHD-3 8.2) then: at risk." in shown.message
+
+
+def test_each_courses_cycles_are_judged_against_their_own_baseline():
+    restart = FIRST + TWELVE_WEEKS + timedelta(weeks=30)
+    line = ClassifiedTimeline(
+        days=diary(BEFORE, BASELINE_20) | diary(restart - timedelta(days=28), repeat("H", 28)),
+        injections=injections(FIRST, FIRST + TWELVE_WEEKS, restart),
+        as_of=restart + timedelta(days=3),
+    )
+    cycles = treatment_cycles(
+        days=line.day_classes(rule="x"), injections=line.injections, as_of=line.as_of
+    )
+    responses = cycle_responses(cycles=cycles, timeline=line, rule="preempt_4h")
+    assert [(r.cycle, r.cycle_in_course, r.baseline_per_28) for r in responses] == [
+        (1, 1, 20.0),
+        (2, 2, 20.0),
+        (3, 1, 28.0),
+    ]
