@@ -629,21 +629,24 @@ def response_message(judged: CycleResponse) -> str:
 
 
 def treatment_response(
-    *, responses: Sequence[CycleResponse], cycles: Sequence[TreatmentCycle]
+    *, cycles: Sequence[TreatmentCycle], injections: Sequence[Injection], baseline: Baseline
 ) -> TreatmentResponse:
     """The latest given cycle of the current course, from cycle 2, whose window is over.
 
-    ``responses`` are ``cycle_responses`` of ``cycles``.
+    ``baseline`` is the current course's. Only the judged cycle is counted: the nightly scan
+    asks for nothing else.
     """
-    course_first = responses[-1].cycle - responses[-1].cycle_in_course + 1 if responses else 1
-    course = [r for r in responses if r.cycle >= course_first]
-    closed = [r for r in course if r.window_closed]
-    judgeable = [r for r in closed if r.cycle_in_course >= CYCLES_BEFORE_JUDGING]
+    course = current_course(injections=injections)
+    first_number = course.first_index + 1 if course else 1
+    in_course = [c for c in cycles if c.number >= first_number]
+    closed = [c for c in in_course if c.response_window_closed]
+    judgeable = [c for c in closed if c.number - first_number + 1 >= CYCLES_BEFORE_JUDGING]
+    baseline_per_28 = baseline.headache_days_per_28 if baseline.sufficient else None
     if not judgeable:
         return TreatmentResponse(
             status="not_yet_assessable",
             assessable=False,
-            message=not_yet_message(cycles=cycles, course=course),
+            message=not_yet_message(course_cycles=in_course),
             cycles_completed=len(closed),
             assessed_after_cycle=None,
             window_start=None,
@@ -652,7 +655,7 @@ def treatment_response(
             min_logged_days=None,
             logged_days=None,
             headache_days=None,
-            baseline_headache_days_per_28=responses[-1].baseline_per_28 if responses else None,
+            baseline_headache_days_per_28=baseline_per_28,
             headache_days_per_28=None,
             percent_change=None,
             responder_30=None,
@@ -663,7 +666,12 @@ def treatment_response(
             overdue_headache_days=0,
             judged=None,
         )
-    judged = judgeable[-1]
+    cycle = judgeable[-1]
+    judged = cycle_response(
+        cycle=cycle,
+        cycle_in_course=cycle.number - first_number + 1,
+        baseline_per_28=baseline_per_28,
+    )
     window = judged.window
     return TreatmentResponse(
         status=response_status(judged),
@@ -690,8 +698,13 @@ def treatment_response(
     )
 
 
-def not_yet_message(*, cycles: Sequence[TreatmentCycle], course: Sequence[CycleResponse]) -> str:
-    second = next((r for r in course if r.cycle_in_course == CYCLES_BEFORE_JUDGING), None)
+def not_yet_message(*, course_cycles: Sequence[TreatmentCycle]) -> str:
+    """Why the current course's response cannot be judged yet, and when it can."""
+    second = (
+        course_cycles[CYCLES_BEFORE_JUDGING - 1]
+        if len(course_cycles) >= CYCLES_BEFORE_JUDGING
+        else None
+    )
     rule = (
         f"response is judged on cycle {CYCLES_BEFORE_JUDGING}'s days {RESPONSE_FIRST_DAY} to "
         f"its planned interval, not before (NICE TA260; EHF 2018)"
@@ -701,8 +714,7 @@ def not_yet_message(*, cycles: Sequence[TreatmentCycle], course: Sequence[CycleR
             f"Not yet assessable: {rule}, and cycle {CYCLES_BEFORE_JUDGING} starts only with "
             f"injection {CYCLES_BEFORE_JUDGING} of the course, not recorded yet."
         )
-    cycle = next(c for c in cycles if c.number == second.cycle)
-    return f"Not yet assessable: {rule}; its window ends on {cycle.planned_end.isoformat()}."
+    return f"Not yet assessable: {rule}; its window ends on {second.planned_end.isoformat()}."
 
 
 def response_label(response: TreatmentResponse) -> str:

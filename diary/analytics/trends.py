@@ -8,8 +8,9 @@ here, in memory.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from diary.analytics.baseline import (
@@ -55,11 +56,16 @@ class PatientAnalysis:
     baseline: Baseline
     cycles: tuple[TreatmentCycle, ...]
     response: TreatmentResponse
-    # Every given cycle judged over its response window, for the per-cycle tables.
-    cycle_responses: tuple[CycleResponse, ...]
     verdicts: tuple[GuidelineVerdict, ...]
     wear_off: WearOffPattern
     episodic: EpisodicRun
+    timeline: PatientTimeline = field(repr=False, compare=False)
+
+    @cached_property
+    def cycle_responses(self) -> tuple[CycleResponse, ...]:
+        """Every given cycle judged over its response window, for the per-cycle tables; counted
+        when first asked for, since the nightly scan reads only the judged cycle."""
+        return cycle_responses(cycles=self.cycles, timeline=self.timeline, rule=self.rule)
 
 
 def patient_analysis(*, timeline: PatientTimeline, rule: str) -> PatientAnalysis:
@@ -69,8 +75,7 @@ def patient_analysis(*, timeline: PatientTimeline, rule: str) -> PatientAnalysis
     cycles = tuple(
         treatment_cycles(days=days, injections=timeline.injections, as_of=timeline.as_of)
     )
-    responses = cycle_responses(cycles=cycles, timeline=timeline, rule=rule)
-    response = treatment_response(responses=responses, cycles=cycles)
+    response = treatment_response(cycles=cycles, injections=timeline.injections, baseline=baseline)
     # The stopping rules read the months of the current course.
     episodic = episodic_months(
         days=days, first_injection=baseline.first_injection, as_of=timeline.as_of
@@ -82,10 +87,10 @@ def patient_analysis(*, timeline: PatientTimeline, rule: str) -> PatientAnalysis
         baseline=baseline,
         cycles=cycles,
         response=response,
-        cycle_responses=responses,
         verdicts=guideline_verdicts(response=response, episodic=episodic),
         wear_off=wear_off_pattern(cycles=cycles),
         episodic=episodic,
+        timeline=timeline,
     )
 
 

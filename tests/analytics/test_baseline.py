@@ -36,8 +36,8 @@ def timeline(pattern_before: str, pattern_after: str = "", *, as_of: date, recal
 def judge(line: ClassifiedTimeline):
     days = line.day_classes(rule="x")
     cycles = treatment_cycles(days=days, injections=line.injections, as_of=line.as_of)
-    responses = cycle_responses(cycles=cycles, timeline=line, rule="preempt_4h")
-    return treatment_response(responses=responses, cycles=cycles)
+    baseline = treatment_baseline(timeline=line, rule="preempt_4h")
+    return treatment_response(cycles=cycles, injections=line.injections, baseline=baseline)
 
 
 def test_the_baseline_is_the_28_days_before_the_first_injection():
