@@ -300,8 +300,14 @@ def medication_chart(*, months: Sequence[OveruseMonth]) -> Chart:
                 }
             )
     chart.reference = [
-        Tick(y(MIXED_THRESHOLD_DAYS), "10 days: triptan, ergot, opioid, combination, mixed"),
-        Tick(y(THRESHOLD_DAYS["simple_analgesic"]), "15 days: simple analgesic"),
+        Tick(
+            y(MIXED_THRESHOLD_DAYS),
+            f"{MIXED_THRESHOLD_DAYS} days: triptan, ergot, opioid, combination, mixed",
+        ),
+        Tick(
+            y(THRESHOLD_DAYS["simple_analgesic"]),
+            f"{THRESHOLD_DAYS['simple_analgesic']} days: simple analgesic",
+        ),
     ]
     chart.series = [
         Series(c.replace("_", " "), f"bar-{i % 6}", "", (), (), 0, 0) for i, c in enumerate(present)
