@@ -352,17 +352,58 @@ def responders_footnote() -> str:
     )
 
 
-def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
+def column_widths(rows: list[list[str]], widths: list[float]) -> list[float]:
+    """Column widths in points, each wide enough for the longest word in it (headers bold at
+    7 pt, cells at 7.5 pt), the extra taken from the other columns' slack, so no word is broken
+    ("Headach e days")."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    padding = 6  # the tables' cell padding, 2 pt a side, and a little air
+
+    def longest(text: str, font: str, size: float) -> float:
+        return max((stringWidth(word, font, size) for word in str(text).split()), default=0)
+
+    needed = [
+        max(
+            longest(rows[0][column], "Helvetica-Bold", 7),
+            *(longest(row[column], "Helvetica", 7.5) for row in rows[1:]),
+        )
+        + padding
+        for column in range(len(widths))
+    ]
+    fitted = [max(width, need) for width, need in zip(widths, needed, strict=True)]
+    excess = sum(fitted) - sum(widths)
+    spare = [max(0.0, f - n) for f, n in zip(fitted, needed, strict=True)]
+    if excess > 0 and sum(spare) > 0:
+        share = min(1.0, excess / sum(spare))
+        fitted = [f - s * share for f, s in zip(fitted, spare, strict=True)]
+    return fitted
+
+
+def report_pdf(
+    review: TreatmentReview,
+    *,
+    clinician_name: str = "",
+    clinic_name: str = "",
+    signs_off: bool = True,
+) -> bytes:
+    """``clinician_name`` asked for the report; only a clinician (``signs_off``) is named on
+    the signature line, a nurse's copy leaves it for the responsible clinician."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+    from diary.report_charts import review_charts
+
     styles = getSampleStyleSheet()
     body = styles["BodyText"].clone("body", fontSize=8.5, leading=10.5, spaceAfter=2)
     heading = styles["Heading3"].clone("heading", fontSize=10, spaceBefore=5, spaceAfter=2)
     cell = body.clone("cell", fontSize=7.5, leading=9, spaceAfter=0)
+    # Column headers wrap between words only: "Headache days", never "Headach / e days".
+    title = styles["Title"].clone("title", fontSize=14, leading=17, spaceAfter=4)
+    header_cell = cell.clone("header_cell", fontName="Helvetica-Bold", fontSize=7, splitLongWords=0)
     patient = review.patient
 
     def para(text: str, style) -> Paragraph:
@@ -370,8 +411,10 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
         return Paragraph(escape(str(text)), style)
 
     def table(rows: list[list[str]], widths: list[float]) -> Table:
-        data = [[para(value, cell) for value in row] for row in rows]
-        result = Table(data, colWidths=[w * mm for w in widths], repeatRows=1)
+        data = [[para(value, header_cell) for value in rows[0]]]
+        data += [[para(value, cell) for value in row] for row in rows[1:]]
+        fitted = column_widths(rows, [w * mm for w in widths])
+        result = Table(data, colWidths=fitted, repeatRows=1)
         result.setStyle(
             TableStyle(
                 [
@@ -380,20 +423,54 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("TOPPADDING", (0, 0), (-1, -1), 1.5),
                     ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
                 ]
             )
         )
         return result
 
+    identity = [
+        ["Patient", patient.full_name or patient.user.display_name or patient.user.email],
+        ["Date of birth", f"{patient.date_of_birth:%d %b %Y}" if patient.date_of_birth else "—"],
+        ["Clinic number", patient.clinic_number or "—"],
+        ["Email", patient.user.email],
+    ]
+    about = [
+        ["Clinic", clinic_name or "—"],
+        ["As of", f"{review.as_of:%d %b %Y}"],
+        ["Prepared for", clinician_name or "—"],
+        ["Headache day", review.rule_description],
+    ]
+    header = Table(
+        [
+            [
+                para(a[0], header_cell),
+                para(a[1], cell),
+                para(b[0], header_cell),
+                para(b[1], cell),
+            ]
+            for a, b in zip(identity, about, strict=True)
+        ],
+        colWidths=[22 * mm, 64 * mm, 22 * mm, 78 * mm],
+    )
+    header.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+                ("LINEBELOW", (0, -1), (-1, -1), 0.5, colors.HexColor("#9aa7b2")),
+            ]
+        )
+    )
+    charts = Table([review_charts(review, width=91 * mm, height=31 * mm)])
+    charts.setStyle(
+        TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
+    )
     story = [
-        para("Treatment review: onabotulinumtoxinA for chronic migraine", styles["Title"]),
-        para(
-            f"Patient: {patient.user.display_name or patient.user.email} "
-            f"({patient.user.email}). As of {review.as_of:%d %b %Y}. "
-            f"Headache day: {review.rule_description}"
-            + (f" Prepared for {clinician_name}." if clinician_name else ""),
-            body,
-        ),
+        para("Treatment review: onabotulinumtoxinA for chronic migraine", title),
+        header,
         para("Baseline and response", heading),
         para(baseline_sentence(review.baseline), body),
         para(f"{response_sentence(review.response)} {review.responder_text}", body),
@@ -403,6 +480,7 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
             f"End-of-cycle wear-off: {review.wear_off.message}",
             body,
         ),
+        charts,
         para("Headache days per 28 days, by treatment cycle", heading),
         table(
             [
@@ -446,7 +524,7 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
                     for c in review.cycles
                 ],
             ],
-            [10, 17, 34, 14, 13, 12, 10, 10, 13, 13, 12, 22],
+            [14, 20, 44, 14, 13, 12, 10, 10, 12, 12, 10, 15],
         ),
         *[para(line, cell) for line in cycle_reason_lines(review)],
         para(
@@ -488,7 +566,7 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
                     for s in review.sessions
                 ],
             ],
-            [20, 30, 14, 38, 16, 28, 34],
+            [21, 36, 14, 38, 18, 25, 34],
         ),
     ]
     if review.next_due:
@@ -518,9 +596,36 @@ def report_pdf(review: TreatmentReview, *, clinician_name: str = "") -> bytes:
                     body,
                 )
             )
+    signer = clinician_name if signs_off and clinician_name else ""
+    signature = Table(
+        [
+            [
+                para(f"Responsible clinician{f', {clinic_name}' if clinic_name else ''}", cell),
+                para(signer, body),
+                para("Signature", cell),
+                "",
+                para("Date", cell),
+                "",
+            ]
+        ],
+        colWidths=[44 * mm, 50 * mm, 16 * mm, 46 * mm, 10 * mm, 20 * mm],
+    )
+    signature.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                *(
+                    ("LINEBELOW", (column, 0), (column, 0), 0.5, colors.black)
+                    for column in (1, 3, 5)
+                ),
+            ]
+        )
+    )
     story += [
         Spacer(1, 3 * mm),
         para(responders_footnote(), cell),
+        Spacer(1, 3 * mm),
+        signature,
     ]
     buffer = io.BytesIO()
     document = SimpleDocTemplate(

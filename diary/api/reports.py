@@ -45,10 +45,15 @@ def _filename(patient: PatientProfile, as_of, extension: str) -> str:
     return f"treatment-review-{patient.pk}-{as_of.isoformat()}.{extension}"
 
 
-def pdf_response(patient: PatientProfile, *, clinician_name: str = "") -> HttpResponse:
+def pdf_response(
+    patient: PatientProfile, *, clinician_name: str = "", clinic_name: str = "", signs_off=True
+) -> HttpResponse:
     review = treatment_review(patient=patient)
     response = HttpResponse(
-        report_pdf(review, clinician_name=clinician_name), content_type="application/pdf"
+        report_pdf(
+            review, clinician_name=clinician_name, clinic_name=clinic_name, signs_off=signs_off
+        ),
+        content_type="application/pdf",
     )
     response["Content-Disposition"] = (
         f'attachment; filename="{_filename(patient, review.as_of, "pdf")}"'
@@ -85,7 +90,14 @@ class PatientReportPDFView(JSONErrorsMixin, APIView):
             clinician_user=request.user, patient_id=patient_id
         )
         record_access(request, patient=patient, action=AccessEvent.Action.EXPORT)
-        return pdf_response(patient, clinician_name=str(request.user))
+        member = selectors.clinic_membership_of(clinician_user=request.user)
+        return pdf_response(
+            patient,
+            clinician_name=str(request.user),
+            clinic_name=member.clinic.name if member else "",
+            # Nurses prepare the report; a clinician of the clinic signs it off.
+            signs_off=member is None or member.signs_off_reports,
+        )
 
 
 class PatientReportCSVView(JSONErrorsMixin, APIView):

@@ -35,7 +35,7 @@ def demo(db):
     from allauth.mfa.models import Authenticator
 
     Authenticator.objects.create(
-        user=accounts.clinician.user, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"}
+        user=accounts.clinician.user, type="totp", data=factories.totp_data()
     )
     return accounts
 
@@ -174,3 +174,66 @@ def test_the_pdf_shows_a_retrospective_baseline_and_its_acute_medication(alice):
     flat = " ".join(text.split())
     assert "Retrospective: most of its diary days were entered after the first injection" in flat
     assert "Acute medication on 7 of its 28 logged days (triptan 7)." in flat
+
+
+# Layout, header, charts and the signature line (issue 18) ----------------------------------------
+
+
+def test_the_pdf_names_the_patient_and_their_clinic_and_has_a_signature_line(demo):
+    patient = demo.patient
+    patient.full_name, patient.clinic_number = "Dana Example", "RX-1234"
+    patient.date_of_birth = dt.date(1980, 4, 1)
+    patient.save()
+
+    response = client_for(demo.clinician.user).get(f"/api/v1/patients/{patient.pk}/report.pdf")
+
+    pages, text = pdf_text(response.content)
+    flat = " ".join(text.split())
+    assert pages == 1
+    assert "Patient Dana Example" in flat
+    assert "Date of birth 01 Apr 1980" in flat
+    assert "Clinic number RX-1234" in flat
+    clinic = demo.clinician.membership.clinic.name
+    assert f"Clinic {clinic}" in flat
+    assert f"Responsible clinician, {clinic} {demo.clinician.user}" in flat
+    assert "Signature" in flat and "Date" in flat
+
+
+def test_a_nurses_copy_leaves_the_signature_to_a_clinician(demo):
+    nurse = factories.clinic_member(
+        demo.clinician.membership.clinic.name, role="nurse", user__display_name="Nina Nurse"
+    )
+
+    response = client_for(nurse.user).get(f"/api/v1/patients/{demo.patient.pk}/report.pdf")
+
+    flat = " ".join(pdf_text(response.content)[1].split())
+    assert "Prepared for Nina Nurse" in flat
+    assert "Responsible clinician" in flat
+    assert "Responsible clinician, " + demo.clinician.membership.clinic.name + " Nina" not in flat
+
+
+def test_the_pdf_draws_the_28_day_trend_and_the_cycle_overlay(demo):
+    review = treatment_review(patient=demo.patient, as_of=TODAY)
+
+    flat = " ".join(pdf_text(report_pdf(review))[1].split())
+
+    assert "Headache days per 28 days, consecutive windows" in flat
+    assert "Each cycle overlaid: share of logged days with headache" in flat
+    assert "baseline" in flat
+    assert all(f"cycle {n}" in flat for n in (1, 2, 3, 4))
+
+
+def test_column_headers_are_never_broken_inside_a_word():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from diary.reports import column_widths
+
+    rows = [["Cycle", "Headache days /28", "Acute-medication"], ["4 (running)", "11.9", "9.3"]]
+
+    widths = column_widths(rows, [20.0, 20.0, 200.0])
+
+    for column, header in enumerate(rows[0]):
+        longest = max(stringWidth(word, "Helvetica-Bold", 7) for word in header.split())
+        assert widths[column] >= longest + 4  # the cell's padding
+    assert widths[0] >= stringWidth("(running)", "Helvetica", 7.5) + 4
+    assert sum(widths) == pytest.approx(240.0)
