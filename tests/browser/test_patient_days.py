@@ -243,3 +243,35 @@ def test_a_version_kept_on_the_server_is_restored_from_the_day_screen(page):
     page.get_by_text("Earlier versions of this day (2)").wait_for()
     assert page.get_by_label("Severe").is_checked()
     assert_the_migraine_is_stored("joy@example.org", today)
+
+
+def test_trends_say_it_in_plain_words_with_the_references_behind_why(page, screenshots):
+    sign_up(page, "kim@example.org")
+    today = local_today("kim@example.org")
+    patient = User.objects.get(email="kim@example.org").patient_profile
+    InjectionSessionFactory(patient=patient, date=today - timedelta(days=40))
+    for offset in range(40):
+        headache = offset % 3 == 1
+        services.diary_day_upsert(
+            patient=patient,
+            day=today - timedelta(days=offset),
+            facts=services.DiaryDayFacts(
+                headache=headache,
+                duration_hours=Decimal(5) if headache else None,
+                peak_severity=2 if headache else 0,
+                intakes=(("Ibuprofen", 1),) if headache else (),
+            ),
+        )
+
+    go(page, "#/trends")
+    medicines = page.locator("section").filter(
+        has=page.get_by_role("heading", name="Acute medicines")
+    )
+    medicines.get_by_text("below the level that can make headaches more frequent").wait_for()
+    page.get_by_text("It is too early to say how well Botox works for you").wait_for()
+    assert not page.get_by_text("ICHD-3").is_visible()
+    assert not page.get_by_text("NICE TA260").is_visible()
+
+    medicines.get_by_text("Why?").click()
+    assert medicines.get_by_text("ICHD-3 8.2").is_visible()
+    page.screenshot(path=screenshots / "trends-why.png", full_page=True)

@@ -1,6 +1,6 @@
 // Trends from GET /api/v1/trends/: every number comes from the server; this screen only draws.
 import { api, NetworkError, notAvailable } from "./api.js";
-import { addDays, formatDate, formatShort } from "./dates.js";
+import { formatDate, formatShort } from "./dates.js";
 import { h, replace } from "./dom.js";
 import { serverChoices } from "./labels.js";
 import * as store from "./store.js";
@@ -19,6 +19,7 @@ const OVERUSE_WORDS = {
   none: "Your use of acute medicines is below the level that can make headaches more frequent.",
   at_risk: "You have been taking acute medicines on many days. Taken this often for longer, they can make headaches more frequent: talk to your clinic.",
   overuse: "You have taken acute medicines on many days for more than 3 months. This can make headaches more frequent: talk to your clinic.",
+  not_enough_data: "Too few days are logged to tell whether you take acute medicines too often. Log every day, good days too.",
 };
 
 function why(text) {
@@ -125,9 +126,10 @@ function windowsSection(trends) {
       "p",
       {},
       baselineRate !== null
-        ? `Before treatment: ${baselineRate} headache days per 28 days${pick(baseline, "logged_days") !== null ? ` (${pick(baseline, "logged_days")} days logged)` : ""}.`
-        : baseline.message || "No baseline before treatment yet.",
+        ? `Before treatment: ${baselineRate} headache days per 28 days${baseline.source === "recalled" ? " (as you remembered it)" : pick(baseline, "logged_days") !== null ? ` (${pick(baseline, "logged_days")} days logged)` : ""}.`
+        : "There is nothing to compare with yet: your diary has too few days from before your first injection.",
     ),
+    baselineRate === null ? why(baseline.message) : null,
     responseWords(trends.response) ? h("p", { class: "lead", text: responseWords(trends.response) }) : null,
     why(trends.response && trends.response.message),
     figure,
@@ -186,38 +188,20 @@ function overuseSection(trends) {
   return h("section", { class: "card", "aria-labelledby": "overuse-title" }, h("h2", { id: "overuse-title", text: "Acute medicines" }), h("p", { text: OVERUSE_WORDS[overuse.status] || overuse.message }), why(overuse.message));
 }
 
-const RELIEF_DAYS = 90;
-
-// "Did it help?" as the patient answered it per intake, over the last RELIEF_DAYS days.
-async function reliefSection(ctx) {
-  const to = ctx.today();
-  const from = addDays(to, -(RELIEF_DAYS - 1));
-  let days;
-  try {
-    const result = await api.get(`diary/?from=${from}&to=${to}`);
-    if (!result.ok) return null;
-    days = result.data;
-  } catch (error) {
-    if (!(error instanceof NetworkError)) throw error;
-    return null;
-  }
-  const answers = serverChoices("relief");
-  const byMedicine = new Map();
-  for (const day of days) {
-    for (const intake of day.medications || []) {
-      if (!intake.relief) continue;
-      const row = byMedicine.get(intake.name) || Object.fromEntries(answers.map((answer) => [answer.value, 0]));
-      row[intake.relief] = (row[intake.relief] || 0) + 1;
-      byMedicine.set(intake.name, row);
-    }
-  }
+// "Did it help?" as the patient answered it per intake, counted by the server.
+function reliefSection(trends) {
+  const relief = trends.acute_medication_relief;
+  if (!relief) return null;
+  const rows = (relief.by_medication || []).filter((item) => item.answered);
+  const columns = [["none_relief", "none"], ["some_relief", "some"], ["full_relief", "full"]];
+  const words = Object.fromEntries(serverChoices("relief").map((item) => [item.value, item.label]));
   return h(
     "section",
     { class: "card", "aria-labelledby": "relief-title" },
     h("h2", { id: "relief-title", text: "Did your medicines help?" }),
-    h("p", { class: "hint", text: `How often each medicine helped within 2 hours, as you said in the last ${RELIEF_DAYS} days.` }),
-    byMedicine.size
-      ? table("Relief within 2 hours, by medicine", ["Medicine", ...answers.map((answer) => answer.label)], [...byMedicine].map(([name, row]) => [name, ...answers.map((answer) => row[answer.value])]))
+    h("p", { class: "hint", text: "How often each medicine helped within 2 hours, as you said when you logged it." }),
+    rows.length
+      ? table("Relief within 2 hours, by medicine", ["Medicine", ...columns.map(([, key]) => words[key] || key)], rows.map((item) => [item.name, ...columns.map(([field]) => item[field])]))
       : h("p", { text: "No answers yet: when you log a medicine, say whether it helped." }),
   );
 }
@@ -257,7 +241,7 @@ export async function render(root, ctx) {
     windows.section,
     cycles.section,
     overuseSection(trends),
-    await reliefSection(ctx),
+    reliefSection(trends),
   );
   try {
     await windows.draw();
