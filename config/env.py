@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import base64
 import os
-import zoneinfo
 from collections.abc import Iterable
 
 import environ
@@ -57,13 +57,6 @@ def env_choice(name: str, choices: Iterable[str], default: str) -> str:
     return raw
 
 
-def env_timezone(name: str, default: str) -> str:
-    raw = os.environ.get(name) or default
-    if raw not in zoneinfo.available_timezones():
-        raise ImproperlyConfigured(f"{name} must be an IANA time zone name, not {raw!r}.")
-    return raw
-
-
 def database_config(name: str, default: str) -> dict:
     url = os.environ.get(name) or default
     scheme = url.split("://", 1)[0] if "://" in url else ""
@@ -100,3 +93,20 @@ def email_config(name: str, default: str) -> dict:
             raise ImproperlyConfigured(f"{name} with filemail:// needs a folder path.")
         config["EMAIL_FILE_PATH"] = path
     return config
+
+
+def env_fernet_key(name: str) -> str | None:
+    """A Fernet key (``Fernet.generate_key()``: 32 bytes, URL-safe base64), or None if unset."""
+    raw = os.environ.get(name)
+    if not raw:
+        return None
+    try:
+        decoded = base64.urlsafe_b64decode(raw.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        decoded = b""
+    if len(decoded) != 32 or len(raw) != 44:
+        raise ImproperlyConfigured(
+            f"{name} must be a Fernet key (44 characters of URL-safe base64, from "
+            "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())'`)."
+        )
+    return raw

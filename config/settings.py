@@ -13,6 +13,7 @@ from config.env import (
     email_config,
     env_bool,
     env_choice,
+    env_fernet_key,
     env_int,
     env_list,
     env_str,
@@ -267,6 +268,11 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 # Accept the code of the 30-second step before or after: phone clocks drift, and a code typed
 # as the step turns over is still the clinician's.
 MFA_TOTP_TOLERANCE = 1
+MFA_ADAPTER = "diary.auth.EncryptingMFAAdapter"
+# Encrypts TOTP secrets and recovery-code seeds at rest. Without it a key is derived from
+# SECRET_KEY, for development only: `check --deploy` warns, and rotating SECRET_KEY would then
+# lock every clinician out of their authenticator.
+MFA_ENCRYPTION_KEY = env_fernet_key("MFA_ENCRYPTION_KEY")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

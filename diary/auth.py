@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import ipaddress
 import time
+from types import SimpleNamespace
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from allauth.account.internal.flows.login import (
@@ -17,10 +20,13 @@ from allauth.headless.tokens.strategies.sessions import (
     SessionTokenStrategy as AllauthSessionTokenStrategy,
 )
 from allauth.mfa import signals as mfa_signals
+from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
+from django.core.checks import Tags, Warning, register
 from django.core.mail import send_mail
 from django.dispatch import receiver
 
@@ -120,18 +126,15 @@ def token_session(request) -> SessionBase | None:
     return SessionTokenStrategy().lookup_session(token) if token else None
 
 
-@receiver(mfa_signals.authenticator_added)
-def first_factor_counts_as_used(sender, request, user, authenticator, **kwargs) -> None:
+def count_first_factor_as_used(session: SessionBase, user) -> None:
     """Enrolling a first factor proves it (a valid code or a passkey signature), so the session
     counts as second-factor signed in, as after the clinic's own enrolment. A session that adds
     a further factor must have used an existing one already: adding is not using."""
-    if authenticator.type not in SECOND_FACTORS or request is None:
-        return
-    others = Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS).exclude(
-        pk=authenticator.pk
-    )
-    if not others.exists():
-        record_authentication(request, user, "mfa", id=authenticator.pk, type=authenticator.type)
+    factors = list(Authenticator.objects.filter(user=user, type__in=SECOND_FACTORS)[:2])
+    if len(factors) == 1:
+        factor = factors[0]
+        holder = SimpleNamespace(session=session)
+        record_authentication(holder, user, "mfa", id=factor.pk, type=factor.type)
 
 
 def client_ip(request) -> str | None:
@@ -223,3 +226,44 @@ def allauth_code_failed(sender, request, user, authenticator, **kwargs) -> None:
 @receiver(mfa_signals.authenticator_used)
 def allauth_code_succeeded(sender, request, user, authenticator, **kwargs) -> None:
     code_succeeded(user)
+
+
+# Second-factor secrets encrypted at rest (issue 15, item 16) ---------------------------------
+
+ENCRYPTED_PREFIX = "fernet:"
+
+
+def mfa_fernet() -> Fernet:
+    key = settings.MFA_ENCRYPTION_KEY
+    if not key:
+        digest = hashlib.sha256(f"mfa-encryption:{settings.SECRET_KEY}".encode()).digest()
+        key = base64.urlsafe_b64encode(digest).decode()
+    return Fernet(key)
+
+
+class EncryptingMFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored encrypted (Fernet: AES and an HMAC)."""
+
+    def encrypt(self, text: str) -> str:
+        return ENCRYPTED_PREFIX + mfa_fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        # Strict: a value without the prefix is refused, never taken as a plain secret.
+        if not encrypted_text.startswith(ENCRYPTED_PREFIX):
+            raise ValueError("An MFA secret is stored unencrypted; run the migrations.")
+        token = encrypted_text.removeprefix(ENCRYPTED_PREFIX).encode()
+        return mfa_fernet().decrypt(token).decode()
+
+
+@register(Tags.security, deploy=True)
+def mfa_encryption_key_check(app_configs, **kwargs) -> list[Warning]:
+    if settings.MFA_ENCRYPTION_KEY:
+        return []
+    return [
+        Warning(
+            "MFA_ENCRYPTION_KEY is not set: TOTP secrets are encrypted with a key derived from "
+            "SECRET_KEY, for development only.",
+            hint="Set MFA_ENCRYPTION_KEY to a Fernet key of its own (see .env.example).",
+            id="diary.W001",
+        )
+    ]

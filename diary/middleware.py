@@ -12,11 +12,13 @@ from django.utils.cache import patch_cache_control
 from diary.auth import (
     authentication_methods,
     code_step_locked_until,
+    count_first_factor_as_used,
     idle_session_expired,
     token_session,
 )
 
 PRIVATE_PREFIXES = ("/api/", "/_allauth/")
+ENROL_PATH = re.compile(r"^/_allauth/(browser|app)/v1/account/authenticators/(totp|webauthn)$")
 CODE_STEP_PATH = re.compile(r"^/_allauth/(browser|app)/v1/auth/2fa/(re)?authenticate$")
 RECOVERY_CODES_PATH = re.compile(
     r"^/_allauth/(browser|app)/v1/account/authenticators/recovery-codes$"
@@ -62,6 +64,7 @@ class AccountTokenGuardMiddleware:
       ``SessionTokenAuthentication``, the clinic's cookie in its middleware).
     - The code step (TOTP or recovery code) refuses while the account is locked after wrong
       codes (``diary.auth``), as the clinic's and the admin's do.
+    - Enrolling a first second factor counts as using it in that session (``diary.auth``).
     - Recovery codes are shown (or regenerated) only to a session that used a second factor: a
       password, even re-entered, must not yield the codes that stand in for the second factor.
     """
@@ -104,4 +107,20 @@ class AccountTokenGuardMiddleware:
                     },
                     status=403,
                 )
-        return self.get_response(request)
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and ENROL_PATH.match(request.path)
+            and response.status_code == 200
+        ):
+            self.first_factor_enrolled(request)
+        return response
+
+    def first_factor_enrolled(self, request) -> None:
+        token = token_session(request)
+        session = token if token is not None else request.session
+        user = get_session_user(token) if token is not None else request.user
+        if user is not None and user.is_authenticated:
+            count_first_factor_as_used(session, user)
+            if token is not None:
+                token.save()

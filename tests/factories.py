@@ -9,9 +9,16 @@ import factory
 from allauth.mfa.models import Authenticator
 
 from diary import models, services
+from diary.auth import EncryptingMFAAdapter
 from diary.paradigms import PREEMPT_SITES
 
 PASSWORD = "correct-horse-battery-staple"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+
+
+def totp_data(secret: str = TOTP_SECRET) -> dict:
+    """An authenticator app's stored data: the secret encrypted, as allauth stores it."""
+    return {"secret": EncryptingMFAAdapter().encrypt(secret)}
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -50,7 +57,7 @@ class ClinicianFactory(factory.django.DjangoModelFactory):
         # Clinicians see patient data only with a second factor (CLINICIAN_MFA_REQUIRED).
         if create and extracted is not False:
             Authenticator.objects.create(
-                user=obj.user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
+                user=obj.user, type=Authenticator.Type.TOTP, data=totp_data()
             )
 
 
@@ -95,7 +102,7 @@ def force_login_with_second_factor(client, user: models.User) -> None:
     )
 
     factor, _ = Authenticator.objects.get_or_create(
-        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": totp_data()}
     )
     client.force_login(user)
     session = client.session

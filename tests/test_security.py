@@ -11,6 +11,7 @@ from pathlib import Path
 
 import time_machine
 from allauth.mfa.models import Authenticator
+from cryptography.fernet import Fernet
 from django.test import Client
 
 from tests import factories
@@ -55,6 +56,8 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="diary.example.org",
         VAR_DIR=str(tmp_path),
+        MFA_ENCRYPTION_KEY=Fernet.generate_key().decode(),
+        TRUSTED_PROXY_COUNT="1",
     )
 
     result = subprocess.run(
@@ -145,7 +148,7 @@ def with_token(token: str) -> dict:
 
 def enrol_totp(user) -> None:
     Authenticator.objects.create(
-        user=user, type=Authenticator.Type.TOTP, data={"secret": TOTP_SECRET}
+        user=user, type=Authenticator.Type.TOTP, data=factories.totp_data(TOTP_SECRET)
     )
 
 
@@ -552,3 +555,62 @@ def test_it_locks_the_clinic_code_step_too(carol):
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert sign_in  # the clinic's own sign-in helper, for the happy path in tests/clinic
+
+
+# Second-factor secrets encrypted at rest (issue 15, item 16) ---------------------------------
+
+
+def test_it_stores_a_new_authenticator_secret_encrypted(db):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = factories.ClinicianFactory(with_totp=False).user
+    totp = TOTP.activate(user, TOTP_SECRET).instance
+    codes = RecoveryCodes.activate(user).instance
+    totp.refresh_from_db()
+    codes.refresh_from_db()
+
+    assert TOTP_SECRET not in str(totp.data)
+    assert totp.data["secret"].startswith("fernet:")
+    assert codes.data["seed"].startswith("fernet:")
+    assert TOTP(totp).validate_code(totp_code())
+
+
+def test_it_refuses_a_secret_stored_unencrypted(db):
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    user = factories.ClinicianFactory(with_totp=False).user
+    plain = Authenticator.objects.create(user=user, type="totp", data={"secret": TOTP_SECRET})
+
+    try:
+        TOTP(plain).validate_code(totp_code())
+    except ValueError as error:
+        assert "unencrypted" in str(error)
+    else:
+        raise AssertionError("a plaintext secret was accepted")
+
+
+def test_the_migration_encrypts_secrets_stored_before_it(db):
+    import importlib
+
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.apps import apps
+
+    migration = importlib.import_module("diary.migrations.0014_encrypt_mfa_secrets")
+    user = factories.ClinicianFactory(with_totp=False).user
+    plain = Authenticator.objects.create(user=user, type="totp", data={"secret": TOTP_SECRET})
+
+    migration.encrypt_secrets(apps, None)
+    migration.encrypt_secrets(apps, None)  # a second run leaves encrypted values alone
+    plain.refresh_from_db()
+
+    assert plain.data["secret"].startswith("fernet:")
+    assert TOTP(plain).validate_code(totp_code())
+
+
+def test_check_deploy_warns_when_the_mfa_key_is_left_to_the_default(settings):
+    from diary.auth import mfa_encryption_key_check
+
+    settings.MFA_ENCRYPTION_KEY = None
+
+    assert [warning.id for warning in mfa_encryption_key_check(None)] == ["diary.W001"]

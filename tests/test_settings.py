@@ -141,3 +141,28 @@ def test_start_up_names_a_mistyped_variable(tmp_path):
 
     assert result.returncode != 0
     assert "CLINICIAN_MFA_REQUIRED" in result.stderr
+
+
+def test_an_mfa_encryption_key_is_read_strictly(environ):
+    from cryptography.fernet import Fernet
+
+    key = Fernet.generate_key().decode()
+    environ(MFA_ENCRYPTION_KEY=key)
+
+    assert env.env_fernet_key("MFA_ENCRYPTION_KEY") == key
+
+
+@pytest.mark.parametrize("raw", ["secret", "x" * 44, "c2hvcnQ=", "A" * 45])
+def test_a_malformed_mfa_encryption_key_names_the_variable(environ, raw):
+    environ(MFA_ENCRYPTION_KEY=raw)
+
+    with pytest.raises(ImproperlyConfigured, match="MFA_ENCRYPTION_KEY"):
+        env.env_fernet_key("MFA_ENCRYPTION_KEY")
+
+
+@pytest.mark.parametrize("raw", ["-1", "some"])
+def test_a_bad_audit_retention_names_the_variable(environ, raw):
+    environ(AUDIT_RETENTION_DAYS=raw)
+
+    with pytest.raises(ImproperlyConfigured, match="AUDIT_RETENTION_DAYS"):
+        env.env_int("AUDIT_RETENTION_DAYS", 2190, minimum=1)

@@ -29,7 +29,7 @@ def demo(db):
     accounts = seed_demo(today=TODAY)
     scan_patient(patient=accounts.patient, today=TODAY)
     Authenticator.objects.create(
-        user=accounts.clinician.user, type="totp", data={"secret": "JBSWY3DPEHPK3PXP"}
+        user=accounts.clinician.user, type="totp", data=factories.totp_data()
     )
     accounts.clinician.user.set_password(factories.PASSWORD)
     accounts.clinician.user.save()
