@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
+from diary import selectors
 from diary.analytics.timeline import (
     DURATION_BANDS_REACHING,
     DURATION_THRESHOLDS,
@@ -28,7 +29,8 @@ from diary.analytics.timeline import (
     Injection,
     PatientTimeline,
 )
-from diary.analytics.trends import default_date_from, trends_payload
+from diary.analytics.trends import default_date_from, patient_analysis, trends_payload
+from diary.analytics.verdicts import GuidelineVerdict
 from diary.models import (
     DiaryDay,
     InjectionSession,
@@ -64,6 +66,12 @@ def patient_timeline(*, patient: PatientProfile, as_of: date) -> PatientTimeline
         ),
         frozen_baselines=tuple(TreatmentBaseline.objects.filter(patient=patient)),
     )
+
+
+def patient_verdicts(*, patient: PatientProfile) -> tuple[GuidelineVerdict, ...]:
+    """Each guideline's response verdict as of the patient's today, for the exports."""
+    timeline = patient_timeline(patient=patient, as_of=selectors.local_today(user=patient.user))
+    return patient_analysis(timeline=timeline, rule=patient.headache_day_rule).verdicts
 
 
 def patient_trends(

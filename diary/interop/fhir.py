@@ -4,7 +4,9 @@ Resources: the Patient; one Observation per logged day (headache present or abse
 severity, duration, pain features, disability and the computed day classes as components); a
 MedicationStatement per acute medicine taken on a day; a Procedure per injection session with
 its dose and body sites, plus a MedicationAdministration carrying the product, lot and dose;
-an AdverseEvent per side effect, pointing at the session's Procedure.
+an AdverseEvent per side effect, pointing at the session's Procedure; on the first page, a
+ClinicalImpression per guideline's response verdict (``analytics.verdicts``) with its window and its
+sentence, or why it is not assessable.
 
 Standard codes (docs/clinical.md, "Codes for export"): SNOMED CT 25064002 headache and
 37796009 migraine; LOINC 72514-3 pain severity with the answers LA6752-5 mild, LA6751-7
@@ -26,6 +28,7 @@ from decimal import Decimal
 
 from diary import selectors
 from diary.analytics.day_classes import rule_set
+from diary.analytics.verdicts import GuidelineVerdict
 from diary.models import (
     RED_FLAG_SIDE_EFFECTS,
     DiaryDay,
@@ -51,6 +54,8 @@ CS_PROCEDURE = f"{CANONICAL}/CodeSystem/procedure"
 CS_MUSCLE = f"{CANONICAL}/CodeSystem/injection-muscle"
 CS_SIDE = f"{CANONICAL}/CodeSystem/injection-side"
 CS_SIDE_EFFECT = f"{CANONICAL}/CodeSystem/side-effect"
+CS_GUIDELINE = f"{CANONICAL}/CodeSystem/response-guideline"
+CS_VERDICT = f"{CANONICAL}/CodeSystem/response-verdict"
 EXT_MEDICATION_CLASS = f"{CANONICAL}/StructureDefinition/acute-medication-class"
 EXT_TOTAL_UNITS = f"{CANONICAL}/StructureDefinition/injection-total-units"
 EXT_PARADIGM = f"{CANONICAL}/StructureDefinition/injection-paradigm"
@@ -394,6 +399,38 @@ def adverse_event(
     return event
 
 
+def verdict_impression(
+    verdict: GuidelineVerdict, *, resource_id: str, patient_ref: dict, issued: datetime
+) -> dict:
+    """A guideline's response verdict as a ClinicalImpression (an assessment, not a
+    measurement): its status as the finding, the window judged, and its sentence."""
+    impression: dict = {
+        "resourceType": "ClinicalImpression",
+        "id": resource_id,
+        "status": "completed",
+        "code": _concept(CS_GUIDELINE, verdict.guideline, f"{verdict.title} response verdict"),
+        "subject": patient_ref,
+        "date": issued.isoformat(),
+        "summary": verdict.text,
+        "finding": [
+            {
+                "itemCodeableConcept": _concept(
+                    CS_VERDICT, verdict.status, verdict.status.replace("_", " ")
+                ),
+                "basis": verdict.rule,
+            }
+        ],
+    }
+    if verdict.notes:
+        impression["note"] = [{"text": text} for text in verdict.notes]
+    if verdict.window_start is not None and verdict.window_end is not None:
+        impression["effectivePeriod"] = {
+            "start": verdict.window_start.isoformat(),
+            "end": verdict.window_end.isoformat(),
+        }
+    return impression
+
+
 def patient_bundle(
     *,
     patient: PatientProfile,
@@ -403,12 +440,14 @@ def patient_bundle(
     source: str,
     generated_at: datetime,
     links: Sequence[tuple[str, str]] = (),
+    verdicts: Sequence[GuidelineVerdict] = (),
 ) -> dict:
     """The record (or a page of it) as a FHIR R4 Bundle of type collection.
 
     ``days`` need their intakes (with medicines) prefetched, ``sessions`` their sites and
     side effects; ``source`` is the deployment's base URL, which scopes identifiers and ids.
-    ``links`` are (relation, url) pairs, such as the "next" page's.
+    ``links`` are (relation, url) pairs, such as the "next" page's; ``verdicts`` the response
+    verdicts to carry (the first page's).
     """
     patient_id = _id(source, "patient", patient.pk)
     patient_ref = _ref(patient_id)
@@ -435,6 +474,15 @@ def patient_bundle(
                     procedure_ref=_ref(procedure["id"]),
                 )
             )
+    resources += [
+        verdict_impression(
+            verdict,
+            resource_id=_id(source, "verdict", patient.pk, verdict.guideline),
+            patient_ref=patient_ref,
+            issued=generated_at,
+        )
+        for verdict in verdicts
+    ]
     return {
         "resourceType": "Bundle",
         "id": str(uuid.uuid4()),

@@ -27,6 +27,7 @@ from diary.interop import serializers as interop
 from diary.interop.importers import MAX_FILE_BYTES, ImportFileError
 from diary.interop.models import DiaryImport
 from diary.models import AccessEvent, PatientProfile
+from diary.timelines import patient_verdicts
 
 # FHIR export ------------------------------------------------------------------------------
 
@@ -86,6 +87,7 @@ def bundle_response(
         source=settings.SITE_URL,
         generated_at=timezone.now(),
         links=links,
+        verdicts=patient_verdicts(patient=patient) if after is None else (),
     )
     response = Response(bundle)
     response["Content-Disposition"] = 'attachment; filename="headache-diary.fhir.json"'

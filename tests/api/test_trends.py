@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from fhir.resources.R4B.bundle import Bundle
 
 from diary import models
 from diary.scan import scan_patient
@@ -353,3 +354,19 @@ def test_the_scan_flags_overuse_on_the_months_the_trends_show(as_alice, alice):
     trends = as_alice.get("/api/v1/trends/", {"from": "2026-05-01"}).json()["medication_overuse"]
     assert [m["month"] for m in evidence["months"]] == [m["month"] for m in trends["months"]]
     assert evidence["summary"] == trends["message"]
+
+
+def test_the_fhir_export_carries_each_guidelines_verdict(as_alice, alice_diary):
+    bundle = as_alice.get("/api/v1/me/fhir/").json()
+    verdicts = [
+        entry["resource"]
+        for entry in bundle["entry"]
+        if entry["resource"]["resourceType"] == "ClinicalImpression"
+    ]
+    trends = as_alice.get("/api/v1/trends/").json()["response"]["verdicts"]
+    assert [v["code"]["coding"][0]["code"] for v in verdicts] == [t["guideline"] for t in trends]
+    assert [v["finding"][0]["itemCodeableConcept"]["coding"][0]["code"] for v in verdicts] == [
+        t["status"] for t in trends
+    ]
+    assert verdicts[0]["summary"] == trends[0]["text"]
+    Bundle.model_validate(bundle)
