@@ -410,7 +410,11 @@ class DiaryDayInputSerializer(serializers.Serializer):
         return attrs
 
     def to_facts(self) -> DiaryDayFacts:
-        data = self.validated_data
+        return self.facts_of(self.validated_data)
+
+    @staticmethod
+    def facts_of(data: dict) -> DiaryDayFacts:
+        """The facts of one validated day (an item of ``many=True`` validated data too)."""
         features = data.get("features", {})
         hours, band = data.get("duration_hours"), data.get("duration_band") or ""
         medications = data.get("medications", [])
