@@ -31,6 +31,8 @@ MAX_EXAMPLES = 30
 NEEDS_STATE = {
     # Not after today in the patient's zone; severity must agree with headache; known medicines.
     ("PUT", "/api/v1/diary/{day}/"),
+    # A kept version of that day (else 404); If-Match must be an ETag the API issued.
+    ("POST", "/api/v1/diary/{day}/restore/"),
     # Not after today; the sites' units must add up to total_units.
     ("POST", "/api/v1/injections/"),
     # The onset lies between the injection day and today.

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -41,6 +41,10 @@ def parse_day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise serializers.ValidationError({"date": ["Use a date as YYYY-MM-DD."]}) from None
+
+
+# What parse_if_match reads, for the schema: an ETag this API issued, or *.
+IF_MATCH_PATTERN = r'^(\*|(W/)?"?[0-9]{1,18}-[0-9]{1,18}"?)$'
 
 
 def parse_if_match(header: str) -> tuple[int, int] | None:
@@ -356,6 +360,11 @@ class DiaryDayRestoreView(APIView):
         responses={
             200: api.DiaryDayOutputSerializer,
             201: api.DiaryDayOutputSerializer,
+            404: OpenApiResponse(description="No kept version of this day has this id."),
+            409: OpenApiResponse(
+                {"type": "object", "properties": {"version": {"type": "array"}}},
+                description="A medicine of this version is no longer in the patient's list.",
+            ),
             412: PRECONDITION_FAILED,
         },
         description="Undo: writes a kept version (from history/) back as the day; the version "
@@ -363,9 +372,9 @@ class DiaryDayRestoreView(APIView):
         parameters=[
             OpenApiParameter(
                 "If-Match",
-                str,
+                {"type": "string", "pattern": IF_MATCH_PATTERN},
                 OpenApiParameter.HEADER,
-                description="The ETag last seen; a stale one gets 412 and changes nothing.",
+                description="The ETag last seen (or *); a stale one gets 412 and changes nothing.",
             )
         ],
     )
@@ -385,13 +394,12 @@ class DiaryDayRestoreView(APIView):
                 expected_revision=expected,
             )
         except services.DiaryDayVersionNotFound:
-            raise serializers.ValidationError(
-                {"version": ["No kept version of this day has this id."]}
-            ) from None
+            raise NotFound("No kept version of this day has this id.") from None
         except services.UnknownMedications:
-            raise serializers.ValidationError(
-                {"version": ["A medicine of this version is no longer in your list."]}
-            ) from None
+            return Response(
+                {"version": ["A medicine of this version is no longer in your list."]},
+                status=status.HTTP_409_CONFLICT,
+            )
         except services.StaleRevision:
             return precondition_failed()
         return diary_day_response(

@@ -863,13 +863,27 @@ def test_an_undo_with_a_stale_if_match_gets_412_and_changes_nothing(as_alice, al
     assert DiaryDay.objects.get(patient=alice).headache is False
 
 
-def test_an_unknown_version_is_refused_naming_it(as_alice):
+def test_an_unknown_version_is_not_found(as_alice):
     put_day(as_alice, "2026-11-23", MIGRAINE)
 
     response = as_alice.post("/api/v1/diary/2026-11-23/restore/", {"version": 999}, format="json")
 
-    assert response.status_code == 400
-    assert "version" in response.json()
+    assert response.status_code == 404
+
+
+def test_a_version_naming_a_medicine_since_deleted_is_a_conflict(as_alice, alice):
+    own = Medication.objects.create(owner=alice, name="Migraleve", medication_class="other")
+    put_day(as_alice, "2026-11-23", {**MIGRAINE, "medications": [{"medication": own.pk}]})
+    put_day(as_alice, "2026-11-23", {"headache": False})
+    version = history(as_alice, "2026-11-23")[0]["id"]
+    own.delete()
+
+    response = as_alice.post(
+        "/api/v1/diary/2026-11-23/restore/", {"version": version}, format="json"
+    )
+
+    assert response.status_code == 409
+    assert DiaryDay.objects.get(patient=alice).headache is False
 
 
 def test_another_patients_versions_cannot_be_seen_or_restored(as_alice, as_bob):
@@ -880,7 +894,7 @@ def test_another_patients_versions_cannot_be_seen_or_restored(as_alice, as_bob):
     restored = as_bob.post("/api/v1/diary/2026-11-23/restore/", {"version": version}, format="json")
 
     assert history(as_bob, "2026-11-23") == []
-    assert restored.status_code == 400
+    assert restored.status_code == 404
 
 
 def test_trends_give_the_share_of_intakes_that_helped_per_class_and_medicine(as_alice):
