@@ -365,8 +365,10 @@ def column_widths(rows: list[list[str]], widths: list[float]) -> list[float]:
 
     needed = [
         max(
-            longest(rows[0][column], "Helvetica-Bold", 7),
-            *(longest(row[column], "Helvetica", 7.5) for row in rows[1:]),
+            [
+                longest(rows[0][column], "Helvetica-Bold", 7),
+                *(longest(row[column], "Helvetica", 7.5) for row in rows[1:]),
+            ]
         )
         + padding
         for column in range(len(widths))

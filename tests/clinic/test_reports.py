@@ -237,3 +237,11 @@ def test_column_headers_are_never_broken_inside_a_word():
         assert widths[column] >= longest + 4  # the cell's padding
     assert widths[0] >= stringWidth("(running)", "Helvetica", 7.5) + 4
     assert sum(widths) == pytest.approx(240.0)
+
+
+def test_a_table_with_headers_only_still_gets_its_widths():
+    from diary.reports import column_widths
+
+    widths = column_widths([["Cycle", "Injection"]], [40.0, 40.0])
+
+    assert widths == [40.0, 40.0]
