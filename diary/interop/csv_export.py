@@ -21,6 +21,8 @@ COLUMNS = (
     "headache",
     "severity",
     "hours",
+    # A duration given as a band instead of hours (api.md), so a re-import keeps it known.
+    "duration_band",
     "medicines",
     "disability",
     *DiaryDay.FEATURES,
@@ -58,6 +60,7 @@ def diary_csv(days: Iterable[DiaryDay]) -> str:
                 "yes" if day.headache else "no",
                 day.peak_severity,
                 "" if day.duration_hours is None else format(day.duration_hours.normalize(), "f"),
+                day.duration_band,
                 escape_cell(_medicines(day)),
                 day.disability,
                 *("yes" if getattr(day, feature) else "no" for feature in DiaryDay.FEATURES),

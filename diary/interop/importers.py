@@ -54,6 +54,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from diary.analytics.day_classes import DURATION_BAND_MIN_HOURS
 from diary.entries import future_day_error
 from diary.interop.csv_export import unescape_cell
 from diary.models import DiaryDay
@@ -89,6 +90,7 @@ class DayDraft:
     day: date
     headache: bool = False
     duration_hours: Decimal | None = None
+    duration_band: str = ""
     peak_severity: int = 0
     features: set[str] = field(default_factory=set)
     # lower-case name -> (name as written, doses)
@@ -106,6 +108,7 @@ class DayDraft:
             "date": self.day.isoformat(),
             "headache": self.headache,
             "duration_hours": None if self.duration_hours is None else str(self.duration_hours),
+            "duration_band": self.duration_band or None,
             "peak_severity": self.peak_severity,
             "features": sorted(self.features),
             "medications": [
@@ -259,6 +262,13 @@ def parse_hours(value: str) -> Decimal | None:
     if not Decimal(0) <= hours <= HOURS_PER_DAY:
         raise CellError("Hours must be between 0 and 24.")
     return hours.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_duration_band(value: str) -> str:
+    band = value.strip().lower()
+    if band and band not in DURATION_BAND_MIN_HOURS:
+        raise CellError(f"Use one of {', '.join(DURATION_BAND_MIN_HOURS)} for the duration band.")
+    return band
 
 
 YES = {"yes", "y", "true", "1", "x"}
@@ -533,6 +543,7 @@ def parse_generic(table: Table, *, today: date) -> ParseResult:
         "headache": table.has("headache"),
         "severity": table.has("severity", "peak severity", "peak_severity"),
         "hours": table.has("hours", "duration hours", "duration_hours"),
+        "duration_band": table.has("duration_band", "duration band"),
         "medicines": table.has("medicines", "medications"),
         "disability": table.has("disability"),
         "notes": table.has("notes"),
@@ -557,6 +568,8 @@ def parse_generic(table: Table, *, today: date) -> ParseResult:
             draft.peak_severity = parse_severity(table.cell(cells, columns["severity"]))
             current = "hours"
             draft.duration_hours = parse_hours(table.cell(cells, columns["hours"]))
+            current = "duration_band"
+            draft.duration_band = parse_duration_band(table.cell(cells, columns["duration_band"]))
             current = "medicines"
             for name, doses in parse_medicines(table.cell(cells, columns["medicines"])):
                 draft.add_medication(name, doses)

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from diary.api.serializers import IsoDateField, StrictBooleanField
 from diary.interop.importers import MAX_FILE_BYTES
 from diary.interop.models import ImportFormat, ImportStatus
-from diary.models import DiaryDay
+from diary.models import DiaryDay, DurationBand
 
 
 class ImportUploadSerializer(serializers.Serializer):
@@ -46,6 +46,7 @@ class ImportDaySerializer(serializers.Serializer):
     )
     headache = serializers.BooleanField()
     duration_hours = serializers.FloatField(allow_null=True)
+    duration_band = serializers.ChoiceField(choices=DurationBand.choices, allow_null=True)
     duration_known = serializers.BooleanField(
         help_text="False for a headache the file gives no duration for: stored as of unknown "
         "duration, counted apart, never as headache-free."

@@ -25,6 +25,7 @@ SOURCE_COLUMNS = {
     GENERIC: {
         "headache": "headache",
         "duration_hours": "hours",
+        "duration_band": "duration_band",
         "peak_severity": "severity",
         "medications": "medicines",
         "disability": "disability",
@@ -100,6 +101,8 @@ def _input_data(payload: dict, index: dict[str, Medication]) -> tuple[dict, list
     data = {
         "headache": payload["headache"],
         "duration_hours": payload["duration_hours"],
+        # Pending imports previewed before bands existed have no such key.
+        "duration_band": payload.get("duration_band"),
         "peak_severity": payload["peak_severity"],
         "features": dict.fromkeys(payload["features"], True),
         "medications": [{"medication": pk, "doses": doses} for pk, doses in doses_by_id.items()],
@@ -244,10 +247,11 @@ def diary_import_preview_rows(*, diary_import: DiaryImport) -> dict:
                 "duration_hours": None
                 if payload["duration_hours"] is None
                 else float(payload["duration_hours"]),
+                "duration_band": payload.get("duration_band"),
                 "duration_known": entries.is_duration_known(
                     headache=payload["headache"],
                     duration_hours=payload["duration_hours"],
-                    duration_band=None,
+                    duration_band=payload.get("duration_band"),
                 ),
                 "medications": [
                     {

@@ -476,3 +476,32 @@ def test_an_imported_headache_without_hours_is_stored_as_of_unknown_duration(ali
         True,
         False,
     )
+
+
+def test_a_duration_band_survives_an_export_and_re_import(alice, as_alice):
+    as_alice.put(
+        "/api/v1/diary/2026-11-02/",
+        {"headache": True, "peak_severity": 3, "duration_band": "4_h_or_more"},
+        format="json",
+    )
+    exported = as_alice.get("/api/v1/me/diary.csv").content
+    as_alice.delete("/api/v1/diary/2026-11-02/")
+
+    preview = upload(as_alice, exported).json()
+    confirm(as_alice, preview["id"])
+
+    day = as_alice.get("/api/v1/diary/2026-11-02/").json()
+    assert (day["duration_band"], day["duration_known"], day["headache_day"]) == (
+        "4_h_or_more",
+        True,
+        True,
+    )
+
+
+def test_an_unknown_duration_band_is_named_by_row_and_column(as_alice):
+    content = "date,headache,severity,duration_band\n2026-11-01,yes,3,all day\n"
+
+    response = upload(as_alice, content)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["column"] == "duration_band"
