@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from diary import entries, selectors, services
 from diary.api import serializers as api
 from diary.api.export import patient_export
+from diary.api.pagination import LIST_PAGE_PARAMETERS, list_page, paged_response
 from diary.api.permissions import IsClinician, IsClinicianElseNotFound, IsPatient
 from diary.api.schema import DeleteWithBodySchema
 from diary.audit import record_access, record_accesses
@@ -105,10 +106,18 @@ class MeExportView(APIView):
 class MeAccessLogView(APIView):
     permission_classes = [IsPatient]
 
-    @extend_schema(responses=api.AccessEventSerializer(many=True))
+    @extend_schema(parameters=LIST_PAGE_PARAMETERS, responses=api.AccessEventSerializer(many=True))
     def get(self, request):
-        events = selectors.access_log(patient=request.user.patient_profile)
-        return Response(api.AccessEventSerializer(events, many=True).data)
+        events, total, limit, offset = list_page(
+            request, selectors.access_log(patient=request.user.patient_profile)
+        )
+        return paged_response(
+            request,
+            api.AccessEventSerializer(events, many=True).data,
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
 
 
 class CareLinkListView(APIView):
@@ -331,7 +340,7 @@ def expected_revision(
     parsed = parse_if_match(if_match)
     if parsed is None:
         raise serializers.ValidationError(
-            {"If-Match": ["Send back the day's ETag as it was given (\"id-revision\"), or *."]}
+            {"If-Match": ['Send back the day\'s ETag as it was given ("id-revision"), or *.']}
         )
     return parsed
 
@@ -610,11 +619,11 @@ class SideEffectListView(APIView):
     @extend_schema(responses=api.SideEffectSerializer(many=True))
     def get(self, request, session_id: int):
         session = injection_session_for(request, session_id)
+        record_access(request, patient=session.patient, action=AccessEvent.Action.VIEW)
         return Response(api.SideEffectSerializer(session.side_effects.all(), many=True).data)
 
     @extend_schema(
         request=api.SideEffectSerializer, responses={201: api.SideEffectCreatedSerializer}
-        record_access(request, patient=session.patient, action=AccessEvent.Action.VIEW)
     )
     def post(self, request, session_id: int):
         session = injection_session_for(request, session_id)
@@ -635,11 +644,16 @@ class SideEffectListView(APIView):
 class PatientListView(APIView):
     permission_classes = [IsClinician]
 
-    @extend_schema(responses=api.LinkedPatientSerializer(many=True))
+    @extend_schema(
+        parameters=LIST_PAGE_PARAMETERS, responses=api.LinkedPatientSerializer(many=True)
+    )
     def get(self, request):
-        patients = list(selectors.linked_patients_summary(clinician_user=request.user))
+        patients, total, limit, offset = list_page(
+            request, selectors.linked_patients_summary(clinician_user=request.user)
+        )
         record_accesses(request, patients=patients, action=AccessEvent.Action.VIEW)
-        return Response(
+        return paged_response(
+            request,
             [
                 {
                     "id": patient.pk,
@@ -650,7 +664,10 @@ class PatientListView(APIView):
                     "open_flags": patient.open_flags,
                 }
                 for patient in patients
-            ]
+            ],
+            total=total,
+            limit=limit,
+            offset=offset,
         )
 
 
@@ -678,7 +695,8 @@ class FlagListView(GenericAPIView):
     @extend_schema(
         operation_id="v1_flags_list",
         parameters=[
-            OpenApiParameter("status", str, enum=[choice for choice, _ in FlagStatus.choices])
+            OpenApiParameter("status", str, enum=[choice for choice, _ in FlagStatus.choices]),
+            *LIST_PAGE_PARAMETERS,
         ],
     )
     def get(self, request):
@@ -690,14 +708,20 @@ class FlagListView(GenericAPIView):
                     {"status": [f"Use one of {', '.join(FlagStatus.values)}."]}
                 )
             flags = flags.filter(status=wanted)
-        return Response(api.ReviewFlagSerializer(flags, many=True).data)
-
-
-class FlagDetailView(APIView):
-        flags = list(flags)
+        flags, total, limit, offset = list_page(request, flags)
         record_accesses(
             request, patients=[flag.patient for flag in flags], action=AccessEvent.Action.VIEW
         )
+        return paged_response(
+            request,
+            api.ReviewFlagSerializer(flags, many=True).data,
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
+
+
+class FlagDetailView(APIView):
     permission_classes = [IsClinicianElseNotFound]
 
     def get_flag(self, request, flag_id: int) -> ReviewFlag:
