@@ -1064,6 +1064,21 @@ def injection_session_update(
     return session
 
 
+def patient_identifiers_update(
+    *,
+    patient: PatientProfile,
+    full_name: str,
+    date_of_birth: date | None,
+    clinic_number: str,
+) -> PatientProfile:
+    """The name, date of birth and clinic number a clinic's report prints; all optional."""
+    patient.full_name = full_name.strip()
+    patient.date_of_birth = date_of_birth
+    patient.clinic_number = clinic_number.strip()
+    patient.save(update_fields=["full_name", "date_of_birth", "clinic_number"])
+    return patient
+
+
 def injection_session_void(*, session: InjectionSession, voided_by: User, reason: str) -> None:
     """Void a record entered in error: it leaves every analysis but stays in the history."""
     if not reason.strip():

@@ -207,6 +207,14 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, int]]] = [
     # A refused code shows the form again.
     ("POST", "/clinic/patients/add/", {}, CLINIC_PAGE),
     ("GET", "/clinic/patients/{patient}/", None, CLINIC_ALICE_PAGE),
+    # The report's identifiers; an empty form saves nothing new and returns to the patient.
+    ("POST", "/clinic/patients/{patient}/details/", {}, {**CLINIC_ALICE_PAGE, "carol": 302}),
+    (
+        "GET",
+        "/clinic/patients/{patient}/details/",
+        None,
+        {**CLINIC_ALICE_PAGE, "dave": 405, "carol": 405},
+    ),
     ("GET", "/clinic/patients/{patient}/injections/new/", None, CLINIC_ALICE_PAGE),
     ("POST", "/clinic/patients/{patient}/injections/new/", {}, {**CLINIC_ALICE_PAGE, "carol": 200}),
     ("GET", "/clinic/patients/{patient}/injections/{session}/edit/", None, CLINIC_ALICE_PAGE),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -89,6 +90,22 @@ class PasskeyAddForm(PasskeyEnrolForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class PatientDetailsForm(forms.Form):
+    """What the clinic's report identifies the patient by, beside the email: all optional."""
+
+    full_name = forms.CharField(max_length=200, required=False, label="Full name")
+    date_of_birth = forms.DateField(
+        required=False, label="Date of birth", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    clinic_number = forms.CharField(max_length=64, required=False, label="Clinic number")
+
+    def clean_date_of_birth(self) -> date | None:
+        born = self.cleaned_data["date_of_birth"]
+        if born is not None and not date(1900, 1, 1) <= born <= date.today():
+            raise forms.ValidationError("Give a date of birth between 1900 and today.")
+        return born
 
 
 class VoidForm(forms.Form):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("logout/", signin_views.logout_view, name="logout"),
     path("patients/add/", views.patient_add_view, name="patient-add"),
     path("patients/<int:patient_id>/", views.patient_view, name="patient"),
+    path("patients/<int:patient_id>/details/", views.patient_details_view, name="patient-details"),
     path(
         "patients/<int:patient_id>/injections/new/",
         injection_views.injection_new_view,

@@ -28,6 +28,7 @@ from frontend.clinic.access import (
 from frontend.clinic.evidence import evidence_card
 from frontend.clinic.forms import (
     FlagReviewForm,
+    PatientDetailsForm,
     SharingCodeForm,
 )
 from frontend.clinic.patient import patient_page
@@ -98,10 +99,36 @@ def _patient(request: HttpRequest, patient_id: int) -> PatientProfile:
 
 
 @clinician_required
+@require_POST
+def patient_details_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = _patient(request, patient_id)
+    form = PatientDetailsForm(request.POST)
+    if form.is_valid():
+        services.patient_identifiers_update(patient=patient, **form.cleaned_data)
+        record_access(request, patient=patient, action=AccessEvent.Action.CHANGE)
+        messages.success(request, "Patient details saved: the report prints them.")
+    else:
+        problems = "; ".join(m for errors in form.errors.values() for m in errors)
+        messages.error(request, f"Patient details not saved: {problems}")
+    return redirect("clinic:patient", patient_id=patient.pk)
+
+
+@clinician_required
 def patient_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     record_access(request, patient=patient, action=AccessEvent.Action.VIEW)
-    return render(request, "clinic/patient.html", patient_page(patient=patient))
+    details = PatientDetailsForm(
+        initial={
+            "full_name": patient.full_name,
+            "date_of_birth": patient.date_of_birth,
+            "clinic_number": patient.clinic_number,
+        }
+    )
+    return render(
+        request,
+        "clinic/patient.html",
+        {**patient_page(patient=patient), "details_form": details},
+    )
 
 
 def _review_form(flag: ReviewFlag, members: list[ClinicMember], data=None) -> FlagReviewForm:

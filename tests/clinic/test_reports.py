@@ -245,3 +245,29 @@ def test_a_table_with_headers_only_still_gets_its_widths():
     widths = column_widths([["Cycle", "Injection"]], [40.0, 40.0])
 
     assert widths == [40.0, 40.0]
+
+
+def test_the_clinic_records_the_patients_name_birth_date_and_clinic_number(alice, carol_client):
+    response = carol_client.post(
+        f"/clinic/patients/{alice.pk}/details/",
+        {"full_name": " Alice Example ", "date_of_birth": "1980-04-01", "clinic_number": "RX-9"},
+    )
+
+    assert response["Location"] == f"/clinic/patients/{alice.pk}/"
+    alice.refresh_from_db()
+    assert (alice.full_name, alice.date_of_birth, alice.clinic_number) == (
+        "Alice Example",
+        dt.date(1980, 4, 1),
+        "RX-9",
+    )
+    assert AccessEvent.objects.filter(patient=alice, action="change").exists()
+
+
+def test_a_date_of_birth_in_the_future_is_refused(alice, carol_client):
+    response = carol_client.post(
+        f"/clinic/patients/{alice.pk}/details/", {"date_of_birth": "2030-01-01"}, follow=True
+    )
+
+    assert "between 1900 and today" in response.content.decode()
+    alice.refresh_from_db()
+    assert alice.date_of_birth is None
