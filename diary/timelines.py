@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 
 from diary import selectors
+from diary.analytics.menstrual import menstrual_migraine
 from diary.analytics.timeline import (
     DURATION_BANDS_REACHING,
     DURATION_THRESHOLDS,
@@ -80,7 +82,16 @@ def patient_trends(
     timeline = patient_timeline(patient=patient, as_of=date_to)
     if date_from is None:
         date_from = default_date_from(timeline=timeline, date_to=date_to)
-    return trends_payload(timeline=timeline, date_from=date_from, rule=rule)
+    payload = trends_payload(timeline=timeline, date_from=date_from, rule=rule)
+    # Read apart from the packed diary: few patients tick it, and then a few days a month.
+    ticked = DiaryDay.objects.filter(
+        patient=patient, menstruation=True, date__range=(date_from, date_to)
+    ).values_list("date", flat=True)
+    found = menstrual_migraine(
+        menstruation_days=ticked, days=timeline.day_classes(rule=rule), as_of=date_to
+    )
+    payload["menstrual_migraine"] = None if found is None else asdict(found)
+    return payload
 
 
 # Many patients at once ------------------------------------------------------------------------

@@ -394,6 +394,28 @@ class AcuteMedicationReliefSerializer(serializers.Serializer):
     by_medication = MedicationReliefSerializer(many=True)
 
 
+class MenstrualWindowSerializer(serializers.Serializer):
+    day_1 = serializers.DateField(help_text="First day of the menstruation.")
+    start = serializers.DateField(help_text="Day -2.")
+    end = serializers.DateField(help_text="Day +3.")
+    logged_days = serializers.IntegerField()
+    attack = serializers.BooleanField(
+        allow_null=True, help_text="A migraine day in the window; null: not assessable."
+    )
+
+
+class MenstrualMigraineSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=["not_assessable", "not_met", "menstrually_related", "pure_menstrual"]
+    )
+    message = serializers.CharField()
+    criteria = serializers.CharField()
+    cycles = MenstrualWindowSerializer(many=True)
+    cycles_assessed = serializers.IntegerField()
+    cycles_with_attack = serializers.IntegerField()
+    attacks_outside_windows = serializers.IntegerField()
+
+
 class TrendsSerializer(serializers.Serializer):
     rule = serializers.ChoiceField(choices=HeadacheDayRule.choices)
     to = serializers.DateField()
@@ -405,6 +427,11 @@ class TrendsSerializer(serializers.Serializer):
     medication_overuse = MedicationOveruseSerializer()
     wear_off = WearOffSerializer()
     stopping_rules = StoppingRulesSerializer()
+    menstrual_migraine = MenstrualMigraineSerializer(
+        allow_null=True,
+        help_text="ICHD-3 A1.1 from the days ticked as menstruation in 'from'..'to'; null when "
+        "none was ticked.",
+    )
     acute_medication_relief = AcuteMedicationReliefSerializer(
         help_text="'Did it help?' answers of the acute medicines taken from 'from' to 'to'."
     )

@@ -931,3 +931,20 @@ def test_a_linked_clinician_sees_the_relief_shares_in_the_patients_trends(
     trends = as_carol.get(f"/api/v1/patients/{alice.pk}/trends/?from=2026-11-01").json()
 
     assert trends["acute_medication_relief"]["by_medication"][0]["relief_share"] == 1.0
+
+
+def test_trends_judge_menstrual_migraine_from_the_ticked_days(as_alice):
+    for day in ("2026-08-03", "2026-08-31", "2026-09-28"):
+        put_day(as_alice, day, {**MIGRAINE, "menstruation": True})
+
+    found = as_alice.get("/api/v1/trends/?from=2026-08-01").json()["menstrual_migraine"]
+
+    assert found["status"] == "pure_menstrual"
+    assert (found["cycles_assessed"], found["cycles_with_attack"]) == (3, 3)
+    assert "ICHD-3 A1.1" in found["criteria"]
+
+
+def test_trends_carry_no_menstrual_verdict_for_a_patient_who_never_ticks_it(as_alice):
+    put_day(as_alice, "2026-11-20", MIGRAINE)
+
+    assert as_alice.get("/api/v1/trends/?from=2026-11-01").json()["menstrual_migraine"] is None
