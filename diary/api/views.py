@@ -294,10 +294,8 @@ class DiaryDayView(APIView):
         serializer.is_valid(raise_exception=True)
 
         create_only = request.headers.get("If-None-Match", "").strip() == "*"
-        expected = expected_revision(request, patient=patient, day=the_day)
-        if expected is False:
-            return precondition_failed()
         try:
+            expected = expected_revision(request, patient=patient, day=the_day)
             written = services.diary_day_upsert(
                 patient=patient,
                 day=the_day,
@@ -327,16 +325,16 @@ class DiaryDayView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def expected_revision(
-    request, *, patient: PatientProfile, day: date
-) -> tuple[int, int] | bool | None:
-    """The (id, revision) an If-Match names; None without one; False when it can never match."""
+def expected_revision(request, *, patient: PatientProfile, day: date) -> tuple[int, int] | None:
+    """The (id, revision) an If-Match names, None without one; StaleRevision if none can match."""
     if_match = request.headers.get("If-Match")
     if if_match is None:
         return None
     if if_match.strip() == "*":
         current = DiaryDay.objects.filter(patient=patient, date=day).first()
-        return False if current is None else (current.pk, current.revision)
+        if current is None:
+            raise services.StaleRevision
+        return (current.pk, current.revision)
     parsed = parse_if_match(if_match)
     if parsed is None:
         raise serializers.ValidationError(
@@ -392,10 +390,8 @@ class DiaryDayRestoreView(APIView):
         the_day = parse_day(day)
         serializer = api.DiaryDayRestoreSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        expected = expected_revision(request, patient=patient, day=the_day)
-        if expected is False:
-            return precondition_failed()
         try:
+            expected = expected_revision(request, patient=patient, day=the_day)
             written = services.diary_day_restore(
                 patient=patient,
                 day=the_day,
