@@ -16,6 +16,7 @@ from diary.api.serializers import (
     MeSerializer,
     ReviewFlagSerializer,
     diary_day_representation,
+    diary_day_versions_representation,
 )
 from diary.interop.models import CalendarFeed, DiaryImport
 from diary.models import PatientProfile, TreatmentBaseline
@@ -36,6 +37,10 @@ def patient_export(*, patient: PatientProfile) -> dict:
             diary_day_representation(day, rule=rule)
             for day in selectors.diary_days(patient=patient)
         ],
+        # Earlier versions of days, kept for undo and corrections.
+        "diary_versions": diary_day_versions_representation(
+            list(patient.diary_day_revisions.order_by("date", "id"))
+        ),
         "own_medications": MedicationSerializer(patient.own_medications.all(), many=True).data,
         "injections": InjectionSessionSerializer(
             selectors.injection_sessions(patient=patient), many=True

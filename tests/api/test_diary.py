@@ -948,3 +948,12 @@ def test_trends_carry_no_menstrual_verdict_for_a_patient_who_never_ticks_it(as_a
     put_day(as_alice, "2026-11-20", MIGRAINE)
 
     assert as_alice.get("/api/v1/trends/?from=2026-11-01").json()["menstrual_migraine"] is None
+
+
+def test_the_export_holds_the_kept_versions_of_days(as_alice):
+    put_day(as_alice, "2026-11-23", MIGRAINE)
+    put_day(as_alice, "2026-11-23", {"headache": False})
+
+    export = as_alice.get("/api/v1/me/export/").json()
+
+    assert [v["day"]["notes"] for v in export["diary_versions"]] == ["Woke up with it."]
