@@ -445,3 +445,50 @@ def test_other_people_cannot_read_or_change_a_session(alice, as_bob, as_dave):
         ).status_code == 404
     session.refresh_from_db()
     assert (session.lot, session.voided_at) == ("C1234", None)
+
+
+def test_a_patients_report_near_the_clinics_session_points_to_it(alice, as_alice, as_carol):
+    clinic_session(as_carol, alice, "2026-11-02")
+
+    response = as_alice.post(
+        "/api/v1/injections/", {"date": "2026-11-03", "total_units": 155}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["date"] == ["Your clinic recorded this session on 02 Nov 2026."]
+
+
+def test_moving_a_session_within_ten_weeks_of_another_needs_early_reason(alice, as_carol):
+    clinic_session(as_carol, alice, "2026-06-01")
+    later = clinic_session(as_carol, alice, "2026-09-07").json()["id"]
+
+    refused = as_carol.patch(f"/api/v1/injections/{later}/", {"date": "2026-07-13"}, format="json")
+    accepted = as_carol.patch(
+        f"/api/v1/injections/{later}/",
+        {"date": "2026-07-13", "early_reason": "Wear-off from week 5"},
+        format="json",
+    )
+
+    assert refused.status_code == 400
+    assert "date" in refused.json()
+    assert accepted.status_code == 200
+    assert accepted.json()["date"] == "2026-07-13"
+
+
+def test_a_day_whose_session_was_voided_takes_a_new_record(alice, as_carol):
+    wrong = clinic_session(as_carol, alice, "2026-11-02").json()["id"]
+    as_carol.delete(f"/api/v1/injections/{wrong}/", {"reason": "Wrong units"}, format="json")
+
+    response = clinic_session(as_carol, alice, "2026-11-02")
+
+    assert response.status_code == 201
+    assert response.json()["id"] != wrong
+
+
+def test_an_empty_correction_is_refused_and_keeps_no_new_version(alice, as_carol):
+    session_id = clinic_session(as_carol, alice, "2026-11-02").json()["id"]
+
+    response = as_carol.patch(f"/api/v1/injections/{session_id}/", {}, format="json")
+
+    assert response.status_code == 400
+    assert len(as_carol.get(f"/api/v1/injections/{session_id}/history/").json()) == 1
