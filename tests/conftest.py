@@ -143,6 +143,18 @@ def medication_catalogue(request):
             Medication(name=name, medication_class=medication_class)
             for name, medication_class in ACUTE_MEDICATIONS
         )
+    # The brand names (MedicationAlias) come from a data migration too.
+    from diary.catalogue import BRAND_NAMES
+    from diary.models import MedicationAlias
+
+    if not MedicationAlias.objects.exists():
+        by_name = {m.name: m for m in Medication.objects.filter(owner=None)}
+        MedicationAlias.objects.bulk_create(
+            MedicationAlias(medication=by_name[generic], name=brand)
+            for generic, brands in BRAND_NAMES.items()
+            if generic in by_name
+            for brand in brands
+        )
 
 
 @pytest.fixture(autouse=True)

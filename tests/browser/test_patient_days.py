@@ -23,6 +23,16 @@ def day_on_server(email: str, day) -> DiaryDay | None:
     return DiaryDay.objects.filter(patient__user__email=email, date=day).first()
 
 
+def wait_until_sent(page) -> None:
+    page.wait_for_function("() => document.getElementById('connection').textContent === ''")
+    page.get_by_text("Saved on the server").first.wait_for()
+
+
+def settle(page) -> None:
+    """Lets the app's own requests finish before the test writes to the (SQLite) database."""
+    page.wait_for_load_state("networkidle")
+
+
 def log_a_severe_migraine(page, day) -> None:
     go(page, f"#/day/{day}")
     page.get_by_label("Severe").check()
@@ -52,7 +62,7 @@ def test_it_asks_before_no_headache_replaces_a_detailed_day(page, screenshots):
     assert_the_migraine_is_stored("alice@example.org", today)
 
     page.get_by_role("button", name="Keep what I logged").click()
-    page.get_by_text("Replace").wait_for(state="detached")
+    page.get_by_role("button", name="Yes, replace with No headache").wait_for(state="detached")
     assert_the_migraine_is_stored("alice@example.org", today)
 
 
@@ -111,7 +121,9 @@ def test_the_day_screen_brings_back_the_version_a_save_replaced(page):
     go(page, f"#/day/{today}")
     page.get_by_text("Before your last change this day said: Severe headache, 9 h").wait_for()
     page.get_by_role("button", name="Bring back the earlier version").click()
-    page.get_by_text("Saved on the server").wait_for()
+    page.get_by_text("Before your last change").wait_for(state="detached")
+    assert page.get_by_label("Severe").is_checked()
+    wait_until_sent(page)
     assert_the_migraine_is_stored("dave@example.org", today)
 
 
@@ -195,6 +207,7 @@ def test_a_patient_adds_their_own_medicine_with_its_class(page):
 def test_a_past_day_saved_from_the_calendar_returns_to_its_month(page, screenshots):
     sign_up(page, "ida@example.org")
     today = local_today("ida@example.org")
+    settle(page)
     patient = User.objects.get(email="ida@example.org").patient_profile
     past = (today.replace(day=1) - timedelta(days=1)).replace(day=10)
     InjectionSessionFactory(patient=patient, date=past - timedelta(days=3))
@@ -231,6 +244,7 @@ def test_a_version_kept_on_the_server_is_restored_from_the_day_screen(page):
     today = local_today("joy@example.org")
     log_a_severe_migraine(page, today)
     # Another device replaced it: only the server kept the earlier version.
+    settle(page)
     patient = User.objects.get(email="joy@example.org").patient_profile
     services.diary_day_upsert(
         patient=patient, day=today, facts=services.DiaryDayFacts(headache=False)
@@ -248,6 +262,7 @@ def test_a_version_kept_on_the_server_is_restored_from_the_day_screen(page):
 def test_trends_say_it_in_plain_words_with_the_references_behind_why(page, screenshots):
     sign_up(page, "kim@example.org")
     today = local_today("kim@example.org")
+    settle(page)
     patient = User.objects.get(email="kim@example.org").patient_profile
     InjectionSessionFactory(patient=patient, date=today - timedelta(days=40))
     for offset in range(40):

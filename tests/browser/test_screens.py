@@ -72,6 +72,7 @@ def visit_every_screen(page, email: str, check) -> None:
     go(page, "#/welcome/2")
     page.get_by_role("heading", name="Your last Botox injection").wait_for()
     check("welcome")
+    page.wait_for_load_state("networkidle")
     seed_diary(email)
     today = selectors.local_today(user=User.objects.get(email=email))
     go(page, "#/today")
