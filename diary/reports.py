@@ -222,6 +222,9 @@ CSV_COLUMNS = (
     "cycle_week",
     "headache",
     "duration_hours",
+    # A band instead of hours; duration_known "no": a headache stored without any duration.
+    "duration_band",
+    "duration_known",
     "peak_severity",
     *DiaryDay.FEATURES,
     "disability",
@@ -267,6 +270,8 @@ def report_csv(review: TreatmentReview) -> str:
             week,
             day.headache,
             day.duration_hours,
+            day.duration_band,
+            day.duration_known,
             day.peak_severity,
             *(getattr(day, feature) for feature in DiaryDay.FEATURES),
             day.disability,
@@ -274,7 +279,10 @@ def report_csv(review: TreatmentReview) -> str:
             classes.migraine_day if classes else None,
             classes.moderate_severe_day if classes else None,
             " ".join(classes.acute_medication_classes) if classes else "",
-            "; ".join(f"{i.medication.name} x{i.doses}" for i in day.intakes.all()),
+            "; ".join(
+                f"{i.medication.name} x{i.doses}" + (f" (relief: {i.relief})" if i.relief else "")
+                for i in day.intakes.all()
+            ),
             day.notes,
         ]
         writer.writerow([csv_cell(value) for value in row])

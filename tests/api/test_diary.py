@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 import time_machine
@@ -957,3 +959,27 @@ def test_the_export_holds_the_kept_versions_of_days(as_alice):
     export = as_alice.get("/api/v1/me/export/").json()
 
     assert [v["day"]["notes"] for v in export["diary_versions"]] == ["Woke up with it."]
+
+
+def test_the_clinics_csv_report_shows_bands_unknown_durations_and_relief(as_alice, alice, as_carol):
+    body = {
+        **SEVERE_NO_HOURS,
+        "duration_band": "4_h_or_more",
+        "medications": [{"medication": "Sumatriptan", "relief": "full"}],
+    }
+    put_day(as_alice, "2026-11-23", body)
+    factories.DiaryDayFactory(
+        patient=alice,
+        date=dt.date(2026, 11, 20),
+        headache=True,
+        peak_severity=2,
+        duration_hours=None,
+        duration_known=False,
+    )
+
+    report = as_carol.get(f"/api/v1/patients/{alice.pk}/report.csv").content.decode()
+
+    rows = {row["date"]: row for row in csv.DictReader(io.StringIO(report))}
+    assert rows["2026-11-23"]["duration_band"] == "4_h_or_more"
+    assert rows["2026-11-23"]["medications"] == "Sumatriptan x1 (relief: full)"
+    assert rows["2026-11-20"]["duration_known"] == "no"
