@@ -32,6 +32,7 @@ from diary.analytics.verdicts import GuidelineVerdict
 from diary.models import (
     RED_FLAG_SIDE_EFFECTS,
     DiaryDay,
+    DurationBand,
     InjectionSession,
     MedicationClass,
     Muscle,
@@ -118,6 +119,13 @@ def _number(value: Decimal | int) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+DATA_ABSENT_UNKNOWN = {
+    "system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+    "code": "unknown",
+    "display": "Unknown",
+}
+
+
 def _coding(system: str, code: str, display: str) -> dict:
     return {"system": system, "code": code, "display": display}
 
@@ -167,6 +175,22 @@ def day_observation(day: DiaryDay, *, rule: str, resource_id: str, patient_ref: 
                     "system": UCUM,
                     "code": "h",
                 },
+            }
+        )
+    if day.duration_band:
+        band = DurationBand(day.duration_band)
+        components.append(
+            {
+                "code": _concept(CS_DIARY_ITEM, "duration-band", "Headache duration band that day"),
+                "valueCodeableConcept": _concept(CS_DIARY_ITEM, band.value, str(band.label)),
+            }
+        )
+    elif day.headache and not day.duration_known:
+        # A headache stored without any duration (clinical.md, "Duration"): said, not omitted.
+        components.append(
+            {
+                "code": _concept(CS_DIARY_ITEM, "duration", "Headache duration that day"),
+                "dataAbsentReason": {"coding": [DATA_ABSENT_UNKNOWN], "text": "Unknown"},
             }
         )
     for name, present in features.items():

@@ -281,3 +281,24 @@ def test_a_clinician_pages_through_a_linked_patients_record(alice, carol, as_car
     pages = all_pages(as_carol, f"/api/v1/patients/{alice.pk}/fhir/?_count=5")
 
     assert [len(resources(page, "Observation")) for page in pages] == [5, 5]
+
+
+def test_a_duration_band_and_an_unknown_duration_are_stated(alice, as_alice):
+    factories.HeadacheDayFactory(
+        patient=alice,
+        date=dt.date(2026, 11, 19),
+        duration_hours=None,
+        duration_band="4_h_or_more",
+    )
+    factories.HeadacheDayFactory(
+        patient=alice, date=dt.date(2026, 11, 20), duration_hours=None, duration_known=False
+    )
+
+    bundle = validated(as_alice.get("/api/v1/me/fhir/"))
+
+    banded, unknown = sorted(resources(bundle, "Observation"), key=lambda o: o["effectiveDateTime"])
+    item = "https://headache-diary.invalid/fhir/CodeSystem/diary-item"
+    band = component(banded, item, "duration-band")
+    assert band["valueCodeableConcept"]["coding"][0]["code"] == "4_h_or_more"
+    absent = component(unknown, item, "duration")
+    assert absent["dataAbsentReason"]["coding"][0]["code"] == "unknown"
