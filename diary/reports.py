@@ -474,7 +474,7 @@ def report_pdf(
             ]
         )
     )
-    charts = Table([review_charts(review, width=91 * mm, height=31 * mm)])
+    charts = Table([review_charts(review, width=91 * mm, height=28 * mm)])
     charts.setStyle(
         TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)])
     )
@@ -594,6 +594,17 @@ def report_pdf(
                 body,
             )
         )
+    unknown = sum(1 for classes in review.analysis.days.values() if classes.duration_unknown)
+    if unknown:
+        # Counted apart (clinical.md, "Duration"): the headache-day counts above leave them out.
+        story.append(
+            para(
+                f"Headaches of unknown duration (recorded without how long they lasted, "
+                f"untreated): {unknown}. They are not counted as headache days above, nor as "
+                f"headache-free days.",
+                body,
+            )
+        )
     if review.decisions:
         story.append(para("Clinical decisions", heading))
         for flag in review.decisions[:5]:
@@ -632,9 +643,9 @@ def report_pdf(
         )
     )
     story += [
-        Spacer(1, 3 * mm),
+        Spacer(1, 2 * mm),
         para(responders_footnote(), cell),
-        Spacer(1, 3 * mm),
+        Spacer(1, 2 * mm),
         signature,
     ]
     buffer = io.BytesIO()
@@ -643,8 +654,8 @@ def report_pdf(
         pagesize=A4,
         leftMargin=12 * mm,
         rightMargin=12 * mm,
-        topMargin=10 * mm,
-        bottomMargin=10 * mm,
+        topMargin=9 * mm,
+        bottomMargin=8 * mm,
         title="Treatment review",
         author="Headache diary",
     )

@@ -9,6 +9,7 @@ import time_machine
 
 from diary.models import DiaryDay, Medication
 from tests import factories
+from tests.clinic.test_reports import pdf_text
 
 TODAY = dt.datetime(2026, 11, 24, 12, 0, tzinfo=dt.UTC)
 
@@ -983,3 +984,20 @@ def test_the_clinics_csv_report_shows_bands_unknown_durations_and_relief(as_alic
     assert rows["2026-11-23"]["duration_band"] == "4_h_or_more"
     assert rows["2026-11-23"]["medications"] == "Sumatriptan x1 (relief: full)"
     assert rows["2026-11-20"]["duration_known"] == "no"
+
+
+def test_the_treatment_summary_pdf_states_the_headaches_of_unknown_duration(as_alice, alice):
+    for day in (18, 19):
+        factories.DiaryDayFactory(
+            patient=alice,
+            date=dt.date(2026, 11, day),
+            headache=True,
+            peak_severity=2,
+            duration_hours=None,
+            duration_known=False,
+        )
+
+    _, text = pdf_text(as_alice.get("/api/v1/report.pdf").content)
+
+    assert "Headaches of unknown duration" in " ".join(text.split())
+    assert "untreated): 2." in " ".join(text.split())
