@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from tests.browser.conftest import AXE
 
 PASSWORD = "correct horse battery 42"
@@ -31,6 +33,16 @@ def log_in(page, email: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="How was your head today?").wait_for()
+
+
+@contextmanager
+def app_closed(page):
+    """The app closed while the test writes to the database: SQLite locks a table that a
+    request of the app's is writing, so the test waits for no request; then the app reopens."""
+    page.goto("about:blank")
+    yield
+    page.goto("/#/today")
     page.get_by_role("heading", name="How was your head today?").wait_for()
 
 

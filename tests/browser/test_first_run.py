@@ -9,7 +9,7 @@ import pytest
 
 from diary.models import DiaryDay, InjectionSession, RecalledBaselineSource, User
 from tests.browser.conftest import new_context, report_page_messages
-from tests.browser.helpers import day_card, sign_up
+from tests.browser.helpers import app_closed, day_card, sign_up
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,8 +41,8 @@ def test_a_sign_up_in_auckland_is_in_auckland_and_saves_its_local_date(auckland_
 def test_a_traveller_is_offered_the_phones_time_zone(auckland_page):
     page = auckland_page
     sign_up(page, "tama@example.org")
-    User.objects.filter(email="tama@example.org").update(timezone="Europe/London")
-    page.reload()
+    with app_closed(page):
+        User.objects.filter(email="tama@example.org").update(timezone="Europe/London")
     page.get_by_role("heading", name="Are you in a different time zone?").wait_for()
     page.get_by_role("button", name="Use Pacific/Auckland").click()
     page.get_by_role("heading", name="How was your head today?").wait_for()

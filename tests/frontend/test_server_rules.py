@@ -61,6 +61,7 @@ def test_no_module_keeps_its_own_copy_of_a_server_rule():
     # The dose, the cycle week and the enum lists come from the server (config or trends).
     assert not [name for name, text in sources.items() if re.search(r"\b155\b", text)]
     assert not [name for name, text in sources.items() if "/ 7) + 1" in text]
+    assert "daysBetween" not in sources["treatment.js"]
     assert "SIDE_EFFECTS" not in sources["treatment.js"]
     # One payload shape for trends: no fallback to a "counts" sub-object.
     assert "item.counts" not in sources["trends.js"]

@@ -85,7 +85,8 @@ function cellFor(date, view, today, injected) {
   const waiting = view && view.status !== "saved" && view.status !== "missing";
   const medicine = Boolean(body && (body.medications || []).length);
   const injection = injected.has(date);
-  const extras = [injection ? "injection day" : null, medicine ? "medicine taken" : null].filter(Boolean);
+  const period = Boolean(body && body.menstruation);
+  const extras = [injection ? "injection day" : null, medicine ? "medicine taken" : null, period ? "period" : null].filter(Boolean);
   const label = `${formatDate(date)}: ${[words, ...extras].join(", ")}${waiting ? `, ${statusText(view.status).toLowerCase()}` : ""}`;
   return h(
     "a",
@@ -100,7 +101,7 @@ function cellFor(date, view, today, injected) {
     },
     h("span", { class: "num", text: String(day) }),
     h("span", { class: "mark", "aria-hidden": "true", text: waiting ? `${mark}…` : mark }),
-    h("span", { class: "marks", "aria-hidden": "true", text: `${injection ? "✚" : ""}${medicine ? "●" : ""}` }),
+    h("span", { class: "marks", "aria-hidden": "true", text: `${injection ? "✚" : ""}${medicine ? "●" : ""}${period ? "○" : ""}` }),
   );
 }
 
@@ -151,6 +152,7 @@ export async function render(root, ctx) {
         ["pending", "…", "Waiting on this device"],
         ["plain", "✚", "Injection day"],
         ["plain", "●", "Medicine taken"],
+        ["plain", "○", "Period"],
       ].map(([kind, mark, text]) => h("li", {}, h("span", { class: `cell mini ${kind}`, "aria-hidden": "true", text: mark }), text)),
     ),
   );

@@ -80,6 +80,9 @@ export async function render(root, ctx) {
   replace(
     root,
     h("h1", { text: "How was your head today?" }),
+    ctx.session.me && ctx.session.me.onboarded === false
+      ? h("p", { class: "notice" }, "Your treatment is not set up yet. ", h("a", { href: "#/welcome", text: "Set it up now (a few questions)" }))
+      : null,
     zoneNotice(ctx),
     conflicts,
     cards[today],

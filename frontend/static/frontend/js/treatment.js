@@ -1,7 +1,7 @@
 // The treatment cycle: where the patient is since the last injection, logging injections and
 // side effects (red flags answered by the server's urgent-care message).
 import { api, NetworkError } from "./api.js";
-import { daysBetween, formatDate } from "./dates.js";
+import { formatDate } from "./dates.js";
 import { appConfig, choices, errorList, field, formValue, h, replace } from "./dom.js";
 import { serverChoices } from "./labels.js";
 import * as store from "./store.js";
@@ -14,8 +14,9 @@ const CARDS = [
   { from: 0, to: Infinity, title: "Give it time", text: "Treatment is judged after two or three cycles, not one: many people who did not improve after the first cycle do after the next ones." },
 ];
 
-// The running cycle's week as the server counts it (trends' last cycle, which runs to today).
-async function currentWeek(latest) {
+// The running cycle's week and day as the server counts them (trends' last cycle, which runs
+// to today): {week, day}, or null when the server has not said.
+async function currentCycle(latest) {
   let trends = null;
   try {
     const result = await api.get("trends/");
@@ -29,7 +30,8 @@ async function currentWeek(latest) {
   trends = trends || (await store.get("meta", "trends"));
   const cycle = trends && (trends.cycles || []).find((item) => item.start === latest.date && !item.complete);
   const weeks = cycle ? cycle.weeks || [] : [];
-  return weeks.length ? weeks[weeks.length - 1].week : null;
+  // Cycle day 0 is the injection day, so the day is one less than the days the cycle spans.
+  return weeks.length ? { week: weeks[weeks.length - 1].week, day: cycle.length_days - 1 } : null;
 }
 
 async function loadInjections() {
@@ -45,7 +47,8 @@ async function loadInjections() {
   return { sessions: (await store.get("meta", "injections")) || [], fresh: false };
 }
 
-function cycleSummary(latest, count, today, week) {
+function cycleSummary(latest, count, today, cycle) {
+  const week = cycle && cycle.week;
   if (!latest) {
     return h("section", { class: "card" }, h("h1", { text: "Treatment" }), h("p", { text: "No injection recorded yet. Record your latest injection below to follow your treatment cycle." }));
   }
@@ -61,8 +64,8 @@ function cycleSummary(latest, count, today, week) {
   );
 }
 
-function educationCards(latest, today) {
-  const day = latest ? daysBetween(latest.date, today) : null;
+function educationCards(cycle) {
+  const day = cycle ? cycle.day : null;
   const matched = CARDS.filter((card) => day !== null && day >= card.from && day <= card.to);
   const shown = matched.length ? matched : CARDS.slice(-1);
   return h(
@@ -162,14 +165,14 @@ export async function render(root, ctx, flash) {
   const { sessions, fresh } = await loadInjections();
   const latest = sessions.length ? sessions[sessions.length - 1] : null;
   const today = ctx.today();
-  const week = latest ? await currentWeek(latest) : null;
+  const cycle = latest ? await currentCycle(latest) : null;
   const reload = (message) => render(root, ctx, message);
   replace(
     root,
     flash ? h("p", { class: "notice success", role: "status", text: flash }) : null,
     fresh ? null : h("p", { class: "hint", text: "Offline: showing what this device last saw." }),
-    cycleSummary(latest, sessions.length, today, week),
-    latest ? educationCards(latest, today) : null,
+    cycleSummary(latest, sessions.length, today, cycle),
+    latest ? educationCards(cycle) : null,
     latest ? sideEffectForm(ctx, latest, reload) : null,
     injectionForm(ctx, reload),
   );

@@ -206,6 +206,27 @@ function reliefSection(trends) {
   );
 }
 
+const MENSTRUAL_WORDS = {
+  not_assessable: "Keep ticking your period days: after three fully logged cycles the diary can tell whether your migraines come with your period.",
+  not_met: "Your migraines do not seem to follow your period.",
+  menstrually_related: "Your migraines often come around your period, and at other times too. Your clinic may suggest treatment timed to your period.",
+  pure_menstrual: "Your migraines come only around your period. Your clinic may suggest treatment timed to your period.",
+};
+
+// Shown only to patients who tick their period days.
+function menstrualSection(trends) {
+  const found = trends.menstrual_migraine;
+  if (!found) return null;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "menstrual-title" },
+    h("h2", { id: "menstrual-title", text: "Migraine and your period" }),
+    h("p", { text: MENSTRUAL_WORDS[found.status] || found.message }),
+    h("p", { class: "hint", text: `${found.cycles_with_attack} of ${found.cycles_assessed} periods checked had a migraine from 2 days before to 3 days after day 1.` }),
+    why([found.message, found.criteria].filter(Boolean).join(" ")),
+  );
+}
+
 async function loadTrends() {
   try {
     const result = await api.get("trends/");
@@ -242,6 +263,7 @@ export async function render(root, ctx) {
     cycles.section,
     overuseSection(trends),
     reliefSection(trends),
+    menstrualSection(trends),
   );
   try {
     await windows.draw();
