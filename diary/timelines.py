@@ -21,6 +21,7 @@ from django.db import connection, transaction
 
 from diary import selectors
 from diary.analytics.menstrual import menstrual_migraine
+from diary.analytics.relief import relief_summary
 from diary.analytics.timeline import (
     DURATION_BANDS_REACHING,
     DURATION_THRESHOLDS,
@@ -91,6 +92,9 @@ def patient_trends(
         menstruation_days=ticked, days=timeline.day_classes(rule=rule), as_of=date_to
     )
     payload["menstrual_migraine"] = None if found is None else asdict(found)
+    payload["acute_medication_relief"] = relief_summary(
+        selectors.intake_relief_answers(patient=patient, date_from=date_from, date_to=date_to)
+    )
     return payload
 
 

@@ -12,7 +12,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from diary import selectors
-from diary.analytics.relief import relief_summary
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.serializers import DateRangeSerializer
 from diary.audit import record_access
@@ -69,13 +68,9 @@ def trends_response(request, *, patient: PatientProfile) -> HttpResponse:
     key = trends_cache_key(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
     rendered = cache.get(key)
     if rendered is None:
-        payload = patient_trends(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
-        payload["acute_medication_relief"] = relief_summary(
-            selectors.intake_relief_answers(
-                patient=patient, date_from=payload["from"], date_to=payload["to"]
-            )
+        rendered = JSONRenderer().render(
+            patient_trends(patient=patient, date_from=date_from, date_to=date_to, rule=rule)
         )
-        rendered = JSONRenderer().render(payload)
         if len(rendered) <= TRENDS_CACHE_MAX_BYTES:
             cache.set(key, rendered, TRENDS_CACHE_SECONDS)
     return HttpResponse(rendered, content_type="application/json")
