@@ -403,7 +403,14 @@ def report_pdf(
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        KeepTogether,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     from diary.report_charts import review_charts
 
@@ -642,12 +649,12 @@ def report_pdf(
             ]
         )
     )
-    story += [
-        Spacer(1, 2 * mm),
-        para(responders_footnote(), cell),
-        Spacer(1, 2 * mm),
-        signature,
-    ]
+    # The signature never stands alone on a page: it keeps the footnote above it.
+    story.append(
+        KeepTogether(
+            [Spacer(1, 2 * mm), para(responders_footnote(), cell), Spacer(1, 2 * mm), signature]
+        )
+    )
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
