@@ -120,6 +120,13 @@ def main() -> None:
         )
         say(result.stdout.rstrip() or result.stderr.rstrip())
 
+    if "wear_off" in chosen:
+        # The synthetic cohort needs no database: one run, whatever the sizes.
+        heading("Wear-off detector on the held-out synthetic cohort (bench/wear_off.py)")
+        from bench import wear_off
+
+        wear_off.main([])
+
     summary(sizes)
     say(f"\nTotal {time.perf_counter() - started:.0f} s")
 

@@ -16,7 +16,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/diary_bench"
 # A Redis database of its own: tasks the tick publishes must never reach a real worker.
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 DEFAULT_SIZES = "1000,10000,100000"
-STAGES = ("put", "trends", "scan", "tick", "first_load")
+STAGES = ("put", "trends", "scan", "tick", "first_load", "wear_off")
 
 
 def stages() -> tuple[str, ...]:

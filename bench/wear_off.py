@@ -52,6 +52,8 @@ class Course:
     score: float | None
     flagged: bool
     nights_scanned: int
+    # Cycles assessed on the last night.
+    assessed_cycles: int
 
 
 def cycles_on(patient: SyntheticPatient, night: date, calendar) -> list[TreatmentCycle]:
@@ -63,14 +65,21 @@ def scan_course(patient: SyntheticPatient, *, nights: Iterable[date]) -> Course:
     calendar = day_calendar(patient.days)
     best: float | None = None
     flagged = False
-    count = 0
+    count = assessed = 0
     for night in nights:
         pattern = wear_off.wear_off_pattern(cycles=cycles_on(patient, night, calendar))
         count += 1
+        assessed = pattern.assessed_cycles
         flagged |= pattern.established
         if pattern.score is not None and (best is None or pattern.score > best):
             best = pattern.score
-    return Course(patient=patient, score=best, flagged=flagged, nights_scanned=count)
+    return Course(
+        patient=patient,
+        score=best,
+        flagged=flagged,
+        nights_scanned=count,
+        assessed_cycles=assessed,
+    )
 
 
 def change_nights(patient: SyntheticPatient) -> list[date]:
@@ -108,6 +117,10 @@ def report(courses: list[Course], *, threshold: float | None = None) -> dict[str
     }
 
 
+def _flagged(course: Course) -> bool:
+    return course.flagged
+
+
 def detail(courses: list[Course]) -> None:
     positives = [c for c in courses if c.patient.wear_off]
     say("Sensitivity (patients with wear-off flagged on some night):")
@@ -127,6 +140,13 @@ def detail(courses: list[Course]) -> None:
             f"{interval}-week intervals, rise >= 0.20".replace("irregular-week", "irregular"),
             share(band, lambda c: c.flagged),
         )
+    for low, high in ((2, 3), (4, 5), (6, 9)):
+        band = [
+            c
+            for c in positives
+            if low <= c.assessed_cycles <= high and c.patient.rise >= MIN_TARGET_RISE
+        ]
+        line(f"{low}-{high} cycles assessed by the end, rise >= 0.20", share(band, _flagged))
     say("Specificity (a patient counts as flagged if any night's scan flagged them):")
     by_kind: dict[str, list[Course]] = defaultdict(list)
     for course in courses:

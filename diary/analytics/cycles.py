@@ -50,12 +50,30 @@ class TreatmentCycle:
     end: date
     next_injection: date | None
     planned_interval_weeks: int
-    plateau: DayCounts
-    end_of_cycle: DayCounts | None
-    # What the week-by-week profile is counted from, when first asked for: the nightly scan
-    # reads only the plateau and the end of the cycle.
+    # What the plateau, the end of the cycle and the week-by-week profile are counted from,
+    # when first asked for: the nightly scan reads none of them (wear_off.py counts its own
+    # windows).
     days: Mapping[date, DayClasses] = field(repr=False, compare=False)
     as_of: date = field(repr=False, compare=False)
+
+    @cached_property
+    def plateau(self) -> DayCounts:
+        plateau_start = cycle_week_start(cycle_start=self.start, week=PLATEAU_FIRST_WEEK)
+        plateau_end = cycle_week_start(cycle_start=self.start, week=PLATEAU_LAST_WEEK + 1)
+        return count_days(
+            days=self.days,
+            start=plateau_start,
+            end=min(plateau_end - timedelta(days=1), self.end),
+            as_of=self.as_of,
+            nominal_days=7 * (PLATEAU_LAST_WEEK - PLATEAU_FIRST_WEEK + 1),
+        )
+
+    @cached_property
+    def end_of_cycle(self) -> DayCounts | None:
+        end_start = cycle_week_start(cycle_start=self.start, week=END_OF_CYCLE_FIRST_WEEK)
+        if end_start > self.end:
+            return None
+        return count_days(days=self.days, start=end_start, end=self.end, as_of=self.as_of)
 
     @cached_property
     def weeks(self) -> tuple[CycleWeek, ...]:
@@ -137,21 +155,6 @@ def treatment_cycles(
         if following is not None and following > as_of:
             following = None
         end = following - timedelta(days=1) if following else as_of
-        plateau_start = cycle_week_start(cycle_start=injection.date, week=PLATEAU_FIRST_WEEK)
-        plateau_end = cycle_week_start(cycle_start=injection.date, week=PLATEAU_LAST_WEEK + 1)
-        plateau = count_days(
-            days=days,
-            start=plateau_start,
-            end=min(plateau_end - timedelta(days=1), end),
-            as_of=as_of,
-            nominal_days=7 * (PLATEAU_LAST_WEEK - PLATEAU_FIRST_WEEK + 1),
-        )
-        end_start = cycle_week_start(cycle_start=injection.date, week=END_OF_CYCLE_FIRST_WEEK)
-        end_of_cycle = (
-            count_days(days=days, start=end_start, end=end, as_of=as_of)
-            if end_start <= end
-            else None
-        )
         cycles.append(
             TreatmentCycle(
                 number=index + 1,
@@ -159,8 +162,6 @@ def treatment_cycles(
                 end=end,
                 next_injection=following,
                 planned_interval_weeks=injection.planned_interval_weeks,
-                plateau=plateau,
-                end_of_cycle=end_of_cycle,
                 days=days,
                 as_of=as_of,
             )

@@ -41,25 +41,31 @@ minus on the plateau. Two corrections make it hold on real diaries:
   model: bad days logged that many times as often as good ones, at most always) is subtracted
   from the rise before it is tested. Only windows with enough logged days are compared.
 
-Over cycles (``wear_off_pattern``): the assessed cycles' rises are pooled by a random-effects
-meta-analysis (DerSimonian & Laird, Control Clin Trials 1986;7:177-88): each cycle weighs by its
-precision, and the between-cycle spread tau^2 shrinks the weight of a patient whose cycles
-disagree (seasons, a worsening course). The pattern is established when at least
-``MIN_ASSESSED_CYCLES`` cycles are pooled, the pooled rise is at least ``MIN_RISE`` and its z
-statistic reaches ``PATIENT_Z``. The pooled statistic is recomputed only when a cycle closes, so
-a patient's whole course is a group-sequential design with one look per cycle; a constant
-boundary over looks (Pocock, Biometrika 1977;64:191-9) keeps the chance that a stable patient is
-ever flagged bounded however many cycles and nights are scanned. ``PATIENT_Z`` was set on the
-tuning seeds of bench/cohort.py and is reported on held-out seeds by ``python -m bench.wear_off``.
+Over cycles (``wear_off_pattern``): the assessed cycles' rises are pooled by inverse-variance
+weights (each cycle's rise weighs by its precision, so a thinly logged cycle counts little): the
+weighted mean tests exactly what a stable patient is, no cycle rising. The between-cycle spread
+(DerSimonian & Laird's tau, Control Clin Trials 1986;7:177-88) is reported beside it; weighting
+by it as a random-effects model would cost sensitivity on the tuning seeds without gaining
+specificity, so it is not used to decide. The pattern is established when at least
+``MIN_ASSESSED_CYCLES`` cycles are pooled, the pooled rise is at least ``MIN_RISE``, the patient
+is not near-daily in most cycles, and the pooled z statistic reaches ``PATIENT_Z``. The pooled
+statistic is recomputed only when a cycle closes, so a patient's whole course is a
+group-sequential design with one look per cycle; a constant boundary over looks (Pocock,
+Biometrika 1977;64:191-9; a boundary falling with the looks, O'Brien-Fleming's shape, did worse
+on the tuning seeds) keeps the chance that a stable patient is ever flagged bounded however many
+cycles and nights are scanned. ``PATIENT_Z`` was set on the tuning seeds of bench/cohort.py and
+is reported on held-out seeds by ``python -m bench.wear_off`` (bench/README.md has the figures
+and the operating curve).
 
 Each cycle also carries its own verdict (``wear_off`` when its rise alone is at least
-``MIN_RISE`` with one-sided p < ``ALPHA``), shown to the clinician, but the flag rests on the
-pooled evidence. Cycles whose plateau already has headache on ``NEAR_DAILY_RATE`` of logged days
-are not pooled: there is no room for a rise to show.
+``MIN_RISE`` with one-sided p < ``ALPHA``, tested with one share for both windows and a
+continuity correction), shown to the clinician, but the flag rests on the pooled evidence.
+Cycles whose plateau already has headache on ``NEAR_DAILY_RATE`` of logged days are not pooled:
+there is no room for a rise to show.
 
-Supporting signals: acute-medication days are compared the same way and reported beside the
-headache days (they follow the headache days closely in a diary, so they add little independent
-evidence and are not part of the decision). Not modelled yet: neck pain reports (stored per
+Supporting signals: the rise in acute-medication days is reported beside the headache days'
+(they follow the headache days closely in a diary, so they add little independent evidence and
+are not part of the decision). Not modelled yet: neck pain reports (stored per
 injection session, ``SideEffectReport``, not in the analysis's inputs), bridging and rescue care
 (nerve blocks, IM ketorolac: not recorded), and a CGRP antibody's own dose clock (preventive
 history has no dose dates).
@@ -67,10 +73,14 @@ history has no dose dates).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import lru_cache
+from itertools import accumulate, pairwise
 from math import erfc, sqrt
+from operator import attrgetter
 from typing import Any, Literal
 
 from diary.analytics.cycles import TreatmentCycle
@@ -82,16 +92,26 @@ PLATEAU_FIRST_WEEK = 3
 PLATEAU_LAST_WEEK = 9
 END_FIRST_WEEK = 10
 SHORT_INTERVAL_END_WEEKS = 2
+# Overdue starts after the planned interval plus this (clinical.md, "Wear-off, more precisely").
 GRACE_WEEKS = 1
+# 3 of the plateau's 7 weeks, and one week's worth at the end: clinical.md asks for "enough
+# logged days in both windows" without a number.
 MIN_PLATEAU_LOGGED_DAYS = 21
 MIN_END_LOGGED_DAYS = 7
-# 22 of 28 days: headaches this frequent all cycle long leave no room for a rise.
+# 22 of 28 days: headaches this frequent all cycle long leave no room for a rise (clinical.md:
+# never fire on headaches frequent all cycle long; the line is this module's reading).
 NEAR_DAILY_RATE = 0.8
 # 0.10 of logged days: about 3 more headache days per 28, the smallest rise worth a review.
 MIN_RISE = 0.10
 ALPHA = 0.05
 MIN_ASSESSED_CYCLES = 2
+# The course-wide boundary on the pooled z: chosen on the tuning seeds so that >= 95 % of stable
+# patients are never flagged over their whole course, every night scanned.
 PATIENT_Z = 2.6
+# Statistical assumptions, not clinical thresholds: the day-to-day correlation assumed before a
+# diary shows its own (the middle of the 0.15-0.6 range of daily headache diaries), and how much
+# more often a bad day is logged than a good one when correcting for fewer days logged at the
+# end (a moderate reading: larger values take more rise off every tired cycle).
 PRIOR_CORRELATION = 0.35
 PRIOR_WEIGHT_BLOCKS = 12
 MAX_CORRELATION = 0.85
@@ -99,12 +119,13 @@ ASSUMED_BAD_DAY_LOGGING_RATIO = 1.5
 # Weekly blocks with fewer logged days say too little about the spread.
 MIN_BLOCK_LOGGED_DAYS = 3
 WEEK = 7
-CORRELATION_BISECTIONS = 16
+# Rho is estimated on this grid: finer than its uncertainty from a year of diary.
+CORRELATION_STEP = 0.01
 
 CycleVerdict = Literal["wear_off", "no_wear_off", "insufficient_data"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class WindowDays:
     """The logged days of one window of a cycle, week by week."""
 
@@ -121,12 +142,8 @@ class WindowDays:
     def completeness(self) -> float:
         return self.logged_days / self.calendar_days if self.calendar_days else 0.0
 
-    @property
-    def rate(self) -> float | None:
-        return self.headache_days / self.logged_days if self.logged_days else None
 
-
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CycleWindows:
     plateau_weeks: tuple[int, int]
     end_weeks: tuple[int, int]
@@ -137,7 +154,7 @@ class CycleWindows:
     overdue_days: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CycleWearOff:
     cycle: int
     start: date
@@ -211,55 +228,91 @@ def end_window_last_day(*, start: date, planned_interval_weeks: int) -> date:
     return start + timedelta(days=WEEK * (planned_interval_weeks + GRACE_WEEKS) - 1)
 
 
+_DAY = timedelta(days=1)
+
+
+class DayIndex:
+    """Running totals of logged, headache and acute-medication days over a patient's diary.
+
+    Built once per analysis, so counting a week is two bisections and three subtractions: the
+    nightly scan counts every week of every cycle of every patient.
+    """
+
+    __slots__ = ("_headache", "_medication", "_ordinals")
+
+    def __init__(self, days: Mapping[date, DayClasses]):
+        ordinals, classes = day_calendar(days).between_with_ordinals(date.min, date.max)
+        self._ordinals = ordinals
+        self._headache = [0, *accumulate(map(_HEADACHE, classes))]
+        self._medication = [0, *accumulate(map(bool, map(_MEDICATION, classes)))]
+
+    def weeks(self, *, start: date, last: date) -> tuple[list[int], list[int], list[int]]:
+        """Logged, headache and acute-medication days per 7 days from ``start`` to ``last``."""
+        if last < start:
+            return [], [], []
+        first, final = start.toordinal(), last.toordinal()
+        bounds = [bisect_left(self._ordinals, day) for day in range(first, final + 1, WEEK)]
+        bounds.append(bisect_right(self._ordinals, final, bounds[-1]))
+        logged, headache, medication = [], [], []
+        for low, high in pairwise(bounds):
+            logged.append(high - low)
+            headache.append(self._headache[high] - self._headache[low])
+            medication.append(self._medication[high] - self._medication[low])
+        return logged, headache, medication
+
+
+_HEADACHE = attrgetter("headache_day")
+_MEDICATION = attrgetter("acute_medication_classes")
+
+
 def _window(
-    days: Mapping[date, DayClasses], *, cycle_start: date, first_week: int, last: date
+    weeks: tuple[list[int], list[int], list[int]], *, start: date, last: date
 ) -> WindowDays:
-    calendar = day_calendar(days)
-    start = cycle_start + timedelta(days=WEEK * (first_week - 1))
-    weeks = []
-    logged = headache = medication = 0
-    week_start = start
-    while week_start <= last:
-        week_end = min(week_start + timedelta(days=WEEK - 1), last)
-        classes = calendar.between(week_start, week_end)
-        week_headache = sum(c.headache_day for c in classes)
-        medication += sum(1 for c in classes if c.acute_medication_classes)
-        weeks.append((len(classes), week_headache))
-        logged += len(classes)
-        headache += week_headache
-        week_start = week_end + timedelta(days=1)
+    logged, headache, medication = weeks
     return WindowDays(
         start=start,
         end=last,
         calendar_days=max(0, (last - start).days + 1),
-        logged_days=logged,
-        headache_days=headache,
-        acute_medication_days=medication,
-        weeks=tuple(weeks),
+        logged_days=sum(logged),
+        headache_days=sum(headache),
+        acute_medication_days=sum(medication),
+        weeks=tuple(zip(logged, headache, strict=True)),
     )
 
 
-def cycle_windows(cycle: TreatmentCycle) -> CycleWindows:
+def cycle_windows(cycle: TreatmentCycle, *, index: DayIndex | None = None) -> CycleWindows:
     (plateau_first, plateau_last), end_first = window_weeks(cycle.planned_interval_weeks)
     allowed_end = end_window_last_day(
         start=cycle.start, planned_interval_weeks=cycle.planned_interval_weeks
     )
     if cycle.next_injection is not None:
-        last = min(cycle.next_injection - timedelta(days=1), allowed_end)
+        last = min(cycle.next_injection - _DAY, allowed_end)
         closed_on: date | None = cycle.next_injection
     else:
         last = min(cycle.as_of, allowed_end)
         closed_on = allowed_end if cycle.as_of >= allowed_end else None
+    plateau_start = cycle.start + timedelta(days=WEEK * (plateau_first - 1))
     plateau_end = min(cycle.start + timedelta(days=WEEK * plateau_last - 1), last)
-    plateau = _window(
-        cycle.days, cycle_start=cycle.start, first_week=plateau_first, last=plateau_end
-    )
     end_start = cycle.start + timedelta(days=WEEK * (end_first - 1))
-    end = (
-        _window(cycle.days, cycle_start=cycle.start, first_week=end_first, last=last)
-        if end_start <= last
-        else None
-    )
+    # A running cycle is not assessed: nothing to count yet.
+    if closed_on is None:
+        plateau = _window(([], [], []), start=plateau_start, last=plateau_start - _DAY)
+        end = None
+    else:
+        weeks = (index or DayIndex(cycle.days)).weeks(start=plateau_start, last=last)
+        logged, headache, medication = weeks
+        cut = plateau_last - plateau_first + 1
+        split = end_first - plateau_first
+        plateau = _window(
+            (logged[:cut], headache[:cut], medication[:cut]), start=plateau_start, last=plateau_end
+        )
+        end = (
+            _window(
+                (logged[split:], headache[split:], medication[split:]), start=end_start, last=last
+            )
+            if end_start <= last
+            else None
+        )
     return CycleWindows(
         plateau_weeks=(plateau_first, plateau_last),
         end_weeks=(end_first, max(end_first, ((last - cycle.start).days // WEEK) + 1)),
@@ -287,15 +340,26 @@ def closed_cycle_nights(*, injections: Sequence[Injection], as_of: date) -> list
 # Statistics ------------------------------------------------------------------------------------
 
 
+def _lag_sum(rho: float, days: int) -> float:
+    """sum_{k=1}^{N-1} (1 - k/N) rho^k, in closed form, for rho on a grid of CORRELATION_STEP."""
+    return _lag_sum_on_grid(round(rho / CORRELATION_STEP), days)
+
+
+# The nightly scan asks for the same few (rho, window length) pairs for every patient.
+@lru_cache(maxsize=8192)
+def _lag_sum_on_grid(step: int, days: int) -> float:
+    rho = step * CORRELATION_STEP
+    if rho <= 0 or days <= 1:
+        return 0.0
+    return rho / (1 - rho) - rho * (1 - rho**days) / (days * (1 - rho) ** 2)
+
+
 def correlation_inflation(*, rho: float, completeness: float, days: int) -> float:
     """Variance of a share of logged days over the binomial's, for a Markov chain (see above).
 
-    1 + 2c sum_{k=1}^{N-1} (1 - k/N) rho^k, in closed form.
+    1 + 2c sum_{k=1}^{N-1} (1 - k/N) rho^k for N calendar days of completeness c.
     """
-    if rho <= 0 or days <= 1:
-        return 1.0
-    total = rho / (1 - rho) - rho * (1 - rho**days) / (days * (1 - rho) ** 2)
-    return 1 + 2 * completeness * total
+    return 1 + 2 * completeness * _lag_sum(rho, days)
 
 
 def day_correlation(windows: Iterable[WindowDays]) -> float:
@@ -308,45 +372,49 @@ def day_correlation(windows: Iterable[WindowDays]) -> float:
     match the observed statistic plus the prior's.
     """
     chi_square = 0.0
-    shapes: list[tuple[int, float, int]] = []
+    # The expectation is linear in each window's completeness c: sum (B - 1)
+    # + 2 S_7 sum B c - 2 sum_N S_N sum_{windows of N days} c, S the lag sum.
+    independent = 0
+    week_weight = 0.0
+    by_length: dict[int, float] = {}
+    blocks_total = 0
     for window in windows:
         weeks = [w for w in window.weeks if w[0] >= MIN_BLOCK_LOGGED_DAYS]
         if len(weeks) < 2:
             continue
         n = sum(w[0] for w in weeks)
         p = (sum(w[1] for w in weeks) + 0.5) / (n + 1)
-        chi_square += sum((h - k * p) ** 2 / (k * p * (1 - p)) for k, h in weeks)
-        shapes.append((len(weeks), n / (WEEK * len(weeks)), WEEK * len(weeks)))
-    completeness = (
-        sum(c * b for b, c, _ in shapes) / sum(b for b, _, _ in shapes) if shapes else 1.0
-    )
+        spread = p * (1 - p)
+        chi_square += sum((h - k * p) ** 2 / (k * spread) for k, h in weeks)
+        blocks = len(weeks)
+        completeness = n / (WEEK * blocks)
+        independent += blocks - 1
+        week_weight += blocks * completeness
+        by_length[WEEK * blocks] = by_length.get(WEEK * blocks, 0.0) + completeness
+        blocks_total += blocks
+    mean_completeness = week_weight / blocks_total if blocks_total else 1.0
+    prior_weight = PRIOR_WEIGHT_BLOCKS * mean_completeness
 
-    def expected(rho: float) -> float:
-        windows_part = sum(
-            blocks * correlation_inflation(rho=rho, completeness=c, days=WEEK)
-            - correlation_inflation(rho=rho, completeness=c, days=days)
-            for blocks, c, days in shapes
-        )
-        prior = PRIOR_WEIGHT_BLOCKS * correlation_inflation(
-            rho=rho, completeness=completeness, days=WEEK
-        )
-        return windows_part + prior
+    lengths = list(by_length.items())
+    week_factor = 2 * (week_weight + prior_weight)
 
-    observed = chi_square + PRIOR_WEIGHT_BLOCKS * correlation_inflation(
-        rho=PRIOR_CORRELATION, completeness=completeness, days=WEEK
-    )
-    low, high = 0.0, MAX_CORRELATION
-    if expected(high) <= observed:
-        return high
-    if expected(low) >= observed:
-        return low
-    for _ in range(CORRELATION_BISECTIONS):
-        middle = (low + high) / 2
+    def expected(step: int) -> float:
+        value = independent + PRIOR_WEIGHT_BLOCKS + week_factor * _lag_sum_on_grid(step, WEEK)
+        for days, completeness_sum in lengths:
+            value -= 2 * completeness_sum * _lag_sum_on_grid(step, days)
+        return value
+
+    observed = chi_square + PRIOR_WEIGHT_BLOCKS
+    observed += 2 * prior_weight * _lag_sum(PRIOR_CORRELATION, WEEK)
+    # The expectation grows with rho: the smallest grid value that reaches the observed.
+    low, high = 0, round(MAX_CORRELATION / CORRELATION_STEP)
+    while low < high:
+        middle = (low + high) // 2
         if expected(middle) < observed:
-            low = middle
+            low = middle + 1
         else:
             high = middle
-    return round((low + high) / 2, 3)
+    return round(low * CORRELATION_STEP, 3)
 
 
 def logging_correction(*, plateau: WindowDays, end: WindowDays) -> float:
@@ -388,20 +456,28 @@ def _rise(
     assumes no rise, one share for both windows (what a cycle's own test uses).
     """
     difference = end_count / end.logged_days - plateau_count / plateau.logged_days
-    inflation = {
-        id(w): correlation_inflation(rho=rho, completeness=w.completeness, days=w.calendar_days)
-        / w.logged_days
-        for w in (plateau, end)
-    }
-    each = _share_variance(plateau_count, plateau.logged_days) * inflation[id(plateau)]
-    each += _share_variance(end_count, end.logged_days) * inflation[id(end)]
+    at_plateau = (
+        correlation_inflation(
+            rho=rho, completeness=plateau.completeness, days=plateau.calendar_days
+        )
+        / plateau.logged_days
+    )
+    at_end = (
+        correlation_inflation(rho=rho, completeness=end.completeness, days=end.calendar_days)
+        / end.logged_days
+    )
+    each = _share_variance(plateau_count, plateau.logged_days) * at_plateau
+    each += _share_variance(end_count, end.logged_days) * at_end
     null = _share_variance(plateau_count + end_count, plateau.logged_days + end.logged_days)
-    null *= inflation[id(plateau)] + inflation[id(end)]
-    return difference, sqrt(each), sqrt(null)
+    return difference, sqrt(each), sqrt(null * (at_plateau + at_end))
 
 
 def _pct(value: float) -> str:
-    return f"{value:.0%}"
+    return f"{round(value * 100)}%"
+
+
+def _signed_pct(value: float) -> str:
+    return f"{round(value * 100):+d}%"
 
 
 def cycle_wear_off(
@@ -409,108 +485,105 @@ def cycle_wear_off(
 ) -> CycleWearOff:
     windows = windows or cycle_windows(cycle)
     plateau, end = windows.plateau, windows.end
-    base: dict[str, Any] = {
-        "cycle": cycle.number,
-        "start": cycle.start,
-        "end": cycle.end,
-        "plateau_logged_days": plateau.logged_days,
-        "plateau_headache_days": plateau.headache_days,
-        "end_logged_days": end.logged_days if end else 0,
-        "end_headache_days": end.headache_days if end else 0,
-        "plateau_weeks": "{}-{}".format(*windows.plateau_weeks),
-        "end_weeks": "{}-{}".format(*windows.end_weeks),
-        "end_window_start": end.start if end else None,
-        "end_window_end": end.end if end else None,
-        "overdue_days": windows.overdue_days,
-        "plateau_completeness": round(plateau.completeness, 3),
-        "end_completeness": round(end.completeness, 3) if end else None,
-        "plateau_acute_medication_days": plateau.acute_medication_days,
-        "end_acute_medication_days": end.acute_medication_days if end else 0,
-        "plateau_rate": None,
-        "end_rate": None,
-        "risk_difference": None,
-        "p_value": None,
-    }
+    plateau_weeks = "{}-{}".format(*windows.plateau_weeks)
+    end_weeks = "{}-{}".format(*windows.end_weeks)
     overdue = (
         f" {windows.overdue_days} overdue days after week "
         f"{cycle.planned_interval_weeks + GRACE_WEEKS} left out."
         if windows.overdue_days
         else ""
     )
-
-    def result(verdict: CycleVerdict, reason: str, **values: Any) -> CycleWearOff:
-        return CycleWearOff(**(base | values), verdict=verdict, reason=reason + overdue)
-
+    plateau_rate = end_rate = rise = p_value = correction = standard_error = None
+    medication = None
+    verdict: CycleVerdict = "insufficient_data"
     if windows.closed_on is None:
         closes = end_window_last_day(
             start=cycle.start, planned_interval_weeks=cycle.planned_interval_weeks
         )
-        return result(
-            "insufficient_data",
+        reason = (
             f"Cycle still running: its end window closes at the next injection or on "
-            f"{closes.isoformat()}.",
+            f"{closes.isoformat()}."
         )
-    if end is None or plateau.logged_days < MIN_PLATEAU_LOGGED_DAYS:
-        return result(
-            "insufficient_data",
-            f"{plateau.logged_days} days logged in weeks {base['plateau_weeks']} "
-            f"({MIN_PLATEAU_LOGGED_DAYS} needed).",
+    elif end is None or plateau.logged_days < MIN_PLATEAU_LOGGED_DAYS:
+        reason = (
+            f"{plateau.logged_days} days logged in weeks {plateau_weeks} "
+            f"({MIN_PLATEAU_LOGGED_DAYS} needed)."
         )
-    if end.logged_days < MIN_END_LOGGED_DAYS:
-        return result(
-            "insufficient_data",
-            f"{end.logged_days} days logged in weeks {base['end_weeks']} "
-            f"({MIN_END_LOGGED_DAYS} needed).",
+    elif end.logged_days < MIN_END_LOGGED_DAYS:
+        reason = (
+            f"{end.logged_days} days logged in weeks {end_weeks} ({MIN_END_LOGGED_DAYS} needed)."
         )
-    plateau_rate = plateau.headache_days / plateau.logged_days
-    end_rate = end.headache_days / end.logged_days
-    rates = {"plateau_rate": round(plateau_rate, 3), "end_rate": round(end_rate, 3)}
-    if plateau_rate >= NEAR_DAILY_RATE:
-        return result(
-            "no_wear_off",
-            f"Headache on {_pct(plateau_rate)} of logged days in weeks {base['plateau_weeks']} "
-            f"(near-daily, {_pct(NEAR_DAILY_RATE)} or more): no room for a rise to show.",
-            **rates,
-        )
-    raw, standard_error, null_error = _rise(
-        plateau=plateau,
-        end=end,
-        rho=rho,
-        plateau_count=plateau.headache_days,
-        end_count=end.headache_days,
+    else:
+        plateau_rate = plateau.headache_days / plateau.logged_days
+        end_rate = end.headache_days / end.logged_days
+        verdict = "no_wear_off"
+        if plateau_rate >= NEAR_DAILY_RATE:
+            reason = (
+                f"Headache on {_pct(plateau_rate)} of logged days in weeks {plateau_weeks} "
+                f"(near-daily, {_pct(NEAR_DAILY_RATE)} or more): no room for a rise to show."
+            )
+        else:
+            raw, standard_error, null_error = _rise(
+                plateau=plateau,
+                end=end,
+                rho=rho,
+                plateau_count=plateau.headache_days,
+                end_count=end.headache_days,
+            )
+            correction = logging_correction(plateau=plateau, end=end)
+            rise = raw - correction
+            # A continuity correction (Fleiss 2003, 2.4): counts of days are whole numbers, and
+            # the normal tail is too thin for end windows of a dozen days.
+            continuity = 0.5 * (1 / plateau.logged_days + 1 / end.logged_days)
+            p_value = _one_sided_p((rise - continuity) / null_error)
+            medication = (
+                end.acute_medication_days / end.logged_days
+                - plateau.acute_medication_days / plateau.logged_days
+            )
+            corrected = (
+                f", {_pct(correction)} taken off for fewer days logged at the end"
+                if correction
+                else ""
+            )
+            reason = (
+                f"Headache days {_pct(plateau_rate)} of logged days in weeks {plateau_weeks}, "
+                f"{_pct(end_rate)} in weeks {end_weeks}: rise {_signed_pct(rise)} "
+                f"(± {_pct(1.96 * standard_error)}{corrected}; p = {p_value:.2g})."
+            )
+            if rise >= MIN_RISE and p_value < ALPHA:
+                verdict = "wear_off"
+
+    def rounded(value: float | None, digits: int = 3) -> float | None:
+        return None if value is None else round(value, digits)
+
+    return CycleWearOff(
+        cycle=cycle.number,
+        start=cycle.start,
+        end=cycle.end,
+        plateau_logged_days=plateau.logged_days,
+        plateau_headache_days=plateau.headache_days,
+        end_logged_days=end.logged_days if end else 0,
+        end_headache_days=end.headache_days if end else 0,
+        plateau_rate=rounded(plateau_rate),
+        end_rate=rounded(end_rate),
+        risk_difference=rounded(rise),
+        p_value=rounded(p_value, 4),
+        verdict=verdict,
+        reason=reason + overdue,
+        plateau_weeks=plateau_weeks,
+        end_weeks=end_weeks,
+        end_window_start=end.start if end else None,
+        end_window_end=end.end if end else None,
+        overdue_days=windows.overdue_days,
+        plateau_completeness=round(plateau.completeness, 3),
+        end_completeness=round(end.completeness, 3) if end else None,
+        logging_correction=rounded(correction),
+        rise_standard_error=rounded(standard_error),
+        plateau_acute_medication_days=plateau.acute_medication_days,
+        end_acute_medication_days=end.acute_medication_days if end else 0,
+        acute_medication_rise=rounded(medication),
+        pooled=rise is not None,
     )
-    correction = logging_correction(plateau=plateau, end=end)
-    rise = raw - correction
-    # A continuity correction (Fleiss 2003, 2.4): counts of days are whole numbers, and the
-    # normal tail is too thin for end windows of a dozen days.
-    continuity = 0.5 * (1 / plateau.logged_days + 1 / end.logged_days)
-    p_value = _one_sided_p((rise - continuity) / null_error)
-    medication, _, _ = _rise(
-        plateau=plateau,
-        end=end,
-        rho=rho,
-        plateau_count=plateau.acute_medication_days,
-        end_count=end.acute_medication_days,
-    )
-    values = rates | {
-        "risk_difference": round(rise, 3),
-        "p_value": round(p_value, 4),
-        "logging_correction": round(correction, 3),
-        "rise_standard_error": round(standard_error, 3),
-        "acute_medication_rise": round(medication, 3),
-        "pooled": True,
-    }
-    corrected = (
-        f", {_pct(correction)} taken off for fewer days logged at the end" if correction else ""
-    )
-    shown = (
-        f"Headache days {_pct(plateau_rate)} of logged days in weeks {base['plateau_weeks']}, "
-        f"{_pct(end_rate)} in weeks {base['end_weeks']}: rise {rise:+.0%} "
-        f"(± {1.96 * standard_error:.0%}{corrected}; p = {p_value:.2g})."
-    )
-    if rise >= MIN_RISE and p_value < ALPHA:
-        return result("wear_off", shown, **values)
-    return result("no_wear_off", shown, **values)
 
 
 # The pattern over cycles ---------------------------------------------------------------------
@@ -533,7 +606,8 @@ def _pooled_rise(rises: Sequence[tuple[float, float]]) -> tuple[float, float, fl
 
 
 def wear_off_pattern(*, cycles: Sequence[TreatmentCycle]) -> WearOffPattern:
-    windows = [cycle_windows(cycle) for cycle in cycles]
+    index = DayIndex(cycles[0].days) if cycles else None
+    windows = [cycle_windows(cycle, index=index) for cycle in cycles]
     closed = [w for w in windows if w.closed_on is not None]
     rho = day_correlation(
         window for w in closed for window in (w.plateau, w.end) if window is not None
@@ -613,6 +687,24 @@ def _with_message(pattern: WearOffPattern) -> WearOffPattern:
     return replace(pattern, message=wear_off_message(pattern))
 
 
+def pooled_text(pattern: WearOffPattern) -> str:
+    """The pooled rise in words: its size, 95 % interval, days per 28 and the cycles it rests on."""
+    if not pattern.assessed_cycles:
+        return "no cycle assessed yet"
+    rise = pattern.pooled_risk_difference or 0.0
+    margin = 1.96 * (pattern.pooled_standard_error or 0.0)
+    text = (
+        f"headache days {rise:+.0%} of logged days at the end of the cycle against its plateau "
+        f"(95 % interval {rise - margin:+.0%} to {rise + margin:+.0%}, about "
+        f"{rise * 28:+.1f} days per 28), over {pattern.assessed_cycles} assessed cycles "
+        f"({_cycle_list(pattern.assessed_cycle_numbers)})"
+    )
+    medication = pattern.pooled_acute_medication_rise
+    if medication is not None:
+        text += f"; acute-medication days {medication:+.0%}"
+    return text
+
+
 def wear_off_message(pattern: WearOffPattern) -> str:
     """One or two sentences a clinician reads: the rise with its uncertainty, and the cycles."""
     left_out = [c for c in pattern.cycles if not c.pooled]
@@ -623,24 +715,14 @@ def wear_off_message(pattern: WearOffPattern) -> str:
     )
     if not pattern.assessed_cycles:
         return f"No cycle can be assessed for end-of-cycle wear-off yet.{left}"
-    rise = pattern.pooled_risk_difference or 0.0
-    margin = 1.96 * (pattern.pooled_standard_error or 0.0)
-    figures = (
-        f"headache days {rise:+.0%} of logged days at the end of the cycle against weeks 3-9 "
-        f"(95 % interval {rise - margin:+.0%} to {rise + margin:+.0%}, about "
-        f"{rise * 28:+.1f} days per 28), over {pattern.assessed_cycles} assessed cycles "
-        f"({_cycle_list(pattern.assessed_cycle_numbers)})"
-    )
-    medication = pattern.pooled_acute_medication_rise
-    if medication is not None:
-        figures += f"; acute-medication days {medication:+.0%}"
+    figures = pooled_text(pattern)
     if pattern.established:
-        return f"End-of-cycle wear-off: {figures}.{left}"
+        return f"Wear-off pattern: {figures}.{left}"
     if pattern.assessed_cycles < MIN_ASSESSED_CYCLES:
         return f"Not yet a pattern: {figures}; {MIN_ASSESSED_CYCLES} assessed cycles needed.{left}"
-    if rise < MIN_RISE:
+    if (pattern.pooled_risk_difference or 0.0) < MIN_RISE:
         return f"No end-of-cycle wear-off: {figures}.{left}"
-    return f"No clear end-of-cycle wear-off yet: {figures}.{left}"
+    return f"No clear pattern yet: {figures}.{left}"
 
 
 def wear_off_evidence(pattern: WearOffPattern) -> dict[str, Any]:
@@ -651,6 +733,7 @@ def wear_off_evidence(pattern: WearOffPattern) -> dict[str, Any]:
 
     return {
         "summary": pattern.message,
+        "pooled_text": pooled_text(pattern),
         "wear_off_cycles": list(pattern.wear_off_cycles),
         "rising_cycles": list(pattern.rising_cycles),
         "assessed_cycles": list(pattern.assessed_cycle_numbers),

@@ -145,6 +145,12 @@ class DayCalendar(Mapping[date, DayClasses]):
         high = bisect_right(self._ordinals, last.toordinal(), low)
         return self._classes[low:high]
 
+    def between_with_ordinals(self, first: date, last: date) -> tuple[list[int], list[DayClasses]]:
+        """The logged days from ``first`` to ``last``: their date ordinals, and their classes."""
+        low = bisect_left(self._ordinals, first.toordinal())
+        high = bisect_right(self._ordinals, last.toordinal(), low)
+        return self._ordinals[low:high], self._classes[low:high]
+
 
 def day_calendar(days: Mapping[date, DayClasses]) -> DayCalendar:
     return days if isinstance(days, DayCalendar) else DayCalendar(days)

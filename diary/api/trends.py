@@ -335,10 +335,32 @@ class CycleWearOffSerializer(serializers.Serializer):
     end_headache_days = serializers.IntegerField()
     plateau_rate = serializers.FloatField(allow_null=True)
     end_rate = serializers.FloatField(allow_null=True)
-    risk_difference = serializers.FloatField(allow_null=True)
-    p_value = serializers.FloatField(allow_null=True, help_text="One-sided Fisher exact test.")
+    risk_difference = serializers.FloatField(
+        allow_null=True,
+        help_text="Rise in the share of logged days with headache, end minus plateau, after "
+        "the correction for fewer days logged at the end.",
+    )
+    p_value = serializers.FloatField(
+        allow_null=True,
+        help_text="One-sided, allowing for day-to-day correlation (wear_off.py).",
+    )
     verdict = serializers.ChoiceField(choices=["wear_off", "no_wear_off", "insufficient_data"])
     reason = serializers.CharField()
+    plateau_weeks = serializers.CharField(help_text="Cycle weeks of the plateau, e.g. 3-9.")
+    end_weeks = serializers.CharField(help_text="Cycle weeks of the end window, e.g. 10-13.")
+    end_window_start = serializers.DateField(allow_null=True)
+    end_window_end = serializers.DateField(allow_null=True)
+    overdue_days = serializers.IntegerField(
+        help_text="Days after the planned interval plus one week: left out."
+    )
+    plateau_completeness = serializers.FloatField(allow_null=True)
+    end_completeness = serializers.FloatField(allow_null=True)
+    logging_correction = serializers.FloatField(allow_null=True)
+    rise_standard_error = serializers.FloatField(allow_null=True)
+    plateau_acute_medication_days = serializers.IntegerField()
+    end_acute_medication_days = serializers.IntegerField()
+    acute_medication_rise = serializers.FloatField(allow_null=True)
+    pooled = serializers.BooleanField(help_text="Part of the pooled evidence.")
 
 
 class WearOffSerializer(serializers.Serializer):
@@ -351,6 +373,18 @@ class WearOffSerializer(serializers.Serializer):
     cycles = CycleWearOffSerializer(many=True)
     message = serializers.CharField()
     parameters = serializers.DictField(child=serializers.FloatField())
+    assessed_cycle_numbers = serializers.ListField(child=serializers.IntegerField())
+    assessed_cycle_starts = serializers.ListField(child=serializers.DateField())
+    evidence_through = serializers.DateField(
+        allow_null=True, help_text="When the last assessed cycle's end window closed."
+    )
+    pooled_standard_error = serializers.FloatField(allow_null=True)
+    pooled_acute_medication_rise = serializers.FloatField(allow_null=True)
+    between_cycle_spread = serializers.FloatField(allow_null=True)
+    day_correlation = serializers.FloatField(allow_null=True)
+    score = serializers.FloatField(
+        allow_null=True, help_text="Pooled z statistic; established at parameters.patient_z."
+    )
 
 
 class StoppingRulesSerializer(serializers.Serializer):

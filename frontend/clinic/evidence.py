@@ -92,7 +92,10 @@ def month_text(value: str) -> str:
 
 def _wear_off(evidence: dict) -> EvidenceCard:
     facts = [("Cycles wearing off", list_text(evidence.get("wear_off_cycles", [])))]
-    if evidence.get("pooled_risk_difference") is not None:
+    if evidence.get("pooled_text"):
+        # Worded by analytics/wear_off.py: the rise with its interval and the cycles assessed.
+        facts.append(("Over all cycles", evidence["pooled_text"]))
+    elif evidence.get("pooled_risk_difference") is not None:
         points = round(evidence["pooled_risk_difference"] * 100)
         facts.append(
             (
@@ -112,8 +115,9 @@ def _wear_off(evidence: dict) -> EvidenceCard:
         for c in evidence.get("cycles", [])
     ]
     table = EvidenceTable(
-        caption="Each cycle's plateau (weeks 3-9) against its end (from week 10)",
-        headers=("Cycle", "Dates", "Weeks 3-9", "From week 10", "Reading"),
+        caption="Each cycle's plateau (weeks 3-9) against its end (from week 10), overdue weeks "
+        "left out",
+        headers=("Cycle", "Dates", "Plateau", "End of cycle", "Reading"),
         rows=rows,
     )
     return EvidenceCard(summary=evidence.get("summary", ""), facts=facts, tables=[table])

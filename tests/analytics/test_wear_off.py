@@ -65,7 +65,7 @@ def test_it_finds_headaches_back_at_the_end_of_every_cycle():
     assert (first.plateau_logged_days, first.plateau_headache_days) == (49, 7)
     assert (first.end_logged_days, first.end_headache_days) == (21, 15)
     assert first.p_value < 0.001
-    assert "End-of-cycle wear-off" in result.message
+    assert result.message.startswith("Wear-off pattern: headache days +57% of logged days")
     assert "over 3 assessed cycles (1, 2, 3)" in result.message
 
 
