@@ -59,3 +59,22 @@ def test_the_calendar_link_the_access_log_and_the_downloads_are_in_settings(page
         href = page.get_by_role("link", name=name).get_attribute("href")
         response = page.request.get(href)
         assert response.ok and response.headers["content-type"].startswith(kind)
+
+
+def test_the_recalled_baseline_and_preventives_can_be_changed_later(page):
+    sign_up(page, "nia@example.org")
+    go(page, "#/settings")
+    section = page.locator("section").filter(
+        has=page.get_by_role("heading", name="About you and your treatment")
+    )
+    section.get_by_label("as you remember it").fill("14")
+    section.get_by_label("Medicines you take to prevent migraine").fill("Topiramate 50 mg")
+    section.get_by_role("button", name="Save").click()
+    section.get_by_text("Saved.").wait_for()
+
+    profile = User.objects.get(email="nia@example.org").patient_profile
+    assert (profile.recalled_baseline_headache_days, profile.recalled_baseline_source) == (
+        14,
+        "patient",
+    )
+    assert profile.preventive_medicines_note == "Topiramate 50 mg"

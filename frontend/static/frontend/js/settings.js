@@ -213,6 +213,39 @@ function summaryReport() {
   );
 }
 
+// What the first run asked, to change later: name, the recalled baseline, preventives.
+function aboutMe(ctx) {
+  const me = ctx.session.me;
+  const messages = h("div", { "aria-live": "polite" });
+  const name = h("input", { type: "text", name: "display_name", autocomplete: "name", maxlength: "150", value: me.display_name || "" });
+  const baseline = h("input", { type: "number", name: "recalled_baseline_headache_days", min: "0", max: "28", step: "1", inputmode: "numeric", value: me.recalled_baseline_headache_days ?? "" });
+  const preventives = h("textarea", { name: "preventive_medicines_note", rows: "3", maxlength: "2000" });
+  preventives.value = me.preventive_medicines_note || "";
+  const form = h(
+    "form",
+    {},
+    field("Your name", name),
+    field("Headache days in a typical 4 weeks before Botox, as you remember it", baseline, "0 to 28; leave empty if you do not know."),
+    field("Medicines you take to prevent migraine", preventives),
+    messages,
+    h("button", { type: "submit", class: "button primary", text: "Save" }),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { display_name: name.value.trim(), preventive_medicines_note: preventives.value.trim() };
+    // Only a change is sent: the server keeps who gave the figure and when.
+    const recalled = baseline.value === "" ? null : Number(baseline.value);
+    if (recalled !== (me.recalled_baseline_headache_days ?? null)) body.recalled_baseline_headache_days = recalled;
+    const result = await call(messages, () => api.patch("me/", body));
+    if (!result) return;
+    if (!result.ok) return replace(messages, errorList(result.data));
+    ctx.session.me = result.data;
+    await store.put("meta", result.data, "me");
+    ok(messages, "Saved.");
+  });
+  return section("About you and your treatment", form);
+}
+
 function base64UrlToBytes(value) {
   const padded = (value + "=".repeat((4 - (value.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
   return Uint8Array.from(atob(padded), (char) => char.charCodeAt(0));
@@ -387,5 +420,5 @@ function account(ctx) {
 }
 
 export async function render(root, ctx) {
-  replace(root, h("h1", { text: "Settings" }), appearance(), preferences(ctx), push(), sharing(), summaryReport(), importExport(), calendarFeed(), accessLog(), exportData(), account(ctx));
+  replace(root, h("h1", { text: "Settings" }), appearance(), aboutMe(ctx), preferences(ctx), push(), sharing(), summaryReport(), importExport(), calendarFeed(), accessLog(), exportData(), account(ctx));
 }
