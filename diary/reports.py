@@ -43,6 +43,7 @@ from diary.models import (
     ReviewFlag,
 )
 from diary.paradigms import PREEMPT_SITES, next_due_date
+from diary.report_charts import review_charts
 from diary.timelines import patient_timeline
 
 
@@ -411,8 +412,6 @@ def report_pdf(
         Table,
         TableStyle,
     )
-
-    from diary.report_charts import review_charts
 
     styles = getSampleStyleSheet()
     body = styles["BodyText"].clone("body", fontSize=8.5, leading=10.5, spaceAfter=2)
