@@ -144,13 +144,21 @@ def _review_form(flag: ReviewFlag, members: list[ClinicMember], data=None) -> Fl
 def _queue(request: HttpRequest, *, bound: FlagReviewForm | None = None) -> HttpResponse:
     """The review queue, red flags first; ``bound`` is a refused review, shown with its errors
     where it was typed."""
-    flags = sorted(
+    under_review = (
         selectors.flags_for_clinician(clinician_user=request.user)
         .filter(status__in=UNDER_REVIEW)
         .select_related("assignee__clinician__user")
-        .order_by("-status", "-created_at"),
-        key=lambda flag: flag.kind != FlagKind.SIDE_EFFECT_RED_FLAG,
+        .order_by("-status", "-created_at")
     )
+    show = request.GET.get("assignee", "")
+    if show == "mine":
+        member = selectors.clinic_membership_of(clinician_user=request.user)
+        under_review = under_review.filter(assignee=member)
+    elif show == "unassigned":
+        under_review = under_review.filter(assignee__isnull=True)
+    else:
+        show = ""
+    flags = sorted(under_review, key=lambda flag: flag.kind != FlagKind.SIDE_EFFECT_RED_FLAG)
     pages: dict[int, dict] = {}
     for flag in flags:
         if flag.kind == FlagKind.WEAR_OFF and flag.patient_id not in pages:
@@ -175,7 +183,7 @@ def _queue(request: HttpRequest, *, bound: FlagReviewForm | None = None) -> Http
         }
         for flag in flags
     ]
-    return render(request, "clinic/flags.html", {"items": items, "refused": bound})
+    return render(request, "clinic/flags.html", {"items": items, "refused": bound, "show": show})
 
 
 @clinician_required

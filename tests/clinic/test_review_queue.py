@@ -235,3 +235,20 @@ def test_signing_in_as_a_nurse_reaches_the_queue(alice, carol, client):
     sign_in(client, nurse.user)
 
     assert "Episodic for 3 months:" in queue(client)
+
+
+def test_the_queue_shows_my_flags_or_the_unassigned_ones(alice, carol, carol_client):
+    me = ClinicMember.objects.get(clinician=carol)
+    mine = ReviewFlag.objects.create(
+        patient=alice, kind="episodic", evidence=EPISODIC_EVIDENCE, assignee=me
+    )
+    nobodys = ReviewFlag.objects.create(
+        patient=alice, kind="low_adherence", evidence=ADHERENCE_EVIDENCE
+    )
+
+    page_mine = carol_client.get("/clinic/flags/?assignee=mine").content.decode()
+    page_unassigned = carol_client.get("/clinic/flags/?assignee=unassigned").content.decode()
+
+    assert f'id="flag-{mine.pk}"' in page_mine and f'id="flag-{nobodys.pk}"' not in page_mine
+    assert f'id="flag-{nobodys.pk}"' in page_unassigned
+    assert f'id="flag-{mine.pk}"' not in page_unassigned
