@@ -80,7 +80,8 @@ def visit_every_screen(page, email: str, check) -> None:
     go(page, f"#/day/{today - timedelta(days=3)}")
     page.get_by_label("Ibuprofen: doses taken").wait_for()
     check("day")
-    go(page, "#/calendar")
+    # Last month: a whole month of the seeded diary.
+    go(page, f"#/calendar/{today.replace(day=1) - timedelta(days=1):%Y-%m}")
     page.get_by_text("headache days this month").wait_for()
     check("calendar")
     go(page, "#/treatment")
