@@ -14,35 +14,40 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.response import Response
 
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
+MAX_OFFSET = 10**9
 
 
 class ListPageSerializer(serializers.Serializer):
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
-    offset = serializers.IntegerField(min_value=0, max_value=10**9, default=0)
+    offset = serializers.IntegerField(min_value=0, max_value=MAX_OFFSET, default=0)
 
 
 LIST_PAGE_PARAMETERS = [
     OpenApiParameter(
         "limit",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
         description=f"Items per page (default {DEFAULT_LIMIT}, at most {MAX_LIMIT}). The body "
         "stays a plain list; when more items follow, the response has a Link header with "
         'rel="next", and X-Total-Count is the number of items in all.',
     ),
-    OpenApiParameter("offset", OpenApiTypes.INT, description="Items to skip (default 0)."),
+    OpenApiParameter(
+        "offset",
+        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET},
+        description="Items to skip (default 0).",
+    ),
 ]
 
 
 def list_page(request, items: QuerySet | Sequence) -> tuple[list, int, int, int]:
     """The page of ``items`` the query asks for, with the total, limit and offset."""
-    query = ListPageSerializer(data=request.query_params)
+    # A plain dict: from a QueryDict, DRF would read "?limit=" as "not given".
+    query = ListPageSerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     limit, offset = query.validated_data["limit"], query.validated_data["offset"]
     total = items.count() if isinstance(items, QuerySet) else len(items)

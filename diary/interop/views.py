@@ -47,7 +47,7 @@ FHIR_RESPONSES = {(200, fhir.FHIR_MEDIA_TYPE): FHIR_BUNDLE, (200, "application/j
 FHIR_PAGE_PARAMETERS = [
     OpenApiParameter(
         "_count",
-        int,
+        {"type": "integer", "minimum": 1, "maximum": interop.FhirPageSerializer.MAX_DAYS},
         description=f"Diary days per page: {interop.FhirPageSerializer.DEFAULT_DAYS} unless "
         f"given, at most {interop.FhirPageSerializer.MAX_DAYS}. The Bundle's link with "
         'relation "next" fetches the following page; the last page has none. The Patient is on '

@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -86,6 +87,26 @@ def push_endpoint_allowed(endpoint: str, *, allowed: Sequence[str] | None = None
     host = (urlsplit(endpoint).hostname or "").rstrip(".").lower()
     patterns = settings.WEB_PUSH_ALLOWED_HOSTS if allowed is None else allowed
     return bool(host) and any(is_same_domain(host, pattern) for pattern in patterns)
+
+
+# The parts of an endpoint URL the subscription serializer accepts (ENDPOINT_PATTERN there):
+# host labels of at most 30 characters, at most six before the top-level domain.
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,28}[A-Za-z0-9])?"
+_PORT_AND_PATH = r"(?::[0-9]{1,5})?(?:/(?:[A-Za-z0-9._~:/?@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)?"
+MAX_HOST_LABELS = 7
+
+
+def push_endpoint_pattern(allowed: Sequence[str]) -> str:
+    """A regular expression for endpoints on the allowed hosts, for the OpenAPI schema."""
+    hosts = []
+    for pattern in allowed:
+        domain = pattern.lstrip(".")
+        spare = MAX_HOST_LABELS - len(domain.split("."))
+        escaped = re.escape(domain)
+        hosts.append(
+            f"(?:{_LABEL}\\.){{0,{spare}}}{escaped}" if pattern.startswith(".") else escaped
+        )
+    return f"^https://(?:{'|'.join(hosts)}){_PORT_AND_PATH}$"
 
 
 class PushOutcome(Enum):

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import binascii
 
+from django.conf import settings
 from django.core.validators import RegexValidator
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 
 from diary.models import PushSubscription
-from diary.reminders.push import b64url_decode, push_endpoint_allowed
+from diary.reminders.push import b64url_decode, push_endpoint_allowed, push_endpoint_pattern
 
 P256_POINT_LENGTH = 65
 AUTH_SECRET_LENGTH = 16
@@ -61,10 +63,28 @@ class PushKeysSerializer(serializers.Serializer):
         return value
 
 
+class PushEndpointField(serializers.URLField):
+    """An endpoint to subscribe: on a push service of WEB_PUSH_ALLOWED_HOSTS."""
+
+
+class PushEndpointFieldScheme(OpenApiSerializerFieldExtension):
+    # The schema states the allowed hosts as configured when it is generated.
+    target_class = PushEndpointField
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {
+            "type": "string",
+            "format": "uri",
+            "maxLength": self.target.max_length,
+            "pattern": push_endpoint_pattern(settings.WEB_PUSH_ALLOWED_HOSTS),
+            "description": "On a push service of WEB_PUSH_ALLOWED_HOSTS.",
+        }
+
+
 class PushSubscriptionCreateSerializer(serializers.Serializer):
     """The browser's PushSubscription.toJSON(); expirationTime is accepted and ignored."""
 
-    endpoint = serializers.URLField(max_length=1000, validators=[ENDPOINT_VALIDATOR])
+    endpoint = PushEndpointField(max_length=1000, validators=[ENDPOINT_VALIDATOR])
     keys = PushKeysSerializer()
 
     def validate_endpoint(self, value: str) -> str:

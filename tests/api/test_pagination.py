@@ -59,6 +59,7 @@ def test_the_page_size_is_bounded(alice, as_alice, long_access_log):
     assert len(as_alice.get("/api/v1/me/access-log/?limit=7").json()) == 7
     assert as_alice.get(f"/api/v1/me/access-log/?limit={MAX_LIMIT + 1}").status_code == 400
     assert "offset" in as_alice.get("/api/v1/me/access-log/?offset=-1").json()
+    assert "limit" in as_alice.get("/api/v1/me/access-log/?limit=").json()
 
 
 def test_flags_come_in_pages_and_only_the_page_is_logged_as_read(alice, carol, as_carol):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from diary.models import PushSubscription
@@ -144,3 +146,14 @@ def test_an_endpoint_its_owner_unsubscribed_can_be_subscribed_by_another(as_alic
     assert as_bob.post(URL, body(), format="json").status_code == 201
 
     assert PushSubscription.objects.get().user == bob.user
+
+
+def test_the_schema_states_the_allowed_push_services(as_alice):
+    schema = as_alice.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    body_schema = schema["components"]["schemas"]["PushSubscriptionCreateRequest"]
+    pattern = body_schema["properties"]["endpoint"]["pattern"]
+
+    assert re.fullmatch(pattern, "https://updates.push.services.mozilla.com/wpush/v2/abc")
+    assert re.fullmatch(pattern, "https://fcm.googleapis.com/fcm/send/abc")
+    assert not re.fullmatch(pattern, "https://metadata.google.internal/computeMetadata/v1/")
+    assert not re.fullmatch(pattern, "https://fcm.googleapis.com.evil.example/send")
