@@ -7,9 +7,9 @@ import time_machine
 from allauth.mfa.models import Authenticator
 from django.test import Client
 
-from diary.scan import scan_patient
 from diary.demo import seed_demo
 from diary.models import AccessEvent, FlagDecision, FlagKind, FlagStatus, ReviewFlag
+from diary.scan import scan_patient
 from tests import factories
 from tests.clinic.conftest import sign_in
 
