@@ -285,3 +285,18 @@ def test_trends_say_it_in_plain_words_with_the_references_behind_why(page, scree
     medicines.get_by_text("Why?").click()
     assert medicines.get_by_text("ICHD-3 8.2").is_visible()
     page.screenshot(path=screenshots / "trends-why.png", full_page=True)
+
+
+def test_the_one_tap_keeps_a_ticked_period(page):
+    sign_up(page, "ola@example.org")
+    today = local_today("ola@example.org")
+    go(page, f"#/day/{today}")
+    page.get_by_label("No headache").check()
+    page.get_by_label("I had my period (menstruation) this day").check()
+    save_day(page)
+    day_card(page, "Today").get_by_text("Saved on the server").wait_for()
+
+    with page.expect_response(lambda r: r.request.method == "PUT" and r.ok):
+        day_card(page, "Today").get_by_role("button", name="No headache").click()
+    stored = day_on_server("ola@example.org", today)
+    assert (stored.headache, stored.menstruation, stored.revision) == (False, True, 2)

@@ -9,7 +9,12 @@ import { saveDay } from "./undo.js";
 
 // A day worth a deliberate step before "No headache" replaces it: anything beyond that answer.
 function detailed(body) {
-  return Boolean(body && (body.headache || body.notes || (body.medications || []).length || body.menstruation));
+  return Boolean(body && (body.headache || body.notes || (body.medications || []).length));
+}
+
+// The one-tap answer; a ticked period is not a headache detail, so it stays.
+function noHeadache(body) {
+  return body && body.menstruation ? { headache: false, menstruation: true } : { headache: false };
 }
 
 function keptZoneKey(profile, device) {
@@ -108,7 +113,7 @@ export async function render(root, ctx) {
               text: "Yes, replace with No headache",
               onclick: async () => {
                 asking.delete(date);
-                await saveDay(date, { headache: false }, "No headache");
+                await saveDay(date, noHeadache(view.body), "No headache");
               },
             }),
             h("button", {
@@ -149,7 +154,7 @@ export async function render(root, ctx) {
               cards[date].querySelector(".confirm button").focus();
               return;
             }
-            await saveDay(date, { headache: false }, "No headache");
+            await saveDay(date, noHeadache(view.body), "No headache");
           },
         }),
         h("a", { class: `button big${detailed(view.body) ? " primary" : ""}`, href: `#/day/${date}`, "data-action": "headache", text: "Headache" }),
