@@ -473,11 +473,11 @@ def _rise(
 
 
 def _pct(value: float) -> str:
-    return f"{round(value * 100)}%"
+    return f"{round(value * 100)} %"
 
 
 def _signed_pct(value: float) -> str:
-    return f"{round(value * 100):+d}%"
+    return f"{round(value * 100):+d} %"
 
 
 def cycle_wear_off(
@@ -504,7 +504,9 @@ def cycle_wear_off(
             f"Cycle still running: its end window closes at the next injection or on "
             f"{closes.isoformat()}."
         )
-    elif end is None or plateau.logged_days < MIN_PLATEAU_LOGGED_DAYS:
+    elif end is None:
+        reason = f"The next injection came before week {windows.end_weeks[0]}: no end window."
+    elif plateau.logged_days < MIN_PLATEAU_LOGGED_DAYS:
         reason = (
             f"{plateau.logged_days} days logged in weeks {plateau_weeks} "
             f"({MIN_PLATEAU_LOGGED_DAYS} needed)."
@@ -694,14 +696,14 @@ def pooled_text(pattern: WearOffPattern) -> str:
     rise = pattern.pooled_risk_difference or 0.0
     margin = 1.96 * (pattern.pooled_standard_error or 0.0)
     text = (
-        f"headache days {rise:+.0%} of logged days at the end of the cycle against its plateau "
-        f"(95 % interval {rise - margin:+.0%} to {rise + margin:+.0%}, about "
-        f"{rise * 28:+.1f} days per 28), over {pattern.assessed_cycles} assessed cycles "
+        f"headache days {_signed_pct(rise)} of logged days at the end of the cycle against its "
+        f"plateau (95 % interval {_signed_pct(rise - margin)} to {_signed_pct(rise + margin)}, "
+        f"about {rise * 28:+.1f} days per 28), over {pattern.assessed_cycles} assessed cycles "
         f"({_cycle_list(pattern.assessed_cycle_numbers)})"
     )
     medication = pattern.pooled_acute_medication_rise
     if medication is not None:
-        text += f"; acute-medication days {medication:+.0%}"
+        text += f"; acute-medication days {_signed_pct(medication)}"
     return text
 
 

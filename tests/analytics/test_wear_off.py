@@ -65,7 +65,7 @@ def test_it_finds_headaches_back_at_the_end_of_every_cycle():
     assert (first.plateau_logged_days, first.plateau_headache_days) == (49, 7)
     assert (first.end_logged_days, first.end_headache_days) == (21, 15)
     assert first.p_value < 0.001
-    assert result.message.startswith("Wear-off pattern: headache days +57% of logged days")
+    assert result.message.startswith("Wear-off pattern: headache days +57 % of logged days")
     assert "over 3 assessed cycles (1, 2, 3)" in result.message
 
 
@@ -239,7 +239,7 @@ def test_acute_medication_days_are_shown_beside_headache_days():
     treated_end = repeat("TTTTT..", 3)
     result = pattern_of([FLARE + QUIET + PLATEAU + treated_end] * 3)
     assert result.pooled_acute_medication_rise > 0.5
-    assert "acute-medication days +71%" in result.message
+    assert "acute-medication days +71 %" in result.message
 
 
 def test_near_daily_patients_are_never_flagged_on_any_night():
@@ -248,3 +248,10 @@ def test_near_daily_patients_are_never_flagged_on_any_night():
     for patient in patients:
         nights = closed_cycle_nights(injections=patient.injections, as_of=patient.as_of)
         assert not any(patient_pattern(patient, night).established for night in nights)
+
+
+def test_a_cycle_cut_short_before_its_end_window_says_so():
+    result = pattern_of([QUIET * 2 + repeat("H......", 6), CYCLE, CYCLE])
+    first = result.cycles[0]
+    assert first.verdict == "insufficient_data"
+    assert first.reason == "The next injection came before week 10: no end window."
