@@ -42,6 +42,8 @@ HELD_OUT_SEEDS = (901, 902, 903)
 PATIENTS_PER_SEED = 200
 BASELINE_DAYS = 28
 MAX_BAD_DAY_LOGGING_RATIO = 2.5
+# Where wear-off starts when a test pins a patient with wear-off but no onset week.
+END_WEEK = 10
 
 # Kind -> share of the cohort. "overdue" are stable patients with late cycles and pauses.
 KINDS: dict[str, float] = {
@@ -151,8 +153,8 @@ def synthetic_patient(
     if wear_off:
         rise = rng.uniform(0.1, 0.55) if rise is None else rise
         rise = min(rise, 0.97 - plateau)
-        weeks = (9, 10) if planned == 10 else (9, 10, 11)
-        onset_week = rng.choice(weeks) if onset_week is None else onset_week
+        onset_weeks = (9, 10) if planned == 10 else (9, 10, 11)
+        onset_week = rng.choice(onset_weeks) if onset_week is None else onset_week
     else:
         rise, onset_week = 0.0, None
     flare = rng.random() < 0.5
@@ -219,7 +221,7 @@ def synthetic_patient(
         injections.append(Injection(date=start, planned_interval_weeks=planned))
         shows = wear_off and rng.random() < 0.85
         cycle_rise = min(0.97 - plateau, rise * rng.uniform(0.6, 1.4)) if shows else 0.0
-        onset_day = 7 * (onset_week - 1) + rng.randint(-3, 3) if shows else None
+        onset_day = 7 * ((onset_week or END_WEEK) - 1) + rng.randint(-3, 3) if shows else None
         jitter = rng.gauss(0, 0.03)
         gap_start = rng.randrange(length) if rng.random() < 0.3 else -1
         gap_length = rng.randint(3, 14)

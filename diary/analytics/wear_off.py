@@ -623,7 +623,11 @@ def wear_off_pattern(*, cycles: Sequence[TreatmentCycle]) -> WearOffPattern:
     # so the odd cycle just below the line cannot make a pattern.
     rated = [v for v in verdicts if v.plateau_rate is not None]
     near_daily = 2 * sum((v.plateau_rate or 0) >= NEAR_DAILY_RATE for v in rated) >= len(rated) > 0
-    closing = {c.number: w.closed_on for c, w in zip(cycles, windows, strict=True)}
+    closing = {
+        c.number: w.closed_on
+        for c, w in zip(cycles, windows, strict=True)
+        if w.closed_on is not None
+    }
     positive = tuple(v.cycle for v in verdicts if v.verdict == "wear_off")
     rising = tuple(v.cycle for v in pooled_cycles if (v.risk_difference or 0) >= MIN_RISE)
     pooled = standard_error = tau2 = score = medication = None

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from bench.cohort import stable_cycles_cohort, synthetic_patient
+from bench.cohort import SyntheticPatient, stable_cycles_cohort, synthetic_patient
 from diary.analytics.cycles import treatment_cycles
+from diary.analytics.day_classes import DayClasses
 from diary.analytics.wear_off import (
     MIN_RISE,
+    WearOffPattern,
     adds_evidence,
     closed_cycle_nights,
     wear_off_evidence,
@@ -29,10 +31,10 @@ CYCLE = FLARE + QUIET + PLATEAU + WORN_OFF
 STEADY = QUIET * 2 + PLATEAU + STEADY_END
 
 
-def pattern_of(cycles: list[str], *, weeks: int = 12, as_of: date | None = None):
-    """Cycles given back to back, the last one's end window closed on the as-of date."""
-    shots = []
-    days = {}
+def pattern_of(cycles: list[str], *, weeks: int = 12, as_of: date | None = None) -> WearOffPattern:
+    """Cycles given back to back, the last one closed by an injection on the as-of date."""
+    shots: list[date] = []
+    days: dict[date, DayClasses] = {}
     start = FIRST
     for pattern in cycles:
         shots.append(start)
@@ -49,7 +51,7 @@ def pattern_of(cycles: list[str], *, weeks: int = 12, as_of: date | None = None)
     return wear_off_pattern(cycles=found)
 
 
-def patient_pattern(patient, night: date | None = None):
+def patient_pattern(patient: SyntheticPatient, night: date | None = None) -> WearOffPattern:
     night = night or patient.as_of
     given = tuple(i for i in patient.injections if i.date <= night)
     cycles = treatment_cycles(days=day_calendar(patient.days), injections=given, as_of=night)
