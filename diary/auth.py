@@ -112,9 +112,13 @@ def idle_session_expired(session: SessionBase, user, *, now: float | None = None
         return False
     now = time.time() if now is None else now
     last_seen = session.get(LAST_SEEN_KEY)
+    if last_seen is None:
+        # Not used since signing in: idle since the last sign-in step (allauth's record).
+        steps = session.get(AUTHENTICATION_METHODS_SESSION_KEY) or []
+        last_seen = max((step.get("at", 0) for step in steps), default=None)
     if last_seen is not None and now - last_seen > IDLE_TIMEOUT_SECONDS:
         return True
-    if last_seen is None or now - last_seen >= TOUCH_EVERY_SECONDS:
+    if session.get(LAST_SEEN_KEY) is None or now - last_seen >= TOUCH_EVERY_SECONDS:
         session[LAST_SEEN_KEY] = now
         session.set_expiry(IDLE_TIMEOUT_SECONDS)
     return False

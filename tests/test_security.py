@@ -230,6 +230,14 @@ def test_it_refuses_a_care_link_code_to_a_clinician_without_the_second_factor(as
     assert not clinician.care_links.exists()
 
 
+def test_it_ends_a_clinician_app_token_unused_for_thirty_minutes_after_sign_in(carol, alice):
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        token = app_sign_in(carol.user)
+    with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
+        assert Client().get("/api/v1/patients/", **with_token(token)).status_code == 401
+
+
 def test_it_ends_a_clinician_app_token_after_thirty_minutes_idle(carol, alice):
     start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
     with time_machine.travel(start, tick=False):
@@ -544,8 +552,6 @@ def test_it_opens_the_code_step_again_when_the_lock_ends(carol):
 
 
 def test_it_locks_the_clinic_code_step_too(carol):
-    from tests.clinic.conftest import sign_in
-
     wrong_codes(carol.user, 5)
     client = Client()
     client.post("/clinic/login/", {"email": carol.user.email, "password": factories.PASSWORD})
@@ -554,7 +560,6 @@ def test_it_locks_the_clinic_code_step_too(carol):
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert sign_in  # the clinic's own sign-in helper, for the happy path in tests/clinic
 
 
 # Second-factor secrets encrypted at rest (issue 15, item 16) ---------------------------------
