@@ -871,3 +871,31 @@ class TreatmentBaseline(models.Model):
 
     def __str__(self) -> str:
         return f"baseline of {self.patient} before {self.first_injection_date}"
+
+
+class ReportKind(models.TextChoices):
+    TREATMENT_REVIEW = "treatment_review", "Treatment review"
+    AUTHORIZATION = "authorization", "Authorization"
+
+
+class ReportSignOff(models.Model):
+    """A clinician of the clinic signing off a patient's report as of a day; nurses prepare
+    reports but do not sign them off (api.md, "Clinics and teams")."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="sign_offs")
+    kind = models.CharField(
+        max_length=32, choices=ReportKind.choices, default=ReportKind.TREATMENT_REVIEW
+    )
+    as_of = models.DateField()
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    signed_by_name = models.CharField(max_length=150)
+    clinic = models.ForeignKey(Clinic, on_delete=models.SET_NULL, null=True, related_name="+")
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-signed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.patient} signed off by {self.signed_by_name}"

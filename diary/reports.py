@@ -40,6 +40,7 @@ from diary.models import (
     MedicationClass,
     Paradigm,
     PatientProfile,
+    ReportSignOff,
     ReviewFlag,
 )
 from diary.paradigms import PREEMPT_SITES, next_due_date
@@ -397,6 +398,7 @@ def report_pdf(
     clinician_name: str = "",
     clinic_name: str = "",
     signs_off: bool = True,
+    sign_off: ReportSignOff | None = None,
 ) -> bytes:
     """``clinician_name`` asked for the report; only a clinician (``signs_off``) is named on
     the signature line, a nurse's copy leaves it for the responsible clinician."""
@@ -624,6 +626,10 @@ def report_pdf(
                 )
             )
     signer = clinician_name if signs_off and clinician_name else ""
+    signed_on = ""
+    if sign_off is not None:
+        signer = f"{sign_off.signed_by_name} (signed off in the clinic)"
+        signed_on = f"{sign_off.signed_at:%d %b %Y}"
     signature = Table(
         [
             [
@@ -632,7 +638,7 @@ def report_pdf(
                 para("Signature", cell),
                 "",
                 para("Date", cell),
-                "",
+                para(signed_on, cell),
             ]
         ],
         colWidths=[44 * mm, 50 * mm, 16 * mm, 46 * mm, 10 * mm, 20 * mm],

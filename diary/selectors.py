@@ -23,6 +23,7 @@ from diary.models import (
     Medication,
     MedicationIntake,
     PatientProfile,
+    ReportSignOff,
     ReviewFlag,
     User,
 )
@@ -216,3 +217,8 @@ def flags_under_review_by_patient(*, clinician_user: User) -> dict[int, list[Rev
     for flag in under_review.filter(status__in=UNDER_REVIEW):
         flags.setdefault(flag.patient_id, []).append(flag)
     return flags
+
+
+def report_sign_off_for(*, patient: PatientProfile, as_of: date, kind: str) -> ReportSignOff | None:
+    """The latest sign-off of the patient's report of that kind as of that day."""
+    return patient.sign_offs.filter(kind=kind, as_of=as_of).order_by("-signed_at").first()

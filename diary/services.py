@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -38,6 +38,8 @@ from diary.models import (
     MedicationIntake,
     PatientProfile,
     RecalledBaselineSource,
+    ReportKind,
+    ReportSignOff,
     ReviewFlag,
     SideEffectReport,
     TreatmentBaseline,
@@ -1077,6 +1079,26 @@ def patient_identifiers_update(
     patient.clinic_number = clinic_number.strip()
     patient.save(update_fields=["full_name", "date_of_birth", "clinic_number"])
     return patient
+
+
+def report_sign_off(
+    *,
+    patient: PatientProfile,
+    member: ClinicMember,
+    as_of: date,
+    kind: str = ReportKind.TREATMENT_REVIEW,
+) -> ReportSignOff:
+    """A clinician signs off the patient's report as of a day; a nurse may not."""
+    if not member.signs_off_reports:
+        raise PermissionDenied("A clinician of the clinic signs off reports; nurses prepare them.")
+    return ReportSignOff.objects.create(
+        patient=patient,
+        kind=kind,
+        as_of=as_of,
+        signed_by=member.clinician.user,
+        signed_by_name=str(member.clinician.user),
+        clinic=member.clinic,
+    )
 
 
 def injection_session_void(*, session: InjectionSession, voided_by: User, reason: str) -> None:

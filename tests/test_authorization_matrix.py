@@ -207,6 +207,19 @@ MATRIX: list[tuple[str, str, dict | None, dict[str, int]]] = [
     # A refused code shows the form again.
     ("POST", "/clinic/patients/add/", {}, CLINIC_PAGE),
     ("GET", "/clinic/patients/{patient}/", None, CLINIC_ALICE_PAGE),
+    # Clinicians sign off reports; nurses prepare them.
+    (
+        "POST",
+        "/clinic/patients/{patient}/report/sign-off/",
+        {},
+        {**CLINIC_ALICE_PAGE, "carol": 302, "nina": 403},
+    ),
+    (
+        "GET",
+        "/clinic/patients/{patient}/report/sign-off/",
+        None,
+        {**CLINIC_ALICE_PAGE, "dave": 405, "carol": 405},
+    ),
     # The report's identifiers; an empty form saves nothing new and returns to the patient.
     ("POST", "/clinic/patients/{patient}/details/", {}, {**CLINIC_ALICE_PAGE, "carol": 302}),
     (

@@ -16,7 +16,7 @@ from diary.analytics.cycles import RESPONSE_FIRST_DAY
 from diary.api.exceptions import JSONErrorsMixin
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.audit import record_access
-from diary.models import AccessEvent, PatientProfile
+from diary.models import AccessEvent, PatientProfile, ReportKind
 from diary.reports import report_csv, report_pdf, treatment_review
 
 
@@ -49,9 +49,16 @@ def pdf_response(
     patient: PatientProfile, *, clinician_name: str = "", clinic_name: str = "", signs_off=True
 ) -> HttpResponse:
     review = treatment_review(patient=patient)
+    sign_off = selectors.report_sign_off_for(
+        patient=patient, as_of=review.as_of, kind=ReportKind.TREATMENT_REVIEW
+    )
     response = HttpResponse(
         report_pdf(
-            review, clinician_name=clinician_name, clinic_name=clinic_name, signs_off=signs_off
+            review,
+            clinician_name=clinician_name,
+            clinic_name=clinic_name,
+            signs_off=signs_off,
+            sign_off=sign_off,
         ),
         content_type="application/pdf",
     )

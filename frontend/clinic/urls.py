@@ -19,6 +19,11 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views.patient_view, name="patient"),
     path("patients/<int:patient_id>/details/", views.patient_details_view, name="patient-details"),
     path(
+        "patients/<int:patient_id>/report/sign-off/",
+        views.report_sign_off_view,
+        name="report-sign-off",
+    ),
+    path(
         "patients/<int:patient_id>/injections/new/",
         injection_views.injection_new_view,
         name="injection-new",

@@ -20,6 +20,7 @@ from diary.models import (
     ClinicMember,
     FlagKind,
     PatientProfile,
+    ReportKind,
     ReviewFlag,
 )
 from frontend.clinic.access import (
@@ -100,6 +101,22 @@ def _patient(request: HttpRequest, patient_id: int) -> PatientProfile:
 
 @clinician_required
 @require_POST
+def report_sign_off_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A clinician signs off today's treatment review; a nurse gets 403 (they prepare it)."""
+    patient = _patient(request, patient_id)
+    member = services.clinic_membership(clinician=request.user.clinician_profile)
+    sign_off = services.report_sign_off(
+        patient=patient, member=member, as_of=selectors.local_today(user=patient.user)
+    )
+    record_access(request, patient=patient, action=AccessEvent.Action.CHANGE)
+    messages.success(
+        request, f"Treatment review of {sign_off.as_of:%d %b %Y} signed off by {request.user}."
+    )
+    return redirect("clinic:patient", patient_id=patient.pk)
+
+
+@clinician_required
+@require_POST
 def patient_details_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = _patient(request, patient_id)
     form = PatientDetailsForm(request.POST)
@@ -124,10 +141,20 @@ def patient_view(request: HttpRequest, patient_id: int) -> HttpResponse:
             "clinic_number": patient.clinic_number,
         }
     )
+    member = services.clinic_membership(clinician=request.user.clinician_profile)
     return render(
         request,
         "clinic/patient.html",
-        {**patient_page(patient=patient), "details_form": details},
+        {
+            **patient_page(patient=patient),
+            "details_form": details,
+            "member": member,
+            "sign_off": selectors.report_sign_off_for(
+                patient=patient,
+                as_of=selectors.local_today(user=patient.user),
+                kind=ReportKind.TREATMENT_REVIEW,
+            ),
+        },
     )
 
 

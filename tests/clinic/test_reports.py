@@ -271,3 +271,33 @@ def test_a_date_of_birth_in_the_future_is_refused(alice, carol_client):
     assert "between 1900 and today" in response.content.decode()
     alice.refresh_from_db()
     assert alice.date_of_birth is None
+
+
+def test_a_clinician_signs_off_the_review_and_the_pdf_says_so(alice, carol, carol_client):
+    factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 1, 5))
+
+    response = carol_client.post(f"/clinic/patients/{alice.pk}/report/sign-off/", follow=True)
+
+    assert "signed off by Dr Carol" in response.content.decode()
+    pdf = client_for(carol.user).get(f"/api/v1/patients/{alice.pk}/report.pdf")
+    flat = " ".join(pdf_text(pdf.content)[1].split())
+    assert "Dr Carol (signed off in the clinic)" in flat
+    assert "02 Mar 2026" in flat.split("Signature")[-1]
+
+
+def test_a_nurse_prepares_but_cannot_sign_off(alice, carol):
+    from django.test import Client
+
+    from diary.models import ReportSignOff
+    from tests.clinic.conftest import sign_in
+
+    nurse = factories.clinic_member(carol.membership.clinic.name, role="nurse")
+    client = Client()
+    sign_in(client, nurse.user)
+
+    page = client.get(f"/clinic/patients/{alice.pk}/").content.decode()
+    response = client.post(f"/clinic/patients/{alice.pk}/report/sign-off/")
+
+    assert "nurses prepare it" in page and "Sign off today" not in page
+    assert response.status_code == 403
+    assert not ReportSignOff.objects.exists()
