@@ -113,6 +113,13 @@ def test_dark_and_low_light_themes_dim_every_screen_and_pass_axe(browser, live_s
             page.wait_for_function("() => document.documentElement.dataset.theme")
             assert page.evaluate("document.documentElement.dataset.theme") == theme
             brightness[theme][screen] = mean_brightness(page)
+            if theme == "lowlight":
+                # Large targets in an attack: no visible button under 56 CSS px high.
+                smallest = page.evaluate(
+                    "() => Math.min(...[...document.querySelectorAll('.button')]"
+                    ".filter((el) => el.offsetParent).map((el) => el.offsetHeight))"
+                )
+                assert smallest >= 56, screen
             page.screenshot(path=folder / f"{screen}-{theme}.png", full_page=True)
             found = serious_axe_violations(page)
             if found:

@@ -65,6 +65,7 @@ def test_no_module_keeps_its_own_copy_of_a_server_rule():
     assert "SIDE_EFFECTS" not in sources["treatment.js"]
     # One payload shape for trends: no fallback to a "counts" sub-object.
     assert "item.counts" not in sources["trends.js"]
+    assert "window_start" not in sources["trends.js"]
 
 
 def test_the_shell_sets_the_browser_bar_colour_of_each_theme(client):

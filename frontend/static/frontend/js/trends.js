@@ -43,11 +43,8 @@ function fmt(value) {
   return value === null || value === undefined ? "–" : String(value);
 }
 
-function dateRange(item) {
-  const start = pick(item, "start") || pick(item, "window_start");
-  const end = pick(item, "end") || pick(item, "window_end");
-  if (!start) return "";
-  return end ? `${formatShort(start)} – ${formatShort(end)}` : formatShort(start);
+function dateRange(window) {
+  return `${formatShort(window.start)} – ${formatShort(window.end)}`;
 }
 
 function table(caption, headers, rows) {
