@@ -114,16 +114,18 @@ class PatientProfile(models.Model):
         null=True, blank=True, validators=[MaxValueValidator(28)]
     )
     # Who gave the recalled figure and when: a patient may give it in the app's first run.
+    # Database defaults on the columns added for the first run and the diary's durations, so
+    # rows written by raw SQL (the bench's COPY, its bare write) stay valid.
     recalled_baseline_source = models.CharField(
-        max_length=16, choices=RecalledBaselineSource.choices, blank=True
+        max_length=16, choices=RecalledBaselineSource.choices, blank=True, db_default=""
     )
     recalled_baseline_entered_at = models.DateTimeField(null=True, blank=True)
     # The first run (sign-up questions) was finished or skipped.
-    onboarded = models.BooleanField(default=False)
+    onboarded = models.BooleanField(default=False, db_default=False)
     # The first run's answer about current preventive medicines, as the patient wrote it. Free
     # text on purpose: a structured preventive history (api.md "Treatment course file") is a
     # planned feature with its own names, not this.
-    preventive_medicines_note = models.TextField(max_length=2000, blank=True)
+    preventive_medicines_note = models.TextField(max_length=2000, blank=True, db_default="")
     # Set on every write to the patient's record (in the diary write's own statement), so the
     # nightly scan visits only patients with new data and cached trends know they are stale.
     # Not indexed: the scan compares it with last_scanned_at in the same row, which no index on
@@ -336,10 +338,12 @@ class DiaryDay(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
     )
     # Instead of hours: one of the bands the app offers (blank when hours were given).
-    duration_band = models.CharField(max_length=16, choices=DurationBand.choices, blank=True)
+    duration_band = models.CharField(
+        max_length=16, choices=DurationBand.choices, blank=True, db_default=""
+    )
     # False only for a headache stored without any duration (imported, or logged before the
     # app asked): counted apart, never as headache-free (clinical.md, "Duration").
-    duration_known = models.BooleanField(default=True)
+    duration_known = models.BooleanField(default=True, db_default=True)
     peak_severity = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(3)])
     unilateral = models.BooleanField(default=False)
     pulsating = models.BooleanField(default=False)
@@ -423,7 +427,7 @@ class MedicationIntake(models.Model):
     medication = models.ForeignKey(Medication, on_delete=models.PROTECT, related_name="intakes")
     doses = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
     # Blank: not answered.
-    relief = models.CharField(max_length=8, choices=Relief.choices, blank=True)
+    relief = models.CharField(max_length=8, choices=Relief.choices, blank=True, db_default="")
 
     class Meta:
         constraints = [
