@@ -1054,14 +1054,22 @@ def injection_session_update(
         )
         if errors:
             raise ValidationError(errors)
+    # The clinic correcting a patient's own report makes it the clinic's record.
+    confirming = not session.confirmed and changed_by.pk != session.patient.user_id
     with transaction.atomic():
         for name, value in merged.items():
             setattr(session, name, value.strip() if name == "early_reason" else value)
+        if confirming:
+            session.source, session.confirmed = InjectionSource.CLINIC, True
         session.version += 1
         session.save()
         if sites is not None:
             _sites_replace(session=session, sites=sites)
-        _version_add(session=session, change=InjectionChange.EDITED, changed_by=changed_by)
+        _version_add(
+            session=session,
+            change=InjectionChange.CONFIRMED if confirming else InjectionChange.EDITED,
+            changed_by=changed_by,
+        )
         patient_data_changed(patient=session.patient)
     return session
 

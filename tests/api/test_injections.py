@@ -492,3 +492,19 @@ def test_an_empty_correction_is_refused_and_keeps_no_new_version(alice, as_carol
 
     assert response.status_code == 400
     assert len(as_carol.get(f"/api/v1/injections/{session_id}/history/").json()) == 1
+
+
+def test_the_clinic_correcting_a_self_report_confirms_it(alice, as_alice, as_carol):
+    own = as_alice.post(
+        "/api/v1/injections/", {"date": "2026-11-02", "total_units": 155}, format="json"
+    ).json()["id"]
+
+    response = as_carol.patch(f"/api/v1/injections/{own}/", {"lot": "C7777"}, format="json")
+
+    assert (response.json()["source"], response.json()["confirmed"]) == ("clinic", True)
+    history = as_carol.get(f"/api/v1/injections/{own}/history/").json()
+    assert [v["change"] for v in history] == ["recorded", "confirmed"]
+    # Now the clinic's record: the patient no longer changes it.
+    assert (
+        as_alice.patch(f"/api/v1/injections/{own}/", {"lot": "X"}, format="json")
+    ).status_code == 403

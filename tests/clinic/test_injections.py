@@ -250,3 +250,18 @@ def test_another_clinic_cannot_edit_or_void(alice, carol, dave_client):
     assert response.status_code == 404
     session.refresh_from_db()
     assert session.voided_at is None
+
+
+def test_confirming_a_self_report_on_its_page_makes_it_the_clinics_record(
+    alice, carol_client, as_alice
+):
+    as_alice.post("/api/v1/injections/", {"date": "2026-06-01", "total_units": 155}, format="json")
+    session = InjectionSession.objects.get(patient=alice)
+    page = carol_client.get(edit_url(alice, session)).content.decode()
+    assert "saving confirms it as the clinic" in page
+
+    carol_client.post(edit_url(alice, session), session_post(date="2026-06-01"))
+
+    session.refresh_from_db()
+    assert (session.source, session.confirmed, session.lot) == ("clinic", True, "C9876")
+    assert sum(site.points for site in session.sites.all()) == 31
