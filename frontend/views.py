@@ -21,6 +21,9 @@ THEME_COLOUR = "#1d4e89"
 BACKGROUND_COLOUR = "#f6f8fb"
 # The browser bar's colour in each theme of the app (app.css draws the same colours).
 THEME_COLOURS = {"light": THEME_COLOUR, "dark": "#10161f", "lowlight": "#000000"}
+# The patient's manual theme, mirrored by theme.js into a cookie so the shell is drawn in it
+# from the first paint (the modules that apply it run only after the page is parsed).
+THEME_COOKIE = "diary_theme"
 
 # Every file the app may need with no network. The ES modules import each other by these
 # unhashed names, so they are served as is and the service worker's cache is versioned by a hash
@@ -95,10 +98,12 @@ def app_config() -> dict:
 @ensure_csrf_cookie
 @cache_control(no_cache=True)
 def app_shell(request: HttpRequest) -> HttpResponse:
+    chosen = request.COOKIES.get(THEME_COOKIE)
     return render(
         request,
         "frontend/app.html",
         {
+            "theme": chosen if chosen in THEME_COLOURS else None,
             "theme_colours": THEME_COLOURS,
             "version": shell_version(),
             "config": app_config(),

@@ -149,6 +149,9 @@ def test_the_theme_colour_follows_the_patients_choice(browser, live_server):
         'meta[name="theme-color"]', "metas => metas.map((m) => m.content)"
     )
     assert theme_colours == ["#000000"]
+    # The server draws the next load in it before any script runs.
+    html = page.request.get("/").text()
+    assert '<html lang="en" data-theme="lowlight">' in html
     page.reload()
     page.wait_for_function("() => document.documentElement.dataset.theme === 'lowlight'")
     context.close()

@@ -106,3 +106,21 @@ def test_the_first_load_stays_under_its_compressed_budget():
 
     assert "/static/frontend/js/welcome.js" in {url for url, _ in files}
     assert total <= TARGET_KB * 1024
+
+
+def test_the_shell_is_drawn_in_the_patients_chosen_theme_from_the_first_paint(client):
+    client.cookies[views.THEME_COOKIE] = "lowlight"
+
+    html = client.get("/").content.decode()
+
+    assert '<html lang="en" data-theme="lowlight">' in html
+    assert '<meta name="theme-color" content="#000000">' in html
+
+
+def test_the_shell_follows_the_system_theme_without_a_choice(client):
+    client.cookies[views.THEME_COOKIE] = "not-a-theme"
+
+    html = client.get("/").content.decode()
+
+    assert "data-theme" not in html
+    assert 'media="(prefers-color-scheme: dark)"' in html

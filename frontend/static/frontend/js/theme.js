@@ -45,6 +45,9 @@ export function choose(choice) {
   } catch {
     // Private mode without storage: the choice lasts until the page is closed.
   }
+  // The server draws the next page in it from the start (frontend/views.py THEME_COOKIE).
+  const secure = location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = `diary_theme=${choice}; path=/; max-age=31536000; SameSite=Lax${secure}`;
   return apply(choice);
 }
 
