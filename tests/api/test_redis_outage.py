@@ -3,11 +3,14 @@ everyone can still sign up and sign in, and the rate limits keep counting (in pr
 
 from __future__ import annotations
 
+import shutil
 import socket
+import subprocess
 import time
 from datetime import UTC, datetime
 
 import pytest
+import redis
 import time_machine
 from django.test import Client
 
@@ -36,6 +39,57 @@ def stopped_redis():
     port = probe.getsockname()[1]
     probe.close()
     return f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.fixture
+def full_redis(tmp_path):
+    """A Redis of its own, at its memory limit and refusing writes (OOM), as after a flood."""
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603 - a fixed command line
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+            "--maxmemory",
+            "2mb",
+            "--maxmemory-policy",
+            "noeviction",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    try:
+        for n in range(1000):
+            client.set(f"flood:{n}", b"x" * 100_000)
+    except redis.ResponseError:
+        pass  # OOM: full
+    else:
+        pytest.fail("the Redis under test never filled up")
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def _free_port() -> int:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
 
 
 def redis_cache_at(settings, url: str) -> None:
@@ -81,7 +135,12 @@ def test_trends_are_computed_within_two_seconds_when_redis_fails(
     assert sum(month["headache_days"] for month in response.json()["months"]) == 1
 
 
-OUTAGES = ["stopped_redis", "hanging_redis"]
+# "full": its own redis-server, so it runs where CI provides Redis (the redis marker).
+OUTAGES = [
+    "stopped_redis",
+    "hanging_redis",
+    pytest.param("full_redis", marks=pytest.mark.redis),
+]
 
 
 def app_post(client: Client, path: str, body: dict, token: str | None = None):
