@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
+from django.views.decorators.vary import vary_on_cookie
 
 from diary import paradigms
 from diary.models import DurationBand, MedicationClass, Relief, SideEffectKind
@@ -97,6 +98,7 @@ def app_config() -> dict:
 @require_safe
 @ensure_csrf_cookie
 @cache_control(no_cache=True)
+@vary_on_cookie
 def app_shell(request: HttpRequest) -> HttpResponse:
     chosen = request.COOKIES.get(THEME_COOKIE)
     return render(
