@@ -692,6 +692,12 @@ class FlagListView(GenericAPIView):
         operation_id="v1_flags_list",
         parameters=[
             OpenApiParameter("status", str, enum=[choice for choice, _ in FlagStatus.choices]),
+            OpenApiParameter(
+                "assignee",
+                str,
+                pattern=r"^(me|none|[0-9]{1,18})$",
+                description="'me' (the caller), 'none' (unassigned) or a member's id.",
+            ),
             *LIST_PAGE_PARAMETERS,
         ],
     )
@@ -704,6 +710,18 @@ class FlagListView(GenericAPIView):
                     {"status": [f"Use one of {', '.join(FlagStatus.values)}."]}
                 )
             flags = flags.filter(status=wanted)
+        assignee = request.query_params.get("assignee")
+        if assignee is not None:
+            if assignee == "me":
+                flags = flags.filter(assignee__clinician__user=request.user)
+            elif assignee == "none":
+                flags = flags.filter(assignee__isnull=True)
+            elif assignee.isdigit() and len(assignee) <= 18:
+                flags = flags.filter(assignee_id=int(assignee))
+            else:
+                raise serializers.ValidationError(
+                    {"assignee": ["Use 'me', 'none' or a member's id."]}
+                )
         flags, total, limit, offset = list_page(request, flags)
         record_accesses(
             request, patients=[flag.patient for flag in flags], action=AccessEvent.Action.VIEW

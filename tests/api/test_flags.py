@@ -100,3 +100,23 @@ def test_other_people_never_see_or_change_a_flag(wear_off_flag, as_dave, as_alic
     )
     wear_off_flag.refresh_from_db()
     assert wear_off_flag.status == FlagStatus.OPEN
+
+
+def test_the_flag_list_filters_by_assignee(alice, carol, as_carol, wear_off_flag):
+    from diary.models import ClinicMember
+
+    me = ClinicMember.objects.get(clinician=carol)
+    mine = services.review_flag_open(patient=alice, kind="episodic", evidence={})
+    services.review_flag_assign(flag=mine, assignee=me)
+
+    def ids(query: str) -> list[int]:
+        body = as_carol.get(f"/api/v1/flags/?{query}").json()
+        items = body["results"] if isinstance(body, dict) else body
+        return [flag["id"] for flag in items]
+
+    assert ids("assignee=me") == [mine.pk]
+    assert ids(f"assignee={me.pk}") == [mine.pk]
+    assert ids("assignee=none") == [wear_off_flag.pk]
+    response = as_carol.get("/api/v1/flags/?assignee=someone")
+    assert response.status_code == 400
+    assert "assignee" in response.json()
