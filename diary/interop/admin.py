@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from diary.admin import AccessLoggedAdmin
 from diary.interop.models import CalendarFeed, DiaryImport
 
 
 @admin.register(DiaryImport)
-class DiaryImportAdmin(admin.ModelAdmin):
+class DiaryImportAdmin(AccessLoggedAdmin):
     # Support sees that an import happened, not the diary content it carries.
     list_display = ["patient", "format", "status", "created_at", "committed_at"]
     list_filter = ["status", "format"]
@@ -23,7 +24,7 @@ class DiaryImportAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(AccessLoggedAdmin):
     list_display = ["patient", "created_at"]
     search_fields = ["patient__user__email"]
     raw_id_fields = ["patient"]

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from diary.admin import AccessLoggedAdmin
 from diary.reminders.models import OutgoingMessage, ReminderSchedule, ScheduledRun
 
 
 @admin.register(ReminderSchedule)
-class ReminderScheduleAdmin(admin.ModelAdmin):
+class ReminderScheduleAdmin(AccessLoggedAdmin):
     list_display = ["patient", "next_slot_date", "next_slot_at", "updated_at"]
     list_select_related = ["patient__user"]
     raw_id_fields = ["patient"]
@@ -12,7 +13,8 @@ class ReminderScheduleAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutgoingMessage)
-class OutgoingMessageAdmin(admin.ModelAdmin):
+class OutgoingMessageAdmin(AccessLoggedAdmin):
+    patient_path = "user.patient_profile"
     # Only what a support person needs to see that a message went out; no content.
     list_display = ["user", "kind", "key", "channel", "status", "created_at", "sent_at"]
     list_filter = ["status", "kind", "channel"]
