@@ -130,7 +130,7 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "visibility_timeout": 3600,
         "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
         "socket_timeout": REDIS_SOCKET_TIMEOUT,

@@ -104,8 +104,9 @@ def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:
     )
 
 
-admin.site.has_permission = admin_has_permission
-admin.site.login = admin_login
+# The default site, so every app's admin (and Django's own views) keeps these rules.
+admin.site.has_permission = admin_has_permission  # type: ignore[method-assign]
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 
 class AccessLoggedAdmin(admin.ModelAdmin):

@@ -44,7 +44,9 @@ def record_accesses(
     resource: str | None = None,
 ) -> None:
     """One entry per patient shown (a list names each of them), none for the patient's own."""
-    actor: User = request.user
+    actor = request.user
+    if not isinstance(actor, User):
+        return  # only signed-in people are shown patient data
     resource = (resource or f"{request.method} {request.path}")[:200]
     ip_address = client_ip(request)
     now = timezone.now()

@@ -118,7 +118,11 @@ def idle_session_expired(session: SessionBase, user, *, now: float | None = None
         last_seen = max((step.get("at", 0) for step in steps), default=None)
     if last_seen is not None and now - last_seen > IDLE_TIMEOUT_SECONDS:
         return True
-    if session.get(LAST_SEEN_KEY) is None or now - last_seen >= TOUCH_EVERY_SECONDS:
+    if (
+        last_seen is None
+        or session.get(LAST_SEEN_KEY) is None
+        or now - last_seen >= TOUCH_EVERY_SECONDS
+    ):
         session[LAST_SEEN_KEY] = now
         session.set_expiry(IDLE_TIMEOUT_SECONDS)
     return False
