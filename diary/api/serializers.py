@@ -267,7 +267,6 @@ class AccessEventSerializer(serializers.Serializer):
     actor_email = serializers.EmailField()
     action = serializers.CharField()
     resource = serializers.CharField()
-    ip_address = serializers.IPAddressField(allow_null=True)
 
 
 class MedicationSerializer(StrictModelSerializer):
