@@ -9,6 +9,8 @@ import { routeChanged } from "./undo.js";
 
 const main = document.getElementById("main");
 const nav = document.querySelector(".tabs");
+// Large text wraps the bar onto two rows: the page keeps room for it (app.css --tabs-height).
+new ResizeObserver(() => document.documentElement.style.setProperty("--tabs-height", `${nav.offsetHeight}px`)).observe(nav);
 const connection = document.getElementById("connection");
 
 export const session = { me: null, started: false };

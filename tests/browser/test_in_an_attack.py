@@ -1,0 +1,68 @@
+"""A patient in a migraine: low light, 200 % text, a phone held in one hand.
+
+Screenshots are kept in test-output/screenshots/attack/.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import new_context, report_page_messages
+from tests.browser.helpers import go, sign_up
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# A word the browser had to break over two lines ("Headach" / "e"), per element.
+BROKEN_WORDS = """(selector) => [...document.querySelectorAll(selector)]
+    .filter((el) => el.offsetParent)
+    .flatMap((el) => el.textContent.trim().split(/\\s+/).filter((word) => {
+        const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const at = node.textContent.indexOf(word);
+            if (at < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, at);
+            range.setEnd(node, at + word.length);
+            const tops = new Set([...range.getClientRects()].map((rect) => Math.round(rect.top)));
+            return tops.size > 1;
+        }
+        return false;
+    }))"""
+
+
+@pytest.fixture
+def attack_page(browser, live_server, screenshots):
+    context = new_context(browser, live_server, color_scheme="dark", device_scale_factor=2)
+    context.add_init_script(
+        "localStorage.setItem('diary-theme', 'lowlight');"
+        "document.addEventListener('DOMContentLoaded', () =>"
+        " { document.documentElement.style.fontSize = '200%'; })"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    report_page_messages(page)
+    (screenshots / "attack").mkdir(exist_ok=True)
+    yield page
+    context.close()
+
+
+def test_it_keeps_every_tab_on_screen_at_200_percent_text(attack_page, screenshots):
+    sign_up(attack_page, "tabs@example.org")
+    attack_page.screenshot(path=screenshots / "attack" / "today-tabs.png")
+    width = attack_page.evaluate("document.documentElement.clientWidth")
+    height = attack_page.evaluate("window.innerHeight")
+    for name in ("Today", "Calendar", "Treatment", "Trends", "Settings"):
+        box = attack_page.get_by_role("link", name=name).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, name
+        assert box["y"] + box["height"] <= height, name
+    attack_page.get_by_role("link", name="Settings").click()
+    attack_page.locator('[data-screen="settings"]').wait_for()
+
+
+def test_it_never_breaks_a_word_of_the_big_buttons_at_200_percent_text(attack_page, screenshots):
+    sign_up(attack_page, "words@example.org")
+    attack_page.screenshot(path=screenshots / "attack" / "today.png", full_page=True)
+    assert attack_page.evaluate(BROKEN_WORDS, ".big-buttons .button") == []
+    go(attack_page, "#/day/" + attack_page.evaluate("new Date().toISOString().slice(0, 10)"))
+    attack_page.screenshot(path=screenshots / "attack" / "day.png", full_page=True)
+    assert attack_page.evaluate(BROKEN_WORDS, ".button, .chip, h1, h2") == []
