@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import pytest
 
+from diary import services
 from tests.browser.conftest import new_context, report_page_messages
-from tests.browser.helpers import go, sign_up
+from tests.browser.helpers import app_closed, go, sign_up
+from tests.factories import ClinicianFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,3 +68,21 @@ def test_it_never_breaks_a_word_of_the_big_buttons_at_200_percent_text(attack_pa
     go(attack_page, "#/day/" + attack_page.evaluate("new Date().toISOString().slice(0, 10)"))
     attack_page.screenshot(path=screenshots / "attack" / "day.png", full_page=True)
     assert attack_page.evaluate(BROKEN_WORDS, ".button, .chip, h1, h2") == []
+
+
+def test_it_says_in_words_whether_a_sharing_code_is_used_and_when_sharing_stopped(page):
+    sign_up(page, "ines@example.org")
+    go(page, "#/settings")
+    page.get_by_role("button", name="Create a sharing code").click()
+    code = page.locator(".code").first.text_content().strip()
+    listing = page.locator("ul.links")
+    listing.get_by_text("not used yet (valid until").wait_for()
+    assert "(pending)" not in listing.text_content()
+
+    with app_closed(page):
+        clinician = ClinicianFactory(user__display_name="Dr Amal Haddad")
+        services.care_link_redeem(clinician=clinician, code=code)
+    go(page, "#/settings")
+    page.get_by_role("button", name="Stop sharing with Dr Amal Haddad").click()
+    listing.get_by_text("You stopped sharing with Dr Amal Haddad").wait_for()
+    assert "Shared with Dr Amal Haddad" not in listing.text_content()

@@ -307,6 +307,16 @@ function push() {
   );
 }
 
+// A sharing code or link in words, by the status the server gives it.
+function linkLabel(link) {
+  const who = link.clinician && link.clinician.display_name;
+  const created = formatDate(link.created_at.slice(0, 10));
+  if (link.status === "revoked") return who ? `You stopped sharing with ${who}` : `Code created ${created}, cancelled`;
+  if (who) return `Shared with ${who}`;
+  if (link.status === "expired") return `Code created ${created}, expired without being used`;
+  return `Code created ${created}, not used yet (valid until ${formatDate(link.expires_at.slice(0, 10))})`;
+}
+
 function sharing() {
   const messages = h("div", { "aria-live": "polite" });
   const list = h("ul", { class: "links" });
@@ -321,8 +331,8 @@ function sharing() {
             h(
               "li",
               {},
-              h("span", { text: link.clinician ? `Shared with ${link.clinician.display_name}` : `Code created ${formatDate(link.created_at.slice(0, 10))} (${link.status})` }),
-              link.status === "revoked"
+              h("span", { text: linkLabel(link) }),
+              ["revoked", "expired"].includes(link.status)
                 ? null
                 : h("button", {
                     type: "button",
