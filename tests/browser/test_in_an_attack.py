@@ -86,3 +86,31 @@ def test_it_says_in_words_whether_a_sharing_code_is_used_and_when_sharing_stoppe
     page.get_by_role("button", name="Stop sharing with Dr Amal Haddad").click()
     listing.get_by_text("You stopped sharing with Dr Amal Haddad").wait_for()
     assert "Shared with Dr Amal Haddad" not in listing.text_content()
+
+
+def test_it_copies_the_calendar_link_in_one_tap(page):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    sign_up(page, "noor@example.org")
+    go(page, "#/settings")
+    page.get_by_role("button", name="Get my calendar link").click()
+    feed = page.get_by_label("Your calendar link").input_value()
+    page.get_by_role("button", name="Copy the link").click()
+    page.get_by_role("button", name="Copied").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == feed
+
+
+def test_it_drops_the_old_import_preview_when_a_new_file_is_refused(page, tmp_path):
+    sign_up(page, "oren@example.org")
+    csv = tmp_path / "diary.csv"
+    csv.write_text("date,headache,severity,hours,medicines\n2026-10-01,yes,3,8,\n")
+    go(page, "#/settings")
+    page.get_by_label("A CSV file from another diary app").set_input_files(csv)
+    page.get_by_role("button", name="Show a preview").click()
+    page.get_by_role("heading", name="Preview of diary.csv").wait_for()
+
+    # The same file said to come from Migraine Buddy: the server refuses it.
+    page.get_by_label("A CSV file from another diary app").set_input_files(csv)
+    page.get_by_label("Made by").select_option("migraine_buddy")
+    page.get_by_role("button", name="Show a preview").click()
+    page.get_by_text("The file has no column").wait_for()
+    assert page.get_by_role("button", name="Import these days").count() == 0

@@ -83,7 +83,7 @@ function importPreview(preview, messages, reset) {
     { class: "import-preview" },
     h("h3", { text: `Preview of ${preview.file_name || "your file"}` }),
     h("p", { text: `${(preview.days || []).length} days found; ${conflicts.length} differ from what your diary already says.` }),
-    (preview.errors || []).length ? h("p", { class: "notice warning", text: `${preview.errors.length} rows will be left out: ${preview.errors.slice(0, 3).map((error) => `row ${error.row}: ${error.message}`).join("; ")}` }) : null,
+    (preview.errors || []).length ? h("p", { class: "notice warning", text: `${preview.errors.length} rows will be left out: ${preview.errors.slice(0, 3).map((error) => `row ${error.row}: ${error.message.replace(/\.$/, "")}`).join("; ")}` }) : null,
     (preview.new_medications || []).length ? h("p", { text: `New medicines to add to your list: ${preview.new_medications.join(", ")}.` }) : null,
     h(
       "div",
@@ -137,6 +137,8 @@ function importExport() {
     const data = new FormData();
     data.append("file", file.files[0]);
     if (format.value) data.append("format", format.value);
+    // A preview of an earlier try would otherwise stay, with its button, under the new answer.
+    replace(previewBox);
     replace(messages);
     try {
       const response = await fetch("/api/v1/me/imports/", { method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" } });
@@ -168,7 +170,22 @@ function calendarFeed() {
       if (!result) return;
       if (!result.ok) return replace(messages, errorList(result.data));
       const url = h("input", { type: "text", readonly: true, value: result.data.url, name: "feed_url" });
-      replace(messages, h("div", { class: "notice success", role: "status" }, h("p", { text: "Add this link to your calendar app as a subscription. Anyone with the link can see these dates, so keep it private. It is shown only now." }), field("Your calendar link", url)));
+      // A long link is hard to select by hand on a phone.
+      const copy = h("button", {
+        type: "button",
+        class: "button",
+        text: "Copy the link",
+        onclick: async () => {
+          url.select();
+          try {
+            await navigator.clipboard.writeText(url.value);
+            copy.textContent = "Copied";
+          } catch {
+            copy.textContent = "Selected: copy it from the menu";
+          }
+        },
+      });
+      replace(messages, h("div", { class: "notice success", role: "status" }, h("p", { text: "Add this link to your calendar app as a subscription. Anyone with the link can see these dates, so keep it private. It is shown only now." }), field("Your calendar link", url), copy));
     },
   });
   const revoke = h("button", {
