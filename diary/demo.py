@@ -113,6 +113,10 @@ def seed_demo(*, today: date, seed: int = 2026) -> DemoAccounts:
     patient_user, patient_created = _user(DEMO_PATIENT_EMAIL, "Demo Patient", DEMO_TIMEZONE)
     clinician_user, _ = _user(DEMO_CLINICIAN_EMAIL, "Dr Demo Clinician", DEMO_TIMEZONE)
     patient = services.patient_profile_create(user=patient_user)
+    # A year of diary and its sessions are already there: the first run would ask for them again.
+    if not patient.onboarded:
+        patient.onboarded = True
+        patient.save(update_fields=["onboarded"])
     clinician, _ = ClinicianProfile.objects.get_or_create(
         user=clinician_user, defaults={"clinic": "Demo headache clinic"}
     )

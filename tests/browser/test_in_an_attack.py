@@ -6,8 +6,10 @@ Screenshots are kept in test-output/screenshots/attack/.
 from __future__ import annotations
 
 import pytest
+from django.core.management import call_command
 
 from diary import services
+from diary.demo import DEMO_PATIENT_EMAIL
 from tests.browser.conftest import new_context, report_page_messages
 from tests.browser.helpers import app_closed, go, sign_up
 from tests.factories import ClinicianFactory
@@ -114,3 +116,14 @@ def test_it_drops_the_old_import_preview_when_a_new_file_is_refused(page, tmp_pa
     page.get_by_role("button", name="Show a preview").click()
     page.get_by_text("The file has no column").wait_for()
     assert page.get_by_role("button", name="Import these days").count() == 0
+
+
+def test_the_demo_patient_opens_on_today_with_a_year_of_trends(page):
+    call_command("seed_demo", verbosity=0)
+    page.goto("/#/login")
+    page.get_by_label("Email").fill(DEMO_PATIENT_EMAIL)
+    page.get_by_label("Password").fill("demo-diary-2026")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="How was your head today?").wait_for()
+    go(page, "#/trends")
+    page.get_by_text("fewer headache days than before Botox").wait_for()
