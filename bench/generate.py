@@ -273,6 +273,7 @@ def generate_chunk(
 
 
 def _copy_worker(url: str, sql: str, binary: bool, chunks: queue.Queue, errors: list) -> None:
+    ended = False  # the producer's end mark taken: a later failure (the COPY's end) must not wait
     try:
         with psycopg.connect(url) as conn:
             conn.execute("SET session_replication_role = replica")
@@ -282,11 +283,12 @@ def _copy_worker(url: str, sql: str, binary: bool, chunks: queue.Queue, errors: 
                 while (buffers := chunks.get()) is not None:
                     for data in buffers:
                         copy.write(data)
+                ended = True
                 if binary:
                     copy.write(BINARY_TRAILER)
     except Exception as error:  # surfaced by the caller after join
         errors.append(error)
-        while chunks.get() is not None:
+        while not ended and chunks.get() is not None:
             pass
 
 

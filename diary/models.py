@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from diary.analytics.day_classes import DAY_FEATURES
@@ -43,9 +44,10 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A person who signs in: a patient, a clinician, or staff. Email is the login."""
 
-    username = None
-    first_name = None
-    last_name = None
+    # Removed fields: email is the login and display_name the one name.
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=150, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", choices=timezone_choices)
@@ -53,9 +55,9 @@ class User(AbstractUser):
     closed_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[misc,assignment]
 
     def __str__(self) -> str:
         return self.display_name or self.email
@@ -134,9 +136,9 @@ class PatientProfile(models.Model):
     last_scanned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Optional identifiers the clinic's report prints beside the email.
-    full_name = models.CharField(max_length=200, blank=True)
+    full_name = models.CharField(max_length=200, blank=True, db_default="")
     date_of_birth = models.DateField(null=True, blank=True)
-    clinic_number = models.CharField(max_length=64, blank=True)
+    clinic_number = models.CharField(max_length=64, blank=True, db_default="")
 
     def __str__(self) -> str:
         return str(self.user)
@@ -275,7 +277,7 @@ class Medication(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                models.functions.Lower("name"),
+                Lower("name"),
                 "owner",
                 name="unique_medication_name_per_owner",
                 nulls_distinct=False,
@@ -294,9 +296,7 @@ class MedicationAlias(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(models.functions.Lower("name"), name="unique_medication_alias")
-        ]
+        constraints = [models.UniqueConstraint(Lower("name"), name="unique_medication_alias")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.medication})"
@@ -524,15 +524,18 @@ class InjectionSession(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     source = models.CharField(
-        max_length=16, choices=InjectionSource.choices, default=InjectionSource.CLINIC
+        max_length=16,
+        choices=InjectionSource.choices,
+        default=InjectionSource.CLINIC,
+        db_default=InjectionSource.CLINIC,
     )
     # A patient's own report stays unconfirmed until the clinic records the session.
-    confirmed = models.BooleanField(default=True)
+    confirmed = models.BooleanField(default=True, db_default=True)
     # Why a session came less than MIN_INTERVAL_WEEKS after the previous one.
-    early_reason = models.TextField(max_length=2000, blank=True)
-    version = models.PositiveIntegerField(default=1)
+    early_reason = models.TextField(max_length=2000, blank=True, db_default="")
+    version = models.PositiveIntegerField(default=1, db_default=1)
     voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.TextField(max_length=2000, blank=True)
+    void_reason = models.TextField(max_length=2000, blank=True, db_default="")
 
     with_voided = models.Manager()
     objects = CurrentInjectionSessionManager()

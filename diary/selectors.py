@@ -25,6 +25,7 @@ from diary.models import (
     PatientProfile,
     ReportSignOff,
     ReviewFlag,
+    Role,
     User,
 )
 
@@ -43,7 +44,7 @@ def patients_for_clinician(*, clinician_user: User) -> QuerySet[PatientProfile]:
 
 
 def patient_for_clinician(*, clinician_user: User, patient_id: int | str) -> PatientProfile:
-    if not hasattr(clinician_user, "clinician_profile"):
+    if clinician_user.role != Role.CLINICIAN:
         raise Http404
     try:
         return (
@@ -59,9 +60,9 @@ def care_links_for(*, user: User) -> QuerySet[CareLink]:
     links = CareLink.objects.select_related("patient__user", "clinician__user").order_by(
         "-created_at"
     )
-    if hasattr(user, "patient_profile"):
+    if user.role == Role.PATIENT:
         return links.filter(patient=user.patient_profile)
-    if hasattr(user, "clinician_profile"):
+    if user.role == Role.CLINICIAN:
         return links.filter(clinic__members__clinician=user.clinician_profile)
     return links.none()
 

@@ -16,9 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from diary.erasure import account_traces_erase
 from diary.models import (
     RED_FLAG_SIDE_EFFECTS,
-    AccessEvent,
+    UNDER_REVIEW,
     CareLink,
     Clinic,
     ClinicianProfile,
@@ -45,7 +46,6 @@ from diary.models import (
     TreatmentBaseline,
     User,
 )
-from diary.erasure import account_traces_erase
 from diary.paradigms import (
     MIN_INTERVAL_WEEKS,
     PREEMPT_SITES,
@@ -1169,7 +1169,7 @@ def side_effect_report_create(
 def review_flag_open(*, patient: PatientProfile, kind: str, evidence: dict) -> ReviewFlag:
     """Open a flag unless one of that kind is already under review; then refresh its evidence."""
     under_review = ReviewFlag.objects.filter(
-        patient=patient, kind=kind, status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]
+        patient=patient, kind=kind, status__in=UNDER_REVIEW
     ).first()
     if under_review is not None:
         under_review.evidence = evidence
@@ -1181,7 +1181,7 @@ def review_flag_open(*, patient: PatientProfile, kind: str, evidence: dict) -> R
     except IntegrityError:
         # A concurrent scan opened it first.
         return ReviewFlag.objects.get(
-            patient=patient, kind=kind, status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]
+            patient=patient, kind=kind, status__in=UNDER_REVIEW
         )
 
 
@@ -1228,7 +1228,7 @@ def scan_results_save(
         under_review = {
             (flag.patient_id, flag.kind): flag
             for flag in ReviewFlag.objects.filter(
-                patient_id__in=patient_ids, status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]
+                patient_id__in=patient_ids, status__in=UNDER_REVIEW
             ).only("pk", "patient_id", "kind")
         }
         opened: list[tuple[int, str, dict]] = []

@@ -37,6 +37,7 @@ from diary.models import (
     Relief,
     ReminderChannel,
     ReviewFlag,
+    Role,
     Side,
     SideEffectReport,
     User,
@@ -230,7 +231,7 @@ class MeSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         user = self.instance
-        if not hasattr(user, "patient_profile"):
+        if user.role != Role.PATIENT:
             for name in self.PATIENT_FIELDS:
                 if name in attrs:
                     raise serializers.ValidationError({name: ["Only patients have this setting."]})
@@ -885,10 +886,7 @@ class SideEffectCreatedSerializer(SideEffectSerializer):
     def get_seek_urgent_care(self, report: SideEffectReport) -> str | None:
         if not report.is_red_flag:
             return None
-        return (
-            "Trouble swallowing, speaking or breathing after botulinum toxin can be serious. "
-            "Seek urgent medical care now."
-        )
+        return RED_FLAG_REPORTED
 
 
 # Flags and patients ---------------------------------------------------------------------------
