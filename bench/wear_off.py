@@ -9,7 +9,8 @@ the same days, so scanning those nights gives exactly what scanning every night 
 Prints, on ``cohort.HELD_OUT_SEEDS`` (the constants were chosen on ``cohort.TUNING_SEEDS``):
 sensitivity for rises >= 0.20 and by rise band, onset week and interval; specificity on core
 negatives and on overdue patients; near-daily patients flagged; the per-cycle false-alarm rate
-on stable cycles at a day-to-day correlation of 0.5; the operating curve; ``ratio`` lines.
+on stable cycles at a day-to-day correlation of 0.5; the operating curve with the best point on
+each side of the targets; sensitivity by cycles assessed and rise band; ``ratio`` lines.
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ MIN_TARGET_RISE = 0.20
 STABLE_CORRELATION = 0.5
 STABLE_PATIENTS = 300
 CURVE = (1.5, 1.75, 2.0, 2.25, 2.5, 2.6, 2.75, 3.0, 3.25, 3.5, 4.0)
+# The best points on each side are searched on a finer grid than the printed curve.
+FINE_CURVE = tuple(step / 20 for step in range(30, 81))
+RISE_BANDS = ((0.1, 0.2), (0.2, 0.3), (0.3, 0.4), (0.4, 0.56))
+CYCLE_BANDS = ((0, 1), (2, 3), (4, 5), (6, 9))
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,49 @@ def detail(courses: list[Course]) -> None:
     )
 
 
+def holds_specificity(row: dict[str, float]) -> bool:
+    return (
+        row["specificity_core"] >= SPECIFICITY_TARGET
+        and row["specificity_overdue"] >= SPECIFICITY_TARGET
+        and row["near_daily_flagged"] == 0
+    )
+
+
+def best_points(
+    courses: list[Course],
+) -> tuple[tuple[float, dict[str, float]] | None, tuple[float, dict[str, float]] | None]:
+    """The most sensitive threshold holding both specificities (and no near-daily flag), and the
+    most specific threshold reaching the sensitivity target."""
+    rows = [(threshold, report(courses, threshold=threshold)) for threshold in FINE_CURVE]
+    specific = [(t, row) for t, row in rows if holds_specificity(row)]
+    sensitive = [(t, row) for t, row in rows if row["sensitivity"] >= SENSITIVITY_TARGET]
+    return (
+        max(specific, key=lambda item: (item[1]["sensitivity"], -item[0]), default=None),
+        max(sensitive, key=lambda item: item[0], default=None),
+    )
+
+
+def information_table(courses: list[Course]) -> None:
+    """Sensitivity by cycles assessed by the end of follow-up and by rise: what limits it."""
+    positives = [c for c in courses if c.patient.wear_off]
+    say("Sensitivity by cycles assessed by the end (rows) and rise band (columns), (n):")
+    say(
+        "  cycles  "
+        + "".join(f"{low:.1f}-{min(high, 0.55):.2f}       " for low, high in RISE_BANDS)
+    )
+    for few, many in CYCLE_BANDS:
+        cells = []
+        for low, high in RISE_BANDS:
+            band = [
+                c
+                for c in positives
+                if few <= c.assessed_cycles <= many and low <= c.patient.rise < high
+            ]
+            rate, count = share(band, _flagged)
+            cells.append(f"{rate:5.2f} ({count:3d})   " if count else "   -  (  0)   ")
+        say(f"  {few}-{many}     " + "".join(cells))
+
+
 def cycle_false_alarms(*, seeds: tuple[int, ...]) -> tuple[float, int]:
     """Per-cycle verdicts on stable (not overdue) cycles of flat patients at correlation 0.5."""
     alarms = assessed = 0
@@ -237,6 +285,27 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['specificity_core']:.3f}  spec overdue {row['specificity_overdue']:.3f}  "
             f"near-daily {row['near_daily_flagged']:.0f}{mark}"
         )
+    specific, sensitive = best_points(courses)
+    if specific is None:
+        say("  no threshold holds both specificities with no near-daily flag")
+    else:
+        threshold, row = specific
+        say(
+            f"  best point holding both specificities >= {SPECIFICITY_TARGET}: threshold "
+            f"{threshold:.2f}, sensitivity {row['sensitivity']:.3f} (specificity core "
+            f"{row['specificity_core']:.3f}, overdue {row['specificity_overdue']:.3f})"
+        )
+    if sensitive is None:
+        say(f"  no threshold reaches sensitivity {SENSITIVITY_TARGET}")
+    else:
+        threshold, row = sensitive
+        say(
+            f"  best point reaching sensitivity >= {SENSITIVITY_TARGET}: threshold "
+            f"{threshold:.2f}, specificity core {row['specificity_core']:.3f}, overdue "
+            f"{row['specificity_overdue']:.3f}, near-daily flagged "
+            f"{row['near_daily_flagged']:.0f} (sensitivity {row['sensitivity']:.3f})"
+        )
+    information_table(courses)
     final = report(courses)
     ratio("wear_off_sensitivity_rise_ge_0.20", final["sensitivity"], f">={SENSITIVITY_TARGET}")
     ratio("wear_off_specificity_core", final["specificity_core"], f">={SPECIFICITY_TARGET}")

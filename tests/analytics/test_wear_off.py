@@ -257,3 +257,17 @@ def test_a_cycle_cut_short_before_its_end_window_says_so():
     first = result.cycles[0]
     assert first.verdict == "insufficient_data"
     assert first.reason == "The next injection came before week 10: no end window."
+
+
+def test_a_near_daily_patient_is_not_flagged_on_the_cycles_that_dipped_below_the_line():
+    # 48 of 49 plateau days with headache in two cycles, 35 of 49 in three (a near-daily
+    # patient's plateau dips that far by chance with multi-day attacks), every end window daily.
+    near_daily = QUIET * 2 + "HHHHHH." + repeat("HHHHHHH", 6) + repeat("HHHHHHH", 3)
+    dipped = QUIET * 2 + repeat("HHHHH..", 7) + repeat("HHHHHHH", 3)
+    result = pattern_of([near_daily, dipped, near_daily, dipped, dipped])
+    assert not result.established
+    assert result.near_daily
+    assert result.assessed_cycle_numbers == (1, 2, 3, 4, 5)
+    assert result.message.startswith(
+        "No room for a rise to show: headache on 82 % of logged days in the plateaus"
+    )
