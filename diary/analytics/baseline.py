@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypedDict
 
 from diary.analytics.cycles import (
     PREEMPT_ENDPOINT_DAYS,
@@ -183,10 +183,21 @@ def integrity_notes(record: FrozenBaselineRecord) -> str:
     return " ".join([*notes, medication]).strip()
 
 
+class _FrozenExtras(TypedDict):
+    """The ``Baseline`` fields a frozen record carries whatever its source."""
+
+    course: int
+    retrospective: bool
+    entered_after_treatment_began: bool
+    acute_medication_days: int | None
+    acute_medication_days_by_class: dict[str, int]
+    overuse_status: str
+
+
 def frozen_baseline(*, record: FrozenBaselineRecord, rule: str, course: int) -> Baseline | None:
     """The baseline as frozen, or None for a frozen "none" (nothing to compare with yet)."""
     frozen_on = record.frozen_at.date().isoformat()
-    extra = {
+    extra: _FrozenExtras = {
         "course": course,
         "retrospective": record.retrospective,
         "entered_after_treatment_began": record.entered_after_treatment_began,
