@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
@@ -28,6 +29,9 @@ from diary.models import (
     Role,
     User,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 
 def local_today(*, user: User) -> date:
@@ -201,7 +205,15 @@ def clinic_members_for_patient(*, patient: PatientProfile) -> QuerySet[ClinicMem
     ).distinct()
 
 
-def triage_patients(*, clinician_user: User) -> QuerySet[PatientProfile]:
+class TriageCounts(TypedDict):
+    """What ``triage_patients`` adds to each patient."""
+
+    under_review: int
+
+
+def triage_patients(
+    *, clinician_user: User
+) -> QuerySet[WithAnnotations[PatientProfile, TriageCounts]]:
     """The clinic's patients for the triage list, each with the count of flags under review."""
     return (
         patients_for_clinician(clinician_user=clinician_user)

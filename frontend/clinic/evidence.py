@@ -6,6 +6,7 @@ text come from those figures and the summary the rule wrote, so nothing here res
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,7 +28,7 @@ SMALLEST_P_SHOWN = 0.001
 class EvidenceTable:
     caption: str
     headers: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+    rows: Sequence[tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -243,7 +244,7 @@ def _generic(evidence: dict) -> EvidenceCard:
     return EvidenceCard(summary=evidence.get("summary", ""), facts=facts)
 
 
-CARDS = {
+CARDS: dict[str, Callable[[dict], EvidenceCard]] = {
     FlagKind.WEAR_OFF: _wear_off,
     FlagKind.MEDICATION_OVERUSE: _overuse,
     FlagKind.NON_RESPONSE: _non_response,

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 
@@ -153,11 +154,12 @@ class FlagReviewForm(forms.Form):
 
     def __init__(self, *args, kind: str, members: list[ClinicMember] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = [
+        # self.fields holds deep copies of the fields declared above, so their classes hold.
+        cast(forms.ChoiceField, self.fields["decision"]).choices = [
             ("", "—"),
             *((value, FlagDecision(value).label) for value in flag_decisions(kind)),
         ]
-        self.fields["assignee"].choices = [
+        cast(forms.TypedChoiceField, self.fields["assignee"]).choices = [
             ("", "Nobody yet"),
             *(
                 (m.pk, f"{m.clinician.user} ({m.get_role_display().lower()})")
@@ -165,8 +167,9 @@ class FlagReviewForm(forms.Form):
             ),
         ]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if not data.get("status") and "assignee" not in self.changed_data:
             self.add_error("status", "Choose acknowledge, resolve or dismiss.")
         if data.get("status") == FlagStatus.RESOLVED:
@@ -231,8 +234,9 @@ class InjectionSessionForm(forms.Form):
             )
         return weeks
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         sites = []
         for muscle, side in SITE_GROUPS:
             units_name, points_name = site_field_names(muscle, side)
@@ -264,8 +268,8 @@ class InjectionSessionForm(forms.Form):
         return rows
 
 
-def site_initial(sites: list[SiteDose] | tuple[SiteDose, ...]) -> dict[str, object]:
-    initial: dict[str, object] = {}
+def site_initial(sites: list[SiteDose] | tuple[SiteDose, ...]) -> dict[str, Decimal | int]:
+    initial: dict[str, Decimal | int] = {}
     for site in sites:
         units_name, points_name = site_field_names(site.muscle, site.side)
         initial[units_name] = initial.get(units_name, Decimal(0)) + site.units

@@ -14,14 +14,16 @@ from diary import selectors, services
 from diary.audit import record_access
 from diary.models import AccessEvent, InjectionSession, PatientProfile
 from diary.paradigms import PREEMPT_SITES, PREEMPT_TOTAL_UNITS, SiteDose, technique_notes
-from frontend.clinic.access import clinician_required
+from frontend.clinic.access import clinician_required, signed_in_user
 from frontend.clinic.forms import InjectionSessionForm, VoidForm, site_initial
 from frontend.clinic.patient import suggested_interval
 from frontend.clinic.sitemap import site_map_views
 
 
 def _patient(request: HttpRequest, patient_id: int) -> PatientProfile:
-    return selectors.patient_for_clinician(clinician_user=request.user, patient_id=patient_id)
+    return selectors.patient_for_clinician(
+        clinician_user=signed_in_user(request), patient_id=patient_id
+    )
 
 
 def _session(patient: PatientProfile, session_id: int) -> InjectionSession:
@@ -132,7 +134,7 @@ def injection_new_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         try:
             session = services.injection_session_record(
                 patient=patient,
-                recorded_by=request.user,
+                recorded_by=signed_in_user(request),
                 injected_on=data["date"],
                 total_units=data["total_units"],
                 paradigm=data["paradigm"],
@@ -175,7 +177,10 @@ def injection_edit_view(request: HttpRequest, patient_id: int, session_id: int) 
         changes = {name: data[name] for name in services.INJECTION_FIELDS}
         try:
             services.injection_session_update(
-                session=session, changed_by=request.user, changes=changes, sites=data["sites"]
+                session=session,
+                changed_by=signed_in_user(request),
+                changes=changes,
+                sites=data["sites"],
             )
         except ValidationError as error:
             _show_errors(form, error)
@@ -199,7 +204,7 @@ def injection_void_view(request: HttpRequest, patient_id: int, session_id: int) 
         messages.error(request, "Say why the record is void: it was not voided.")
         return redirect("clinic:patient", patient_id=patient.pk)
     services.injection_session_void(
-        session=session, voided_by=request.user, reason=form.cleaned_data["reason"]
+        session=session, voided_by=signed_in_user(request), reason=form.cleaned_data["reason"]
     )
     record_access(request, patient=patient, action=AccessEvent.Action.CHANGE)
     messages.success(

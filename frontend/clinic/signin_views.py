@@ -21,7 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from diary.models import User
 from frontend.clinic import signin, webauthn
-from frontend.clinic.access import clinician_required, has_second_factor, may_see_patient_data
+from frontend.clinic.access import (
+    clinician_required,
+    has_second_factor,
+    may_see_patient_data,
+    signed_in_user,
+)
 from frontend.clinic.forms import (
     CodeForm,
     EnrolForm,
@@ -250,7 +255,7 @@ def mfa_setup_passkey_view(request: HttpRequest) -> HttpResponse:
 @clinician_required
 @require_http_methods(["GET", "POST"])
 def security_view(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     passkey_form = PasskeyAddForm(request.POST or None)
     if request.method == "POST" and passkey_form.is_valid():
         key = user.email.lower()
@@ -291,7 +296,10 @@ def recovery_codes_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "clinic/recovery_codes.html",
-        {"codes": signin.recovery_codes(user=request.user), "just_enrolled": just_enrolled},
+        {
+            "codes": signin.recovery_codes(user=signed_in_user(request)),
+            "just_enrolled": just_enrolled,
+        },
     )
 
 

@@ -25,6 +25,7 @@ from diary.models import (
 )
 from frontend.clinic.access import (
     clinician_required,
+    signed_in_user,
 )
 from frontend.clinic.evidence import evidence_card
 from frontend.clinic.forms import (
@@ -44,7 +45,7 @@ def triage_view(request: HttpRequest) -> HttpResponse:
     if sort not in SORT_KEYS:
         sort = "attention"
     filters = triage_filters(request.GET)
-    rows = triage_rows(clinician_user=request.user, sort=sort, filters=filters)
+    rows = triage_rows(clinician_user=signed_in_user(request), sort=sort, filters=filters)
     for row in rows:
         record_access(request, patient=row.patient, action=AccessEvent.Action.VIEW)
     kept = request.GET.copy()
@@ -71,16 +72,17 @@ CODE_TRIES_KEY = "care-link-code:{user_id}"
 @require_http_methods(["GET", "POST"])
 def patient_add_view(request: HttpRequest) -> HttpResponse:
     """A member types the patient's sharing code; the patient is linked to the whole clinic."""
-    membership = services.clinic_membership(clinician=request.user.clinician_profile)
+    user = signed_in_user(request)
+    membership = services.clinic_membership(clinician=user.clinician_profile)
     form = SharingCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        key = CODE_TRIES_KEY.format(user_id=request.user.pk)
+        key = CODE_TRIES_KEY.format(user_id=user.pk)
         if not ratelimit.consume(request, action="login_failed", key=key, dry_run=True):
             form.add_error("code", "Too many wrong codes. Wait a few minutes and try again.")
         else:
             try:
                 link = services.care_link_redeem(
-                    clinician=request.user.clinician_profile, code=form.cleaned_data["code"]
+                    clinician=user.clinician_profile, code=form.cleaned_data["code"]
                 )
             except ValidationError as error:
                 ratelimit.consume(request, action="login_failed", key=key)
@@ -96,7 +98,9 @@ def patient_add_view(request: HttpRequest) -> HttpResponse:
 
 
 def _patient(request: HttpRequest, patient_id: int) -> PatientProfile:
-    return selectors.patient_for_clinician(clinician_user=request.user, patient_id=patient_id)
+    return selectors.patient_for_clinician(
+        clinician_user=signed_in_user(request), patient_id=patient_id
+    )
 
 
 @clinician_required
@@ -104,7 +108,7 @@ def _patient(request: HttpRequest, patient_id: int) -> PatientProfile:
 def report_sign_off_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     """A clinician signs off today's treatment review; a nurse gets 403 (they prepare it)."""
     patient = _patient(request, patient_id)
-    member = services.clinic_membership(clinician=request.user.clinician_profile)
+    member = services.clinic_membership(clinician=signed_in_user(request).clinician_profile)
     sign_off = services.report_sign_off(
         patient=patient, member=member, as_of=selectors.local_today(user=patient.user)
     )
@@ -125,7 +129,8 @@ def patient_details_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         record_access(request, patient=patient, action=AccessEvent.Action.CHANGE)
         messages.success(request, "Patient details saved: the report prints them.")
     else:
-        problems = "; ".join(m for errors in form.errors.values() for m in errors)
+        # An ErrorList yields each message as text; str() says so to the type checker.
+        problems = "; ".join(str(m) for errors in form.errors.values() for m in errors)
         messages.error(request, f"Patient details not saved: {problems}")
     return redirect("clinic:patient", patient_id=patient.pk)
 
@@ -141,7 +146,7 @@ def patient_view(request: HttpRequest, patient_id: int) -> HttpResponse:
             "clinic_number": patient.clinic_number,
         }
     )
-    member = services.clinic_membership(clinician=request.user.clinician_profile)
+    member = services.clinic_membership(clinician=signed_in_user(request).clinician_profile)
     return render(
         request,
         "clinic/patient.html",
@@ -172,14 +177,14 @@ def _queue(request: HttpRequest, *, bound: FlagReviewForm | None = None) -> Http
     """The review queue, red flags first; ``bound`` is a refused review, shown with its errors
     where it was typed."""
     under_review = (
-        selectors.flags_for_clinician(clinician_user=request.user)
+        selectors.flags_for_clinician(clinician_user=signed_in_user(request))
         .filter(status__in=UNDER_REVIEW)
         .select_related("assignee__clinician__user")
         .order_by("-status", "-created_at")
     )
     show = request.GET.get("assignee", "")
     if show == "mine":
-        member = selectors.clinic_membership_of(clinician_user=request.user)
+        member = selectors.clinic_membership_of(clinician_user=signed_in_user(request))
         under_review = under_review.filter(assignee=member)
     elif show == "unassigned":
         under_review = under_review.filter(assignee__isnull=True)
@@ -222,7 +227,7 @@ def flags_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def flag_review_view(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = get_object_or_404(
-        selectors.flags_for_clinician(clinician_user=request.user).filter(
+        selectors.flags_for_clinician(clinician_user=signed_in_user(request)).filter(
             Q(status__in=UNDER_REVIEW)
         ),
         pk=flag_id,
@@ -240,7 +245,7 @@ def flag_review_view(request: HttpRequest, flag_id: int) -> HttpResponse:
     if form.cleaned_data["status"]:
         services.review_flag_update(
             flag=flag,
-            reviewer=request.user,
+            reviewer=signed_in_user(request),
             status=form.cleaned_data["status"],
             note=form.cleaned_data["note"],
             decision=form.cleaned_data["decision"],
