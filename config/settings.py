@@ -244,6 +244,8 @@ ACCOUNT_EMAIL_VERIFICATION = env_choice(
 )
 # Codes suit the app and the PWA better than links; allauth allows them only when mandatory.
 ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = ACCOUNT_EMAIL_VERIFICATION == "mandatory"
+# A code that never arrived (spam, a typo) can be sent again; allauth rate-limits it.
+ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_ADAPTER = "diary.adapters.DiaryAccountAdapter"
 # Sign-up may carry the device's time zone (diary.signup).

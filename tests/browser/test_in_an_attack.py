@@ -5,13 +5,17 @@ Screenshots are kept in test-output/screenshots/attack/.
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core.management import call_command
 
 from diary import services
 from diary.demo import DEMO_PATIENT_EMAIL
 from tests.browser.conftest import new_context, report_page_messages
-from tests.browser.helpers import app_closed, go, sign_up
+from tests.browser.helpers import PASSWORD, app_closed, go, sign_up
 from tests.factories import ClinicianFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -127,3 +131,48 @@ def test_the_demo_patient_opens_on_today_with_a_year_of_trends(page):
     page.get_by_role("heading", name="How was your head today?").wait_for()
     go(page, "#/trends")
     page.get_by_text("fewer headache days than before Botox").wait_for()
+
+
+@pytest.fixture
+def mandatory_verification(settings):
+    # As deployed: the tests' default (pyproject) turns verification off.
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    settings.ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+
+
+def start_sign_up(page, email: str) -> None:
+    page.goto("/#/signup")
+    page.get_by_role("heading", name="Create your headache diary").wait_for()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    page.get_by_role("heading", name="Confirm your email").wait_for()
+
+
+def test_it_sends_a_new_email_code_when_the_first_did_not_come(
+    page, mandatory_verification, mailoutbox
+):
+    start_sign_up(page, "pia@example.org")
+    page.get_by_text("We sent a code to pia@example.org.").wait_for()
+    assert len(mailoutbox) == 1
+    page.get_by_role("button", name="Send me a new code").click()
+    page.get_by_text("A code was sent a moment ago. Wait a few minutes").wait_for()
+    with time_machine.travel(timedelta(minutes=4)):
+        page.get_by_role("button", name="Send me a new code").click()
+        page.get_by_text("A new code is on its way.").wait_for()
+    assert len(mailoutbox) == 2
+    code = re.search(r"^([A-Z0-9]{4}-[A-Z0-9]{4})$", mailoutbox[-1].body, re.MULTILINE)[1]
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+    page.get_by_text("Setting up: step 1 of").wait_for()
+
+
+def test_a_mistyped_email_address_can_be_corrected_before_the_code(
+    page, mandatory_verification, mailoutbox
+):
+    start_sign_up(page, "pia@exmaple.org")
+    page.get_by_role("button", name="Use a different email address").click()
+    page.get_by_role("heading", name="Create your headache diary").wait_for()
+    start_sign_up(page, "pia@example.org")
+    page.get_by_text("We sent a code to pia@example.org.").wait_for()
+    assert mailoutbox[-1].to == ["pia@example.org"]

@@ -27,7 +27,7 @@ function page(root, title, ...content) {
   replace(root, h("div", { class: "auth" }, h("h1", { text: title }), content));
 }
 
-function codeForm(root, ctx, { title, intro, path, onDone }) {
+function codeForm(root, ctx, { title, intro, path, onDone, extra = [] }) {
   const messages = h("div", { "aria-live": "polite" });
   const code = input("text", "code", "one-time-code", { inputmode: "text", autocapitalize: "characters" });
   const form = h("form", {}, field("Code", code), messages, h("button", { type: "submit", class: "button primary", text: "Confirm" }));
@@ -38,21 +38,46 @@ function codeForm(root, ctx, { title, intro, path, onDone }) {
     if (result.status === 200) await onDone();
     else replace(messages, errorList(result.data || "That code did not work."));
   });
-  page(root, title, h("p", { text: intro }), form);
+  page(root, title, h("p", { text: intro }), form, extra);
 }
 
-function verifyEmail(root, ctx) {
+// A code that does not come (spam, a mistyped address) must not leave the patient stuck here.
+function verifyEmail(root, ctx, email) {
+  const messages = h("div", { "aria-live": "polite" });
+  const resend = h("button", {
+    type: "button",
+    class: "button",
+    text: "Send me a new code",
+    onclick: async () => {
+      const result = await submit(messages, () => auth.post("auth/email/verify/resend"));
+      if (!result) return;
+      if (result.ok) replace(messages, h("p", { class: "notice success", role: "status", text: "A new code is on its way." }));
+      else replace(messages, errorList(result.status === 429 ? "A code was sent a moment ago. Wait a few minutes before asking again." : result.data || "No new code could be sent."));
+    },
+  });
+  const restart = h("button", {
+    type: "button",
+    class: "button",
+    text: "Use a different email address",
+    onclick: async () => {
+      await submit(messages, () => auth.del("auth/session"));
+      // Already on #/signup, no hashchange would draw the form again.
+      if (location.hash === "#/signup") signup(root, ctx);
+      else location.hash = "#/signup";
+    },
+  });
   codeForm(root, ctx, {
     title: "Confirm your email",
-    intro: "We sent a code to your email address. Enter it here.",
+    intro: `We sent a code to ${email || "your email address"}. Enter it here. It can take a few minutes; look in your spam folder too.`,
     path: "auth/email/verify",
     onDone: () => ctx.signedIn(),
+    extra: [h("div", { class: "actions" }, resend, restart), messages],
   });
 }
 
-async function afterAuth(root, ctx, result, messages) {
+async function afterAuth(root, ctx, result, messages, email) {
   if (result.status === 200) return ctx.signedIn();
-  if (result.status === 401 && pendingFlow(result) === "verify_email") return verifyEmail(root, ctx);
+  if (result.status === 401 && pendingFlow(result) === "verify_email") return verifyEmail(root, ctx, email);
   if (result.status === 409) {
     // Already signed in in this browser, e.g. from another tab.
     return ctx.signedIn();
@@ -69,7 +94,7 @@ function login(root, ctx) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const result = await submit(messages, () => auth.post("auth/login", { email: email.value.trim(), password: password.value }));
-    if (result) await afterAuth(root, ctx, result, messages);
+    if (result) await afterAuth(root, ctx, result, messages, email.value.trim());
   });
   page(
     root,
@@ -90,7 +115,7 @@ function signup(root, ctx) {
     // The account starts in this device's zone, so "today" is the patient's own today.
     const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
     const result = await submit(messages, () => auth.post("auth/signup", { email: email.value.trim(), password: password.value, timezone }));
-    if (result) await afterAuth(root, ctx, result, messages);
+    if (result) await afterAuth(root, ctx, result, messages, email.value.trim());
   });
   page(
     root,
