@@ -19,20 +19,28 @@ from diary.api.serializers import (
     diary_day_versions_representation,
 )
 from diary.interop.models import CalendarFeed, DiaryImport
-from diary.models import PatientProfile, TreatmentBaseline
+from diary.models import (
+    InjectionSession,
+    InjectionSessionVersion,
+    PatientProfile,
+    TreatmentBaseline,
+)
 from diary.reminders.models import OutgoingMessage, ReminderSchedule
 
 
 def patient_export(*, patient: PatientProfile) -> dict:
     """Everything the service holds on a patient, for the right of access."""
     rule = patient.headache_day_rule
+    baselines = _treatment_baselines(patient)
     return {
         "exported_at": timezone.now().isoformat(),
         "account": MeSerializer(patient.user).data,
         "recalled_baseline_headache_days": patient.recalled_baseline_headache_days,
         "recalled_baseline_source": patient.recalled_baseline_source,
         "recalled_baseline_entered_at": patient.recalled_baseline_entered_at,
-        "treatment_baseline": _treatment_baseline(patient),
+        # The first course's baseline, as before; every course's below.
+        "treatment_baseline": (baselines[0] if baselines else None),
+        "treatment_baselines": baselines,
         "diary": [
             diary_day_representation(day, rule=rule)
             for day in selectors.diary_days(patient=patient)
@@ -45,6 +53,19 @@ def patient_export(*, patient: PatientProfile) -> dict:
         "injections": InjectionSessionSerializer(
             selectors.injection_sessions(patient=patient), many=True
         ).data,
+        # Every version of every session, voided ones included, with who changed it and why.
+        "injection_versions": list(
+            InjectionSessionVersion.objects.filter(session__patient=patient)
+            .order_by("session_id", "number")
+            .values(
+                "session_id", "number", "change", "data", "reason", "changed_by_email", "changed_at"
+            )
+        ),
+        "voided_injections": list(
+            InjectionSession.with_voided.filter(patient=patient, voided_at__isnull=False)
+            .order_by("date")
+            .values("id", "date", "total_units", "voided_at", "void_reason")
+        ),
         "care_links": CareLinkSerializer(
             selectors.care_links_for(user=patient.user), many=True
         ).data,
@@ -87,9 +108,11 @@ def patient_export(*, patient: PatientProfile) -> dict:
     }
 
 
-def _treatment_baseline(patient: PatientProfile) -> dict | None:
-    return (
+def _treatment_baselines(patient: PatientProfile) -> list[dict]:
+    """Each treatment course's frozen baseline, oldest course first."""
+    return list(
         TreatmentBaseline.objects.filter(patient=patient)
+        .order_by("first_injection_date")
         .values(
             "first_injection_date",
             "window_start",
@@ -97,6 +120,12 @@ def _treatment_baseline(patient: PatientProfile) -> dict | None:
             "logged_days",
             "counts",
             "frozen_at",
+            "source",
+            "retrospective",
+            "recalled_headache_days",
+            "entered_after_treatment_began",
+            "acute_medication_days",
+            "acute_medication_days_by_class",
+            "overuse_status",
         )
-        .first()
     )

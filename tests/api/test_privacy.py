@@ -212,3 +212,42 @@ def test_the_export_holds_imports_calendar_feed_reminders_and_baseline(alice, as
     assert [m["key"] for m in data["reminders"]["messages"]] == ["2026-11-23"]
     assert data["treatment_baseline"]["first_injection_date"] == "2026-10-01"
     assert "recalled_baseline_source" in data
+
+
+def test_the_export_holds_every_treatment_courses_baseline(alice, as_alice):
+    for first_injection, headache_days in ((dt.date(2024, 3, 4), 20), (dt.date(2026, 2, 2), 17)):
+        TreatmentBaseline.objects.create(
+            patient=alice,
+            first_injection_date=first_injection,
+            window_start=first_injection - dt.timedelta(days=28),
+            window_end=first_injection - dt.timedelta(days=1),
+            logged_days=28,
+            counts={"preempt_4h": {"headache_days": headache_days}},
+        )
+
+    data = as_alice.get("/api/v1/me/export/").json()
+
+    assert [b["first_injection_date"] for b in data["treatment_baselines"]] == [
+        "2024-03-04",
+        "2026-02-02",
+    ]
+    assert data["treatment_baseline"]["first_injection_date"] == "2024-03-04"
+
+
+def test_the_export_holds_corrected_and_voided_injection_records(alice, carol, as_alice):
+    session = factories.InjectionSessionFactory(patient=alice, date=dt.date(2026, 9, 7))
+    services.injection_session_update(
+        session=session, changed_by=carol.user, changes={"lot": "C4821"}, sites=None
+    )
+    services.injection_session_void(
+        session=session, voided_by=carol.user, reason="Entered for the wrong patient"
+    )
+
+    data = as_alice.get("/api/v1/me/export/").json()
+
+    assert data["injections"] == []
+    [voided] = data["voided_injections"]
+    assert voided["void_reason"] == "Entered for the wrong patient"
+    changes = [v["change"] for v in data["injection_versions"] if v["session_id"] == session.pk]
+    assert changes[-1] == "voided"
+    assert len(changes) >= 2
