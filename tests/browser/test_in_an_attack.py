@@ -176,3 +176,18 @@ def test_a_mistyped_email_address_can_be_corrected_before_the_code(
     start_sign_up(page, "pia@example.org")
     page.get_by_text("We sent a code to pia@example.org.").wait_for()
     assert mailoutbox[-1].to == ["pia@example.org"]
+
+
+def test_every_field_of_a_day_is_a_big_target_in_low_light(attack_page, screenshots):
+    sign_up(attack_page, "quinn@example.org")
+    attack_page.evaluate("document.documentElement.style.fontSize = ''")
+    attack_page.locator('[data-action="headache"]').first.click()
+    attack_page.get_by_label("Find another medicine (name or brand)").wait_for()
+    attack_page.screenshot(path=screenshots / "attack" / "day-fields.png", full_page=True)
+    small = attack_page.evaluate(
+        """() => [...document.querySelectorAll('main input, main select, main textarea')]
+            .filter((el) => !['radio', 'checkbox', 'file'].includes(el.type))
+            .filter((el) => el.getBoundingClientRect().height < 44)
+            .map((el) => el.name)"""
+    )
+    assert small == []
