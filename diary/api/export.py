@@ -5,6 +5,9 @@ Built from the API's own serializers, so the export says what the API says.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.utils import timezone
 
 from diary import selectors
@@ -108,7 +111,7 @@ def patient_export(*, patient: PatientProfile) -> dict:
     }
 
 
-def _treatment_baselines(patient: PatientProfile) -> list[dict]:
+def _treatment_baselines(patient: PatientProfile) -> list[Mapping[str, Any]]:
     """Each treatment course's frozen baseline, oldest course first."""
     return list(
         TreatmentBaseline.objects.filter(patient=patient)

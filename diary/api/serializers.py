@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import re
 import zoneinfo
 from datetime import date
@@ -76,10 +77,13 @@ class StrictDecimalField(serializers.DecimalField):
     the schema's earlier string type.
     """
 
-    def __init__(self, **kwargs):
-        super().__init__(coerce_to_string=False, **kwargs)
-        whole = self.max_digits - self.decimal_places
-        self.string_pattern = rf"^[0-9]{{1,{whole}}}(?:\.[0-9]{{1,{self.decimal_places}}})?$"
+    def __init__(self, *, max_digits: int, decimal_places: int, **kwargs):
+        # Both are required here: the string pattern is built from them.
+        super().__init__(
+            max_digits=max_digits, decimal_places=decimal_places, coerce_to_string=False, **kwargs
+        )
+        whole = max_digits - decimal_places
+        self.string_pattern = rf"^[0-9]{{1,{whole}}}(?:\.[0-9]{{1,{decimal_places}}})?$"
 
     def validate_empty_values(self, data):
         # DRF's DecimalField reads a blank string as null; a blank is not a number.
@@ -231,7 +235,9 @@ class MeSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         user = self.instance
-        if user.role != Role.PATIENT:
+        # Without the account there is no patient to hold these settings: refused as for a
+        # clinician rather than an error.
+        if user is None or user.role != Role.PATIENT:
             for name in self.PATIENT_FIELDS:
                 if name in attrs:
                     raise serializers.ValidationError({name: ["Only patients have this setting."]})
@@ -251,7 +257,7 @@ class MeResponseSerializer(MeSerializer):
     treatment_messages_enabled = serializers.BooleanField(allow_null=True)
     headache_day_rule = serializers.ChoiceField(choices=HeadacheDayRule.choices, allow_null=True)
     onboarded = serializers.BooleanField(allow_null=True)
-    preventive_medicines_note = serializers.CharField(allow_null=True)
+    preventive_medicines_note = StrictCharField(allow_null=True)
 
 
 class AccountDeletionSerializer(serializers.Serializer):
@@ -326,7 +332,8 @@ class MedicationReferenceField(serializers.Field):
             # PostgreSQL refuses a NUL in a text parameter with an error, not a miss.
             if "\x00" in data:
                 self.fail("null_characters")
-            if len(data.strip()) > Medication._meta.get_field("name").max_length:
+            longest = Medication._meta.get_field("name").max_length
+            if longest is not None and len(data.strip()) > longest:
                 self.fail("unknown", reference=data.strip())
             return data.strip()
         self.fail("invalid")
@@ -389,7 +396,10 @@ class DiaryDayInputSerializer(serializers.Serializer):
     )
     peak_severity = StrictIntegerField(min_value=0, max_value=3, required=False)
     features = FeaturesField(required=False)
-    medications = IntakeInputSerializer(many=True, required=False, max_length=30)
+    # DRF passes max_length on to the ListSerializer that many=True makes; the stubs miss it.
+    medications = IntakeInputSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=30
+    )
     disability = StrictIntegerField(min_value=0, max_value=3, required=False)
     notes = StrictCharField(max_length=2000, required=False, allow_blank=True)
     menstruation = StrictBooleanField(
@@ -765,7 +775,10 @@ class SideEffectSerializer(StrictModelSerializer):
 
 class InjectionSessionSerializer(StrictModelSerializer):
     date = IsoDateField()
-    sites = InjectionSiteSerializer(many=True, required=False, max_length=60)
+    # DRF passes max_length on to the ListSerializer that many=True makes; the stubs miss it.
+    sites = InjectionSiteSerializer(  # type: ignore[call-arg]
+        many=True, required=False, max_length=60
+    )
     side_effects = SideEffectSerializer(many=True, read_only=True)
     next_due_date = serializers.SerializerMethodField()
     total_units = StrictDecimalField(
@@ -819,12 +832,13 @@ class InjectionSessionSerializer(StrictModelSerializer):
         ]
         extra_kwargs = {"product": {"default": "onabotulinumtoxinA"}}
 
-    def get_next_due_date(self, session: InjectionSession) -> date:
+    # datetime.date: in this class "date" is the field above.
+    def get_next_due_date(self, session: InjectionSession) -> datetime.date:
         return paradigms.next_due_date(
             injected_on=session.date, planned_interval_weeks=session.planned_interval_weeks
         )
 
-    def validate_date(self, value: date) -> date:
+    def validate_date(self, value: datetime.date) -> datetime.date:
         patient: PatientProfile = self.context["patient"]
         if value > selectors.local_today(user=patient.user):
             raise serializers.ValidationError("An injection cannot be recorded in the future.")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import Any, cast
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -113,7 +114,9 @@ class MeAccessLogView(APIView):
         )
         return paged_response(
             request,
-            api.AccessEventSerializer(events, many=True).data,
+            # many=True makes DRF build a ListSerializer, whose data is a list; the stubs keep
+            # the named class and type its data as one item's dict.
+            cast(list[Any], api.AccessEventSerializer(events, many=True).data),
             total=total,
             limit=limit,
             offset=offset,
@@ -722,13 +725,14 @@ class FlagListView(GenericAPIView):
                 raise serializers.ValidationError(
                     {"assignee": ["Use 'me', 'none' or a member's id."]}
                 )
-        flags, total, limit, offset = list_page(request, flags)
+        page, total, limit, offset = list_page(request, flags)
         record_accesses(
-            request, patients=[flag.patient for flag in flags], action=AccessEvent.Action.VIEW
+            request, patients=[flag.patient for flag in page], action=AccessEvent.Action.VIEW
         )
         return paged_response(
             request,
-            api.ReviewFlagSerializer(flags, many=True).data,
+            # A ListSerializer's data, a list (see MeAccessLogView).
+            cast(list[Any], api.ReviewFlagSerializer(page, many=True).data),
             total=total,
             limit=limit,
             offset=offset,

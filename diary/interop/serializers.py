@@ -75,14 +75,17 @@ class DiaryImportSerializer(serializers.Serializer):
         help_text="Dates already in the diary with different content.",
     )
     new_medications = serializers.ListField(child=serializers.CharField())
-    errors = ImportRowErrorSerializer(
+    # The serializer metaclass takes declared fields off the class, so this "errors" field
+    # leaves Serializer.errors alone; the stubs cannot see that.
+    errors = ImportRowErrorSerializer(  # type: ignore[assignment]
         many=True, help_text="Rows left out of the import, each with its row and column."
     )
 
 
 class ImportRejectedSerializer(serializers.Serializer):
     file = serializers.ListField(child=serializers.CharField(), required=False)
-    errors = ImportRowErrorSerializer(many=True, required=False)
+    # A declared field, taken off the class: Serializer.errors stays (see above).
+    errors = ImportRowErrorSerializer(many=True, required=False)  # type: ignore[assignment]
 
 
 class ImportConfirmSerializer(serializers.Serializer):
