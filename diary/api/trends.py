@@ -184,16 +184,21 @@ class CycleSerializer(serializers.Serializer):
     length_weeks = serializers.FloatField()
     planned_interval_weeks = serializers.IntegerField()
     weeks = CycleWeekSerializer(many=True)
-    plateau = DayCountsSerializer(help_text="Weeks 3-9.")
+    plateau = DayCountsSerializer(help_text=f"{cycle_rules.plateau_label().capitalize()}.")
     end_of_cycle = DayCountsSerializer(
-        allow_null=True, help_text="From week 10 to the next injection or 'to'."
+        allow_null=True,
+        help_text=f"{cycle_rules.end_of_cycle_label().capitalize()} to the next injection or 'to'.",
     )
     planned_end = serializers.DateField(help_text="The last day of the planned interval.")
     response_window = CycleResponseSerializer()
 
 
 class TreatmentBaselineSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=["diary", "recalled", "none"])
+    # The serializer metaclass takes declared fields off the class, so this field leaves
+    # Field.source alone; the stubs cannot see that.
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=["diary", "recalled", "none"]
+    )
     first_injection = serializers.DateField(allow_null=True)
     window_start = serializers.DateField(allow_null=True)
     window_end = serializers.DateField(allow_null=True)
