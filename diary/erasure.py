@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from fnmatch import fnmatchcase
+from typing import Any
 
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
@@ -17,7 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db.models import CharField
+from django.db.models import CharField, Model, QuerySet
 from django.db.models.functions import Cast
 
 from diary.models import PatientProfile, User
@@ -38,7 +39,7 @@ def account_traces_erase(*, user: User) -> None:
 def _admin_log_erase(*, user: User, patient: PatientProfile | None) -> None:
     """Keep that an administrator changed something, not the text that named whose it was."""
     owners = {User: [user.pk], PatientProfile: [patient.pk] if patient else []}
-    targets = [(User, User.objects.filter(pk=user.pk))]
+    targets: list[tuple[type[Model], QuerySet[Any]]] = [(User, User.objects.filter(pk=user.pk))]
     if patient is not None:
         targets.append((PatientProfile, PatientProfile.objects.filter(pk=patient.pk)))
     for model in apps.get_models():

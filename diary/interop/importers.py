@@ -422,10 +422,10 @@ def parse_duration(value: str) -> timedelta | None:
         parts = DURATION_PART.findall(value)
         if not parts or DURATION_PART.sub("", value).strip(" ,"):
             raise CellError(f"{value!r} is not a duration such as '4h 30m' or '1d 2h'.")
-        minutes = sum(
+        total_minutes = sum(
             float(parse_decimal(number)) * UNIT_MINUTES[unit[0].lower()] for number, unit in parts
         )
-        duration = timedelta(minutes=minutes)
+        duration = timedelta(minutes=total_minutes)
     if duration > MAX_ATTACK:
         raise CellError("The attack lasted longer than 31 days; check the duration.")
     return duration
