@@ -16,12 +16,8 @@ from typing import TYPE_CHECKING
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 
-from diary.analytics.cycles import (
-    END_OF_CYCLE_FIRST_WEEK,
-    PLATEAU_FIRST_WEEK,
-    PLATEAU_LAST_WEEK,
-    TreatmentCycle,
-)
+from diary.analytics import cycles as cycle_rules
+from diary.analytics.cycles import TreatmentCycle
 from diary.analytics.windows import WINDOW_DAYS, DayCounts, consecutive_windows
 
 if TYPE_CHECKING:
@@ -146,8 +142,8 @@ def cycle_overlay_drawing(
         return _scale(percent, 0, 100, bottom, upper)
 
     for start, end, tint in (
-        (PLATEAU_FIRST_WEEK, PLATEAU_LAST_WEEK, "#eaf1f8"),
-        (END_OF_CYCLE_FIRST_WEEK, weeks, "#fbeee0"),
+        (cycle_rules.PLATEAU_FIRST_WEEK, cycle_rules.PLATEAU_LAST_WEEK, "#eaf1f8"),
+        (cycle_rules.END_OF_CYCLE_FIRST_WEEK, weeks, "#fbeee0"),
     ):
         drawing.add(
             Rect(
@@ -183,8 +179,8 @@ def cycle_overlay_drawing(
         drawing.add(String(legend_x + 8, 2, f"cycle {cycle.number}", fontSize=6))
         legend_x += 36
     for week, label in (
-        (PLATEAU_FIRST_WEEK, f"plateau (weeks {PLATEAU_FIRST_WEEK}-{PLATEAU_LAST_WEEK})"),
-        (END_OF_CYCLE_FIRST_WEEK, "end of cycle"),
+        (cycle_rules.PLATEAU_FIRST_WEEK, f"plateau ({cycle_rules.plateau_label()})"),
+        (cycle_rules.END_OF_CYCLE_FIRST_WEEK, "end of cycle"),
     ):
         drawing.add(String(x(week - 0.4), upper - 7, label, fontSize=6, fillColor=MUTED))
     if not cycles:

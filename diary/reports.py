@@ -22,7 +22,7 @@ from diary.analytics import cycles as cycle_rules
 from diary.analytics.baseline import Baseline, CycleResponse, TreatmentResponse
 from diary.analytics.cycles import TreatmentCycle
 from diary.analytics.day_classes import RULE_SETS
-from diary.analytics.overuse import MedicationOveruse, medication_overuse
+from diary.analytics.overuse import MedicationOveruse, medication_overuse, overuse_limits_text
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.wear_off import CycleWearOff, WearOffPattern
 from diary.analytics.windows import (
@@ -495,7 +495,7 @@ def report_pdf(
         *[para(line, body) for line in verdict_lines(review)],
         para(
             f"Medication overuse (ICHD-3 8.2): {review.overuse.message} "
-            f"End-of-cycle wear-off: {review.wear_off.message}",
+            f"{overuse_limits_text()} End-of-cycle wear-off: {review.wear_off.message}",
             body,
         ),
         charts,
@@ -549,9 +549,8 @@ def report_pdf(
             f"Headache days /28 and change: days {cycle_rules.RESPONSE_FIRST_DAY} to the planned "
             f"interval; migraine and acute-medication days: the whole cycle; all prorated over "
             f"logged days; missing days are never counted as headache-free. End-of-cycle rise: "
-            f"share of logged days with headache in weeks {cycle_rules.PLATEAU_FIRST_WEEK}-"
-            f"{cycle_rules.PLATEAU_LAST_WEEK} against week {cycle_rules.END_OF_CYCLE_FIRST_WEEK} "
-            f"onward.",
+            f"share of logged days with headache {cycle_rules.end_of_cycle_label()} against "
+            f"{cycle_rules.plateau_label()}.",
             cell,
         ),
         para("Injections", heading),

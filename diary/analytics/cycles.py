@@ -28,6 +28,17 @@ from diary.analytics.windows import DayCounts, count_days, day_calendar
 PLATEAU_FIRST_WEEK = 3
 PLATEAU_LAST_WEEK = 9
 END_OF_CYCLE_FIRST_WEEK = 10
+
+
+def plateau_label() -> str:
+    """The plateau's weeks in words, for every label and evidence text that names them."""
+    return f"weeks {PLATEAU_FIRST_WEEK}-{PLATEAU_LAST_WEEK}"
+
+
+def end_of_cycle_label() -> str:
+    return f"from week {END_OF_CYCLE_FIRST_WEEK}"
+
+
 # Cycle day 7: the first day of a cycle's response window, after the flare and the onset.
 RESPONSE_FIRST_DAY = 7
 # PREEMPT's primary endpoint: the last 28 days of cycle 2 (weeks 21-24 of treatment).

@@ -122,17 +122,23 @@ _PLURALS = {
 }
 
 
-def overuse_limits_text() -> str:
-    """The ICHD-3 8.2 limits in words, from the thresholds the counts are judged by."""
+def overuse_limits() -> list[tuple[int, list[str]]]:
+    """Each ICHD-3 8.2 limit in days a month with the classes it applies to (a mix: MIXED)."""
     by_limit: dict[int, list[str]] = {}
     for name, limit in THRESHOLD_DAYS.items():
-        by_limit.setdefault(limit, []).append(_PLURALS.get(name, name.replace("_", " ")))
+        by_limit.setdefault(limit, []).append(name)
+    by_limit.setdefault(MIXED_THRESHOLD_DAYS, []).append(MIXED)
+    return sorted(by_limit.items())
+
+
+def overuse_limits_text() -> str:
+    """The ICHD-3 8.2 limits in words, from the thresholds the counts are judged by."""
     parts = []
-    for limit, names in sorted(by_limit.items()):
-        mix = " or a mix of classes" if limit == MIXED_THRESHOLD_DAYS else ""
-        parts.append(f"{limit} days a month for {', '.join(names)}{mix}")
-    if MIXED_THRESHOLD_DAYS not in by_limit:
-        parts.append(f"{MIXED_THRESHOLD_DAYS} days a month for a mix of classes")
+    for limit, names in overuse_limits():
+        classes = [_PLURALS.get(name, name.replace("_", " ")) for name in names if name != MIXED]
+        mix = "a mix of classes" if MIXED in names else ""
+        said = ", ".join(classes) + (" or " if classes and mix else "") + mix
+        parts.append(f"{limit} days a month for {said}")
     return (
         f"Limits (ICHD-3 8.2): {'; '.join(parts)}; sustained for more than "
         f"{SUSTAINED_MONTHS - 1} months."

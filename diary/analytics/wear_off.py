@@ -88,14 +88,14 @@ from math import erfc, sqrt
 from operator import attrgetter
 from typing import Any, Literal
 
+from diary.analytics import cycles as cycle_rules
 from diary.analytics.cycles import TreatmentCycle
 from diary.analytics.day_classes import DayClasses
 from diary.analytics.timeline import Injection
 from diary.analytics.windows import day_calendar
 
-PLATEAU_FIRST_WEEK = 3
-PLATEAU_LAST_WEEK = 9
-END_FIRST_WEEK = 10
+# The plateau and end-of-cycle weeks are the cycles' (cycles.PLATEAU_*_WEEK,
+# cycles.END_OF_CYCLE_FIRST_WEEK), read when used: one constant for every window and label.
 SHORT_INTERVAL_END_WEEKS = 2
 # Overdue starts after the planned interval plus this (clinical.md, "Wear-off, more precisely").
 GRACE_WEEKS = 1
@@ -227,9 +227,12 @@ class WearOffPattern:
 
 def window_weeks(planned_interval_weeks: int) -> tuple[tuple[int, int], int]:
     """The plateau's first and last cycle week, and the end window's first week."""
-    end_first = min(END_FIRST_WEEK, planned_interval_weeks - SHORT_INTERVAL_END_WEEKS + 1)
-    end_first = max(end_first, PLATEAU_FIRST_WEEK + 1)
-    return (PLATEAU_FIRST_WEEK, min(PLATEAU_LAST_WEEK, end_first - 1)), end_first
+    plateau_first, plateau_last = cycle_rules.PLATEAU_FIRST_WEEK, cycle_rules.PLATEAU_LAST_WEEK
+    end_first = min(
+        cycle_rules.END_OF_CYCLE_FIRST_WEEK, planned_interval_weeks - SHORT_INTERVAL_END_WEEKS + 1
+    )
+    end_first = max(end_first, plateau_first + 1)
+    return (plateau_first, min(plateau_last, end_first - 1)), end_first
 
 
 def end_window_last_day(*, start: date, planned_interval_weeks: int) -> date:
@@ -683,9 +686,9 @@ def wear_off_pattern(*, cycles: Sequence[TreatmentCycle]) -> WearOffPattern:
 
 def parameters() -> dict[str, float]:
     return {
-        "plateau_first_week": PLATEAU_FIRST_WEEK,
-        "plateau_last_week": PLATEAU_LAST_WEEK,
-        "end_first_week": END_FIRST_WEEK,
+        "plateau_first_week": cycle_rules.PLATEAU_FIRST_WEEK,
+        "plateau_last_week": cycle_rules.PLATEAU_LAST_WEEK,
+        "end_first_week": cycle_rules.END_OF_CYCLE_FIRST_WEEK,
         "grace_weeks": GRACE_WEEKS,
         "min_plateau_logged_days": MIN_PLATEAU_LOGGED_DAYS,
         "min_end_logged_days": MIN_END_LOGGED_DAYS,

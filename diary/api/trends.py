@@ -12,6 +12,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView
 
 from diary import selectors
+from diary.analytics import cycles as cycle_rules
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.serializers import DateRangeSerializer
 from diary.audit import record_access
@@ -184,9 +185,10 @@ class CycleSerializer(serializers.Serializer):
     length_weeks = serializers.FloatField()
     planned_interval_weeks = serializers.IntegerField()
     weeks = CycleWeekSerializer(many=True)
-    plateau = DayCountsSerializer(help_text="Weeks 3-9.")
+    plateau = DayCountsSerializer(help_text=f"{cycle_rules.plateau_label().capitalize()}.")
     end_of_cycle = DayCountsSerializer(
-        allow_null=True, help_text="From week 10 to the next injection or 'to'."
+        allow_null=True,
+        help_text=f"{cycle_rules.end_of_cycle_label().capitalize()} to the next injection or 'to'.",
     )
     planned_end = serializers.DateField(help_text="The last day of the planned interval.")
     response_window = CycleResponseSerializer()

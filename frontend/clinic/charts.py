@@ -11,14 +11,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from diary.analytics.cycles import (
-    END_OF_CYCLE_FIRST_WEEK,
-    PLATEAU_FIRST_WEEK,
-    PLATEAU_LAST_WEEK,
-    TreatmentCycle,
-)
+from diary.analytics import cycles as cycle_rules
+from diary.analytics.cycles import TreatmentCycle
 from diary.analytics.day_classes import DayClasses
-from diary.analytics.overuse import MIXED, MIXED_THRESHOLD_DAYS, THRESHOLD_DAYS, OveruseMonth
+from diary.analytics.overuse import MIXED, THRESHOLD_DAYS, OveruseMonth, overuse_limits
 from diary.analytics.windows import WINDOW_DAYS, DayCounts
 
 WIDTH = 720
@@ -162,14 +158,14 @@ def cycle_profile_chart(*, cycles: Sequence[TreatmentCycle]) -> Chart:
     chart.x_ticks = [Tick(x(w), str(w)) for w in range(1, weeks + 1)]
     chart.bands = [
         Band(
-            x(PLATEAU_FIRST_WEEK - 0.5),
-            x(PLATEAU_LAST_WEEK + 0.5) - x(PLATEAU_FIRST_WEEK - 0.5),
-            "plateau (weeks 3-9)",
+            x(cycle_rules.PLATEAU_FIRST_WEEK - 0.5),
+            x(cycle_rules.PLATEAU_LAST_WEEK + 0.5) - x(cycle_rules.PLATEAU_FIRST_WEEK - 0.5),
+            f"plateau ({cycle_rules.plateau_label()})",
             "band-plateau",
         ),
         Band(
-            x(END_OF_CYCLE_FIRST_WEEK - 0.5),
-            x(weeks + 0.5) - x(END_OF_CYCLE_FIRST_WEEK - 0.5),
+            x(cycle_rules.END_OF_CYCLE_FIRST_WEEK - 0.5),
+            x(weeks + 0.5) - x(cycle_rules.END_OF_CYCLE_FIRST_WEEK - 0.5),
             "end of cycle",
             "band-end",
         ),
@@ -300,14 +296,8 @@ def medication_chart(*, months: Sequence[OveruseMonth]) -> Chart:
                 }
             )
     chart.reference = [
-        Tick(
-            y(MIXED_THRESHOLD_DAYS),
-            f"{MIXED_THRESHOLD_DAYS} days: triptan, ergot, opioid, combination, mixed",
-        ),
-        Tick(
-            y(THRESHOLD_DAYS["simple_analgesic"]),
-            f"{THRESHOLD_DAYS['simple_analgesic']} days: simple analgesic",
-        ),
+        Tick(y(limit), f"{limit} days: {', '.join(n.replace('_', ' ') for n in names)}")
+        for limit, names in overuse_limits()
     ]
     chart.series = [
         Series(c.replace("_", " "), f"bar-{i % 6}", "", (), (), 0, 0) for i, c in enumerate(present)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from diary.analytics import cycles as cycle_rules
 from diary.models import FlagKind, MedicationClass, SideEffectKind
 
 SEVERITY_WORDS = {1: "mild", 2: "moderate", 3: "severe"}
@@ -101,8 +102,9 @@ def _wear_off(evidence: dict) -> EvidenceCard:
         facts.append(
             (
                 "Over all cycles",
-                f"the share of headache days is {points} points higher from week 10 than in "
-                f"weeks 3-9 ({p_text(evidence.get('pooled_p_value'))})",
+                f"the share of headache days is {points} points higher "
+                f"{cycle_rules.end_of_cycle_label()} than in {cycle_rules.plateau_label()} "
+                f"({p_text(evidence.get('pooled_p_value'))})",
             )
         )
     rows = [
@@ -116,8 +118,8 @@ def _wear_off(evidence: dict) -> EvidenceCard:
         for c in evidence.get("cycles", [])
     ]
     table = EvidenceTable(
-        caption="Each cycle's plateau (weeks 3-9) against its end (from week 10), overdue weeks "
-        "left out",
+        caption=f"Each cycle's plateau ({cycle_rules.plateau_label()}) against its end "
+        f"({cycle_rules.end_of_cycle_label()}), overdue weeks left out",
         headers=("Cycle", "Dates", "Plateau", "End of cycle", "Reading"),
         rows=rows,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from diary import selectors
+from diary.analytics import cycles as cycle_rules
 from diary.analytics.overuse import overuse_limits_text, overuse_months
 from diary.analytics.windows import WINDOW_DAYS, consecutive_windows, month_start
 from diary.models import (
@@ -101,6 +102,10 @@ def patient_page(*, patient: PatientProfile) -> dict:
         "heat_map": charts.heat_map(days=analysis.days, as_of=review.as_of, injections=injected),
         "medication": review.overuse,
         "overuse_limits": overuse_limits_text(),
+        "cycle_windows": (
+            f"{cycle_rules.plateau_label().capitalize()} are the plateau; a rise "
+            f"{cycle_rules.end_of_cycle_label()} is end-of-cycle wear-off."
+        ),
         "medication_chart": charts.medication_chart(months=medication_months),
         "medication_rows": [
             {

@@ -1,0 +1,90 @@
+"""A rule's number is one constant: move it and every label, evidence text and PDF line follows.
+
+Each test moves one constant (the wear-off windows, an overuse limit), scans the demo patient
+and reads what a clinician reads: the patient page, its charts, the review queue's evidence
+card, the flag's stored evidence and the treatment-review PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+
+import pytest
+import time_machine
+from django.test import Client
+from pypdf import PdfReader
+
+from diary.analytics import cycles
+from diary.analytics.overuse import THRESHOLD_DAYS
+from diary.demo import seed_demo
+from diary.models import FlagKind, ReviewFlag
+from diary.scan import scan_patient
+from tests import factories
+
+TODAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with time_machine.travel(dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC), tick=True):
+        yield
+
+
+def flat(text: str) -> str:
+    return " ".join(html.unescape(text).split())
+
+
+def scanned_demo() -> tuple[object, Client]:
+    accounts = seed_demo(today=TODAY)
+    scan_patient(patient=accounts.patient, today=TODAY)
+    client = Client()
+    factories.force_login_with_second_factor(client, accounts.clinician.user)
+    return accounts, client
+
+
+def pdf_text(client: Client, patient_id: int) -> str:
+    response = client.get(f"/api/v1/patients/{patient_id}/report.pdf")
+    assert response.status_code == 200
+    reader = PdfReader(io.BytesIO(response.content))
+    return flat(" ".join(page.extract_text() for page in reader.pages))
+
+
+@pytest.fixture
+def moved_windows(monkeypatch):
+    monkeypatch.setattr(cycles, "PLATEAU_FIRST_WEEK", 4)
+    monkeypatch.setattr(cycles, "PLATEAU_LAST_WEEK", 8)
+    monkeypatch.setattr(cycles, "END_OF_CYCLE_FIRST_WEEK", 9)
+
+
+def test_moving_the_wear_off_windows_moves_every_label_that_names_them(db, moved_windows):
+    accounts, client = scanned_demo()
+    patient = accounts.patient
+
+    page = flat(client.get(f"/clinic/patients/{patient.pk}/").content.decode())
+    assert "Weeks 4-8 are the plateau; a rise from week 9 is end-of-cycle wear-off." in page
+    assert "plateau (weeks 4-8)" in page  # the cycle overlay's band
+    assert "weeks 3-9" not in page.lower()
+
+    flag = ReviewFlag.objects.get(patient=patient, kind=FlagKind.WEAR_OFF)
+    assert {c["plateau_weeks"] for c in flag.evidence["cycles"]} == {"4-8"}
+    queue = flat(client.get("/clinic/flags/").content.decode())
+    assert "Each cycle's plateau (weeks 4-8) against its end (from week 9)" in queue
+
+    report = pdf_text(client, patient.pk)
+    assert "share of logged days with headache from week 9 against weeks 4-8" in report
+    assert "plateau (weeks 4-8)" in report  # the PDF's cycle overlay
+
+
+def test_moving_an_overuse_limit_moves_every_label_that_states_it(db, monkeypatch):
+    monkeypatch.setitem(THRESHOLD_DAYS, "triptan", 8)
+    accounts, client = scanned_demo()
+    patient = accounts.patient
+
+    page = flat(client.get(f"/clinic/patients/{patient.pk}/").content.decode())
+    assert "Limits (ICHD-3 8.2): 8 days a month for triptans;" in page
+    assert "8 days: triptan" in page  # the medication chart's reference line
+    assert "10 days: triptan" not in page
+
+    assert "Limits (ICHD-3 8.2): 8 days a month for triptans;" in pdf_text(client, patient.pk)
