@@ -380,8 +380,10 @@ def _resolution_ctes(patient_id: int, references: list[MedicationReference]) -> 
         rows = []
         for position, reference in enumerate(references):
             rows.append("(CAST(%s AS integer), CAST(%s AS bigint), CAST(%s AS text))")
-            is_id = isinstance(reference, int)
-            params += [position, reference if is_id else None, None if is_id else reference.lower()]
+            if isinstance(reference, int):
+                params += [position, reference, None]
+            else:
+                params += [position, None, reference.lower()]
         wanted = f"wanted (position, ref_id, ref_name) AS (VALUES {', '.join(rows)})"
     else:
         wanted = (
@@ -539,6 +541,12 @@ class _DayWrite:
     references: list[MedicationReference]
     doses: list[int]
 
+    def revision_params(self) -> list[int]:
+        """The day's id and revision an update is guarded by: its mode comes from having them."""
+        if self.expected_revision is None:
+            raise ValueError("An update needs the id and revision of the day it replaces.")
+        return list(self.expected_revision)
+
 
 def _resolved_medications(rows) -> dict[int, Medication]:
     return {
@@ -592,7 +600,7 @@ def _diary_day_statement(write: _DayWrite) -> tuple[tuple | None, dict[int, Medi
     if write.mode == "update":
         guard, guard_params = (
             f"id = %s AND revision = %s AND {guard}",
-            list(write.expected_revision),
+            write.revision_params(),
         )
     day_sql, day_params = _day_write_sql(
         write.mode, write.patient.pk, write.day, write.facts, write.now, guard
@@ -660,7 +668,7 @@ def _diary_day_steps(write: _DayWrite) -> tuple[tuple | None, dict[int, Medicati
             return None, resolved
         guard, guard_params = "1 = 1", []
         if write.mode == "update":
-            guard, guard_params = "id = %s AND revision = %s", list(write.expected_revision)
+            guard, guard_params = "id = %s AND revision = %s", write.revision_params()
         day_sql, day_params = _day_write_sql(
             write.mode, write.patient.pk, write.day, write.facts, write.now, guard
         )
@@ -1180,9 +1188,7 @@ def review_flag_open(*, patient: PatientProfile, kind: str, evidence: dict) -> R
             return ReviewFlag.objects.create(patient=patient, kind=kind, evidence=evidence)
     except IntegrityError:
         # A concurrent scan opened it first.
-        return ReviewFlag.objects.get(
-            patient=patient, kind=kind, status__in=UNDER_REVIEW
-        )
+        return ReviewFlag.objects.get(patient=patient, kind=kind, status__in=UNDER_REVIEW)
 
 
 _FROZEN_BASELINE_FIELDS = [

@@ -6,7 +6,7 @@ import dataclasses
 import hashlib
 import hmac
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import QuerySet
@@ -159,6 +159,13 @@ def _imported_facts(
     data, unknown = _input_data(payload, index)
     if unknown:
         return None
+    return _validated_facts(validator, payload, data)
+
+
+def _validated_facts(
+    validator: DiaryDayInputSerializer, payload: dict, data: dict
+) -> services.DiaryDayFacts:
+    """The facts of a day whose medicines are all known (``data`` from ``_input_data``)."""
     validated, errors = _validated(validator, data)
     if validated is None:
         raise serializers.ValidationError({payload["date"]: errors})
@@ -229,14 +236,14 @@ def diary_import_preview_rows(*, diary_import: DiaryImport) -> dict:
     new_medications: dict[str, str] = {}
     validator = _day_validator(patient)
     for payload in diary_import.days:
-        _data, unknown = _input_data(payload, index)
+        data, unknown = _input_data(payload, index)
         for name in unknown:
             new_medications.setdefault(name.lower(), name)
         current = stored.get(date.fromisoformat(payload["date"]))
         if current is None:
             status = "new"
         elif not unknown and _same_day(
-            _imported_facts(validator, payload, index), _stored_facts(current)
+            _validated_facts(validator, payload, data), _stored_facts(current)
         ):
             status = "unchanged"
         else:
@@ -323,11 +330,11 @@ def _write_import(patient: PatientProfile, payloads: list[dict], *, overwrite_co
     missing: dict[str, str] = {}
     for payload in payloads:
         current = stored.get(date.fromisoformat(payload["date"]))
-        unknown = _input_data(payload, index)[1]
+        data, unknown = _input_data(payload, index)
         if current is not None:
             if not unknown:
-                facts = facts_of[payload["date"]] = _imported_facts(validator, payload, index)
-                if _same_day(facts, _stored_facts(current)):
+                imported = facts_of[payload["date"]] = _validated_facts(validator, payload, data)
+                if _same_day(imported, _stored_facts(current)):
                     outcome["unchanged"].append(payload["date"])
                     continue
             if not overwrite_conflicts:
@@ -422,7 +429,8 @@ def _insert_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
         if not field.primary_key and (field.attname in rows[0] or not field.has_db_default())
     ]
     defaults = {field.attname: field.get_default() for field in fields}
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    # A concrete field always has its column (Django: concrete means column is not None).
+    columns = ", ".join(connection.ops.quote_name(cast(str, field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     table = connection.ops.quote_name(model._meta.db_table)
     # Identifiers come from the model; every value is a query parameter.
