@@ -12,11 +12,12 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from diary import services
+from diary import selectors, services
 from diary.demo import DEMO_PATIENT_EMAIL
+from diary.models import InjectionSession, User
 from tests.browser.conftest import new_context, report_page_messages
 from tests.browser.helpers import PASSWORD, app_closed, go, sign_up
-from tests.factories import ClinicianFactory
+from tests.factories import ClinicianFactory, InjectionSessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -191,3 +192,43 @@ def test_every_field_of_a_day_is_a_big_target_in_low_light(attack_page, screensh
             .map((el) => el.name)"""
     )
     assert small == []
+
+
+def test_a_refused_earlier_injection_keeps_the_last_one_and_can_be_corrected(page):
+    sign_up(page, "rosa@example.org", set_up=True)
+    today = selectors.local_today(user=User.objects.get(email="rosa@example.org"))
+    last, mistyped, meant = (today - timedelta(weeks=weeks) for weeks in (3, 6, 15))
+    go(page, "#/welcome/2")
+    page.get_by_label("Date of your last injection").fill(last.isoformat())
+    page.get_by_text("Add earlier injections").click()
+    page.get_by_label("Earlier injection 1").fill(mistyped.isoformat())
+    page.get_by_role("button", name="Next").click()
+    refusal = page.get_by_role("alert")
+    refusal.get_by_text("less than 10 weeks").wait_for()
+    assert "early_reason" not in refusal.text_content()
+
+    page.get_by_label("Earlier injection 1").fill(meant.isoformat())
+    page.get_by_role("button", name="Next").click()
+    page.get_by_role("heading", name="Before Botox").wait_for()
+    sessions = InjectionSession.objects.filter(patient__user__email="rosa@example.org")
+    assert sorted(sessions.values_list("date", flat=True)) == [meant, last]
+
+
+def test_an_early_injection_is_recorded_with_the_patients_reason(page):
+    sign_up(page, "sami@example.org")
+    today = selectors.local_today(user=User.objects.get(email="sami@example.org"))
+    with app_closed(page):
+        InjectionSessionFactory(
+            patient=User.objects.get(email="sami@example.org").patient_profile,
+            date=today - timedelta(weeks=8),
+        )
+    go(page, "#/treatment")
+    page.get_by_role("button", name="Save injection").click()
+    page.get_by_role("alert").get_by_text("less than 10 weeks").wait_for()
+    page.get_by_label("If the date is right, why was it sooner than usual?").fill(
+        "Brought forward by my clinic before a holiday"
+    )
+    page.get_by_role("button", name="Save injection").click()
+    page.get_by_text("Injection saved.").wait_for()
+    early = InjectionSession.objects.get(patient__user__email="sami@example.org", date=today)
+    assert early.early_reason == "Brought forward by my clinic before a holiday"

@@ -6,6 +6,30 @@ import { appConfig, choices, errorList, field, formValue, h, replace } from "./d
 import { serverChoices } from "./labels.js";
 import * as store from "./store.js";
 
+// The server refuses a session too soon after another unless the patient says why: this field
+// appears once it has refused a date, and its text goes with the next try.
+export function earlyReason() {
+  const input = h("input", { type: "text", name: "early_reason", maxlength: "2000" });
+  const element = field("If the date is right, why was it sooner than usual?", input, "For example: brought forward by my clinic. Your clinic sees what you write.");
+  element.hidden = true;
+  return { element, input };
+}
+
+// Posts one session; on a refusal shows why (and the reason field) and returns null.
+export async function postInjection(body, reason, messages) {
+  const given = reason.input.value.trim();
+  const result = await api.post("injections/", given ? { ...body, early_reason: given } : body);
+  if (result.status === 201) return result;
+  const data = result.data || "The injection was not saved.";
+  if (result.status === 400 && data.date) {
+    reason.element.hidden = false;
+    // The server names its API field for scripts; here the patient has the field itself.
+    data.date = data.date.map((message) => message.replace(" (early_reason)", ""));
+  }
+  replace(messages, errorList(data));
+  return null;
+}
+
 // Patient education, matched to the day of the cycle (day 0 is the injection day).
 const CARDS = [
   { from: 0, to: 4, title: "The first few days", text: "Headache can get worse for a few days after the injections, from the needles themselves. This is common and is not a sign that the treatment has failed." },
@@ -86,7 +110,8 @@ function injectionForm(ctx, reload) {
     { value: "preempt", label: `Standard: ${preempt.total_units} units at ${preempt.points} sites` },
     { value: "custom", label: "A different dose" },
   ], { value: "preempt" });
-  const form = h("form", {}, field("Date of the injection", date), dose, unitsField, messages, h("button", { type: "submit", class: "button primary", text: "Save injection" }));
+  const reason = earlyReason();
+  const form = h("form", {}, field("Date of the injection", date), dose, unitsField, reason.element, messages, h("button", { type: "submit", class: "button primary", text: "Save injection" }));
   const sync = () => {
     unitsField.hidden = formValue(form, "dose") !== "custom";
   };
@@ -99,9 +124,7 @@ function injectionForm(ctx, reload) {
       ? { date: date.value, total_units: preempt.total_units }
       : { date: date.value, total_units: Number(units.value), paradigm: "custom" };
     try {
-      const result = await api.post("injections/", body);
-      if (result.status === 201) return reload("Injection saved.");
-      replace(messages, errorList(result.data || "The injection was not saved."));
+      if (await postInjection(body, reason, messages)) return reload("Injection saved.");
     } catch (error) {
       if (!(error instanceof NetworkError)) throw error;
       replace(messages, errorList("You are offline. Injections are saved when you are connected."));

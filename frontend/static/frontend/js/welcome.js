@@ -4,6 +4,7 @@ import { api, NetworkError } from "./api.js";
 import { formatDate } from "./dates.js";
 import { appConfig, errorList, field, h, replace } from "./dom.js";
 import * as store from "./store.js";
+import { earlyReason, postInjection } from "./treatment.js";
 
 const EARLIER_SHOWN = 3;
 
@@ -12,7 +13,7 @@ async function send(messages, action) {
   try {
     const result = await action();
     if (result.ok) return result;
-    replace(messages, errorList(result.data || "That was not saved."));
+    if (!result.shown) replace(messages, errorList(result.data || "That was not saved."));
   } catch (error) {
     if (!(error instanceof NetworkError)) throw error;
     replace(messages, errorList("You are offline. Try again when you are connected, or skip this step."));
@@ -56,6 +57,7 @@ function zoneStep(ctx) {
 function injectionStep(ctx) {
   const preempt = appConfig().preempt || {};
   const last = h("input", { type: "date", name: "last_injection", max: ctx.today() });
+  const reason = earlyReason();
   const earlier = Array.from({ length: EARLIER_SHOWN }, () => h("input", { type: "date", max: ctx.today() }));
   const earlierList = h(
     "details",
@@ -66,16 +68,20 @@ function injectionStep(ctx) {
   return {
     title: "Your last Botox injection",
     intro: `If treatment has started, give the date of your latest injection: the diary then shows where you are in the ${preempt.interval_weeks || ""}-week cycle. The dose is recorded as the standard ${preempt.total_units} units; your clinic can correct it.`,
-    fields: [field("Date of your last injection", last), earlierList],
+    fields: [field("Date of your last injection", last), earlierList, reason.element],
     save: async (messages) => {
       const dates = [last.value, ...earlier.map((input) => input.value)].filter(Boolean);
       if (!dates.length) return true;
-      const known = new Set(((await store.get("meta", "injections")) || []).map((session) => session.date));
-      // Oldest first: the server checks each session against the one before it.
-      for (const date of [...new Set(dates)].sort()) {
+      // What the server has now: a date saved by an earlier try of this step is not sent again.
+      const before = await send(messages, () => api.get("injections/"));
+      if (!before) return false;
+      const known = new Set(before.data.map((session) => session.date));
+      // Newest first: the last injection, which the cycle counts from, is kept even when an
+      // earlier date is refused (the server checks each against its neighbours both ways).
+      for (const date of [...new Set(dates)].sort().reverse()) {
         if (known.has(date)) continue;
-        const result = await send(messages, () => api.post("injections/", { date, total_units: preempt.total_units }));
-        if (!result) return false;
+        const saved = await send(messages, async () => (await postInjection({ date, total_units: preempt.total_units }, reason, messages)) || { ok: false, shown: true });
+        if (!saved) return false;
         known.add(date);
       }
       const all = await api.get("injections/");
