@@ -44,8 +44,11 @@ def forwards(apps, schema_editor):
     InjectionSession = apps.get_model("diary", "InjectionSession")
     InjectionSessionVersion = apps.get_model("diary", "InjectionSessionVersion")
 
-    for clinician in ClinicianProfile.objects.select_related("user").filter(
-        membership__isnull=True
+    # Oldest first: the first clinician of a clinic keeps its name, on every database.
+    for clinician in (
+        ClinicianProfile.objects.select_related("user")
+        .filter(membership__isnull=True)
+        .order_by("pk")
     ):
         clinic = Clinic.objects.create(name=_own_clinic_name(Clinic, clinician))
         ClinicMember.objects.create(clinic=clinic, clinician=clinician, role="clinician")

@@ -9,6 +9,8 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from diary import services
 from diary.models import ClinicMember, FlagKind, ReviewFlag
@@ -193,11 +195,15 @@ def test_a_wrong_code_says_no_code_matches(leeds_clinician):
     assert "No sharing code matches" in response.json()["code"][0]
 
 
-def test_existing_links_become_single_member_clinics(transactional_db):
+@pytest.fixture
+def before_clinics(transactional_db):
+    """The schema before clinics; every migration applied again afterwards, pass or fail."""
     call_command("migrate", "diary", "0007", verbosity=0)
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+    yield
+    call_command("migrate", verbosity=0)
 
+
+def test_existing_links_become_single_member_clinics(before_clinics):
     executor = MigrationExecutor(connection)
     old = executor.loader.project_state(("diary", "0007_diary_day_analysed_index")).apps
     User = old.get_model("diary", "User")
@@ -234,7 +240,6 @@ def test_existing_links_become_single_member_clinics(transactional_db):
         assert list(clinic.care_links.values_list("clinician_id", flat=True)) == [
             member.clinician_id
         ]
-    call_command("migrate", verbosity=0)
 
 
 # /clinic/patients/add/: a member types the sharing code ---------------------------------------
