@@ -160,9 +160,9 @@ def scan_findings(
         findings[FlagKind.EPISODIC] = {
             **rule,
             "summary": " ".join(
-                verdicts[name].stopping_rule.text
-                for name in (NICE, EHF)
-                if verdicts[name].stopping_rule is not None
+                stop.text
+                for stop in (verdicts[NICE].stopping_rule, verdicts[EHF].stopping_rule)
+                if stop is not None
             ),
             "months": [
                 {"month": m.start.strftime("%Y-%m"), **_counts_evidence(m)}

@@ -14,7 +14,7 @@ import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, overload
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
@@ -44,6 +44,12 @@ from diary.models import (
 )
 
 
+@overload
+def local_date(moment: datetime, *, zone: str) -> date: ...
+@overload
+def local_date(moment: None, *, zone: str) -> None: ...
+@overload
+def local_date(moment: datetime | None, *, zone: str) -> date | None: ...
 def local_date(moment: datetime | None, *, zone: str) -> date | None:
     return None if moment is None else moment.astimezone(zoneinfo.ZoneInfo(zone)).date()
 

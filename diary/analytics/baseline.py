@@ -71,21 +71,49 @@ BaselineSource = Literal["diary", "recalled", "none"]
 
 
 class FrozenBaselineRecord(Protocol):
-    """What a frozen baseline holds: a ``FrozenBaseline`` or a stored ``TreatmentBaseline``."""
+    """What a frozen baseline holds: a ``FrozenBaseline`` or a stored ``TreatmentBaseline``.
 
-    first_injection_date: date
-    window_start: date
-    window_end: date
-    logged_days: int
-    counts: dict[str, dict[str, int]]
-    frozen_at: datetime
-    source: str
-    retrospective: bool
-    recalled_headache_days: int | None
-    entered_after_treatment_began: bool
-    acute_medication_days: int
-    acute_medication_days_by_class: dict[str, int]
-    overuse_status: str
+    Read-only members, so the frozen dataclass fits as well as the model.
+    """
+
+    @property
+    def first_injection_date(self) -> date: ...
+
+    @property
+    def window_start(self) -> date: ...
+
+    @property
+    def window_end(self) -> date: ...
+
+    @property
+    def logged_days(self) -> int: ...
+
+    @property
+    def counts(self) -> dict[str, dict[str, int]]: ...
+
+    @property
+    def frozen_at(self) -> datetime: ...
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def retrospective(self) -> bool: ...
+
+    @property
+    def recalled_headache_days(self) -> int | None: ...
+
+    @property
+    def entered_after_treatment_began(self) -> bool: ...
+
+    @property
+    def acute_medication_days(self) -> int: ...
+
+    @property
+    def acute_medication_days_by_class(self) -> dict[str, int]: ...
+
+    @property
+    def overuse_status(self) -> str: ...
 
 
 @dataclass(frozen=True)
