@@ -132,7 +132,7 @@ def seed_demo(*, today: date, seed: int = 2026) -> DemoAccounts:
         today - timedelta(days=FIRST_INJECTION_DAYS_AGO - cycle * CYCLE_DAYS)
         for cycle in range(CYCLES)
     ]
-    for injected_on in injections:
+    sessions = [
         services.injection_session_record(
             patient=patient,
             recorded_by=clinician_user,
@@ -144,7 +144,10 @@ def seed_demo(*, today: date, seed: int = 2026) -> DemoAccounts:
             lot=f"C{rng.randint(1000, 9999)}",
             planned_interval_weeks=paradigms.STANDARD_INTERVAL_WEEKS,
         )
-    first_session = patient.injection_sessions.order_by("date").first()
+        for injected_on in injections
+    ]
+    # The injections run oldest first.
+    first_session = sessions[0]
     SideEffectReport.objects.create(
         session=first_session,
         kind="neck_pain",

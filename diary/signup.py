@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -19,10 +20,11 @@ class SignupFields(forms.Form):
             raise forms.ValidationError(f"{value!r} is not an IANA time zone name.")
         return value
 
-    def clean(self) -> dict:
+    def clean(self) -> dict[str, Any]:
         # allauth's headless sign-up checks the password without a user, so Django's
         # UserAttributeSimilarityValidator never saw the email: check it here, with both.
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         password, email = cleaned.get("password"), cleaned.get("email")
         if password and email:
             user = get_user_model()(email=email)
