@@ -232,3 +232,44 @@ def test_an_early_injection_is_recorded_with_the_patients_reason(page):
     page.get_by_text("Injection saved.").wait_for()
     early = InjectionSession.objects.get(patient__user__email="sami@example.org", date=today)
     assert early.early_reason == "Brought forward by my clinic before a holiday"
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two CSS rgb() colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(part) / 255 for part in re.findall(r"\d+", colour)[:3]]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark", "lowlight"])
+def test_every_chart_line_stands_out_from_the_card_in_each_theme(
+    browser, live_server, screenshots, theme
+):
+    call_command("seed_demo", verbosity=0)
+    context = new_context(browser, live_server, color_scheme="light")
+    context.add_init_script(f"localStorage.setItem('diary-theme', '{theme}')")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto("/#/login")
+    page.get_by_label("Email").fill(DEMO_PATIENT_EMAIL)
+    page.get_by_label("Password").fill("demo-diary-2026")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name="How was your head today?").wait_for()
+    go(page, "#/trends")
+    page.locator(".u-legend .u-marker").nth(4).wait_for()
+    page.screenshot(path=screenshots / "attack" / f"trends-{theme}.png", full_page=True)
+    colours = page.evaluate(
+        """() => [...document.querySelectorAll('.u-legend .u-marker')].map((marker) => ({
+            series: marker.closest('tr').textContent.trim(),
+            line: getComputedStyle(marker).borderColor,
+            card: getComputedStyle(marker.closest('.card')).backgroundColor,
+        }))"""
+    )
+    context.close()
+    faint = [item["series"] for item in colours if contrast(item["line"], item["card"]) < 3]
+    assert len(colours) >= 5 and faint == []

@@ -6,7 +6,8 @@ import { serverChoices } from "./labels.js";
 import * as store from "./store.js";
 
 const RECENT_CYCLES = 3;
-const CYCLE_COLOURS = ["#1d4e89", "#b45309", "#6d28d9"];
+// The theme's chart colours (app.css): fixed ones vanished on the dark themes' cards.
+const CYCLE_COLOURS = ["--blue", "--chart-2", "--chart-3"];
 
 // The API's payload (diary/api/trends.py TrendsSerializer); a missing value shows as a dash.
 function pick(item, name) {
@@ -80,15 +81,15 @@ async function chart(target, { label, xLabels, series, baseline, yLabel }) {
   const data = [xs, ...series.map((item) => item.values.map((value) => (value === null ? null : Number(value))))];
   const seriesOptions = series.map((item, index) => ({
     label: item.label,
-    stroke: item.colour || CYCLE_COLOURS[index % CYCLE_COLOURS.length],
+    stroke: item.colour || themeColour(CYCLE_COLOURS[index % CYCLE_COLOURS.length]),
     width: 2,
-    fill: item.bars ? "rgba(29, 78, 137, 0.25)" : undefined,
+    fill: item.bars ? themeColour("--chart-fill") : undefined,
     paths: item.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined,
     points: { show: !item.bars, size: 7 },
   }));
   if (baseline !== null && baseline !== undefined) {
     data.push(xs.map(() => Number(baseline)));
-    seriesOptions.push({ label: "Before treatment", stroke: "#b91c1c", width: 2, dash: [6, 4], points: { show: false } });
+    seriesOptions.push({ label: "Before treatment", stroke: themeColour("--chart-base"), width: 2, dash: [6, 4], points: { show: false } });
   }
   target.setAttribute("role", "img");
   target.setAttribute("aria-label", label);
