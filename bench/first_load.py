@@ -37,13 +37,19 @@ def first_load_files() -> list[tuple[str, bytes]]:
     client = Client()
     files = [(url, client.get(url).content) for url in ("/", "/manifest.webmanifest", "/sw.js")]
     worker = files[-1][1].decode()
-    precache = json.loads(re.search(r"const PRECACHE = (\[.*?\]);", worker).group(1))
+    listed = re.search(r"const PRECACHE = (\[.*?\]);", worker)
+    if listed is None:
+        raise SystemExit("sw.js has no `const PRECACHE = [...];` list to measure.")
+    precache = json.loads(listed.group(1))
     manifest = json.loads(files[1][1])
     icons = [icon["src"] for icon in manifest["icons"] if icon["sizes"] == "192x192"]
     for url in dict.fromkeys([*precache, *icons]):
         if url == "/":
             continue
         path = finders.find(url.removeprefix("/static/"))
+        if path is None:
+            # The service worker would fail to install on this URL too.
+            raise SystemExit(f"sw.js precaches {url}, but no static file has that name.")
         files.append((url, Path(path).read_bytes()))
     return files
 
