@@ -164,15 +164,15 @@ def cycle_overlay_drawing(
     for index, cycle in enumerate(cycles):
         colour = SERIES[index % len(SERIES)]
         points: list[float] = []
-        for week in cycle.weeks:
-            counts = week.counts
+        for cycle_week in cycle.weeks:
+            counts = cycle_week.counts
             if not (counts.sufficient and counts.logged_days):
                 if len(points) >= 4:
                     drawing.add(PolyLine(points, strokeColor=colour, strokeWidth=1))
                 points = []
                 continue
             rate = counts.headache_days * 100 / counts.logged_days
-            points += [x(week.week), y(rate)]
+            points += [x(cycle_week.week), y(rate)]
         if len(points) >= 4:
             drawing.add(PolyLine(points, strokeColor=colour, strokeWidth=1))
         drawing.add(Rect(legend_x, 2, 6, 4, fillColor=colour, strokeColor=None))
