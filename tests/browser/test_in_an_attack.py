@@ -16,7 +16,7 @@ from diary import selectors, services
 from diary.demo import DEMO_PATIENT_EMAIL
 from diary.models import InjectionSession, User
 from tests.browser.conftest import new_context, report_page_messages
-from tests.browser.helpers import PASSWORD, app_closed, go, sign_up
+from tests.browser.helpers import PASSWORD, app_closed, day_card, go, sign_up
 from tests.factories import ClinicianFactory, InjectionSessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -273,3 +273,9 @@ def test_every_chart_line_stands_out_from_the_card_in_each_theme(
     context.close()
     faint = [item["series"] for item in colours if contrast(item["line"], item["card"]) < 3]
     assert len(colours) >= 5 and faint == []
+
+
+def test_a_day_not_yet_logged_says_so_once(page):
+    sign_up(page, "tara@example.org")
+    today = day_card(page, "Today")
+    assert today.locator(".day-state").text_content().split() == ["Not", "logged"]

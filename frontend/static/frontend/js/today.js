@@ -136,7 +136,8 @@ export async function render(root, ctx) {
         { class: "day-state" },
         h("strong", { text: daySummary(view.body) }),
         " ",
-        statusBadge(view.status),
+        // "Not logged" needs no second "Not logged yet" badge beside it.
+        view.status === "missing" ? null : statusBadge(view.status),
       ),
       h(
         "div",
