@@ -28,6 +28,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=True $(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -11,17 +11,11 @@ urlpatterns = [
     path("care-links/<int:link_id>/", views.CareLinkDetailView.as_view(), name="care-link"),
     path("diary/", views.DiaryListView.as_view(), name="diary"),
     path("diary/<str:day>/", views.DiaryDayView.as_view(), name="diary-day"),
-    path(
-        "diary/<str:day>/history/", views.DiaryDayHistoryView.as_view(), name="diary-day-history"
-    ),
-    path(
-        "diary/<str:day>/restore/", views.DiaryDayRestoreView.as_view(), name="diary-day-restore"
-    ),
+    path("diary/<str:day>/history/", views.DiaryDayHistoryView.as_view(), name="diary-day-history"),
+    path("diary/<str:day>/restore/", views.DiaryDayRestoreView.as_view(), name="diary-day-restore"),
     path("medications/", views.MedicationListView.as_view(), name="medications"),
     path("injections/", views.InjectionListView.as_view(), name="injections"),
-    path(
-        "injections/<int:session_id>/", views.InjectionDetailView.as_view(), name="injection"
-    ),
+    path("injections/<int:session_id>/", views.InjectionDetailView.as_view(), name="injection"),
     path(
         "injections/<int:session_id>/history/",
         views.InjectionHistoryView.as_view(),

@@ -3,7 +3,6 @@ import zoneinfo
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from diary.scan import scan_patient
 from diary.demo import (
     DEMO_CLINICIAN_EMAIL,
     DEMO_PASSWORD,
@@ -11,6 +10,7 @@ from diary.demo import (
     DEMO_TIMEZONE,
     seed_demo,
 )
+from diary.scan import scan_patient
 
 
 class Command(BaseCommand):
