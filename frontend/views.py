@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_cookie
 
 from diary import paradigms
+from diary.advice import EDUCATION_CARDS
 from diary.models import DurationBand, MedicationClass, Relief, SideEffectKind
 
 THEME_COLOUR = "#1d4e89"
@@ -85,6 +86,12 @@ def app_config() -> dict:
             "interval_weeks": paradigms.STANDARD_INTERVAL_WEEKS,
         },
         "theme_colours": THEME_COLOURS,
+        # What to expect on each day of a cycle, in diary/advice.py's one wording; to: null runs
+        # to the cycle's end.
+        "education_cards": [
+            {"from": c.first_day, "to": c.last_day, "title": c.title, "text": c.text}
+            for c in EDUCATION_CARDS
+        ],
         # The API's choices with the words patients read, as [value, label] pairs.
         "choices": {
             "duration_band": DurationBand.choices,

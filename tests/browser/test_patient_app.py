@@ -174,6 +174,8 @@ def test_every_screen_is_accessible_on_a_phone(audit_page, screenshots):
     page.get_by_role("button", name="Save injection").click()
     page.get_by_text("Injection saved.").wait_for()
     page.get_by_role("heading", name="Week 1 of 12").wait_for()
+    # Day 0: the needle flare's card, from the server's advice.
+    page.get_by_role("heading", name="The first few days").wait_for()
     page.get_by_label("What happened?").select_option("dysphagia")
     page.get_by_role("button", name="Report side effect").click()
     page.get_by_role("alert").get_by_text("Seek urgent medical care now").wait_for()

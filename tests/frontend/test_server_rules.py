@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from diary import paradigms
+from diary.advice import EDUCATION_CARDS
 from diary.models import DiaryDay, DurationBand, MedicationClass, Relief, SideEffectKind
 
 pytestmark = pytest.mark.django_db
@@ -75,3 +76,13 @@ def test_the_shell_sets_the_browser_bar_colour_of_each_theme(client):
     assert set(colours) == {"light", "dark", "lowlight"}
     assert f'content="{colours["light"]}" media="(prefers-color-scheme: light)"' in html
     assert f'content="{colours["dark"]}" media="(prefers-color-scheme: dark)"' in html
+
+
+def test_it_sends_the_cycle_education_in_the_servers_one_wording(client):
+    cards = app_config(client)["education_cards"]
+
+    assert [(c["from"], c["to"], c["title"], c["text"]) for c in cards] == [
+        (c.first_day, c.last_day, c.title, c.text) for c in EDUCATION_CARDS
+    ]
+    treatment = (JS / "treatment.js").read_text()
+    assert not [c.title for c in EDUCATION_CARDS if c.title in treatment]

@@ -30,13 +30,6 @@ export async function postInjection(body, reason, messages) {
   return null;
 }
 
-// Patient education, matched to the day of the cycle (day 0 is the injection day).
-const CARDS = [
-  { from: 0, to: 4, title: "The first few days", text: "Headache can get worse for a few days after the injections, from the needles themselves. This is common and is not a sign that the treatment has failed." },
-  { from: 5, to: 13, title: "When it starts to work", text: "Benefit usually begins 5 to 10 days after the injections. Keep logging every day, including the good ones." },
-  { from: 14, to: Infinity, title: "Keep logging to the end of the cycle", text: "Some people notice the effect wearing off in the last weeks before the next injection. Your diary shows your doctor whether this happens to you." },
-  { from: 0, to: Infinity, title: "Give it time", text: "Treatment is judged after two or three cycles, not one: many people who did not improve after the first cycle do after the next ones." },
-];
 
 // The running cycle's week and day as the server counts them (trends' last cycle, which runs
 // to today): {week, day}, or null when the server has not said.
@@ -90,8 +83,10 @@ function cycleSummary(latest, count, today, cycle) {
 
 function educationCards(cycle) {
   const day = cycle ? cycle.day : null;
-  const matched = CARDS.filter((card) => day !== null && day >= card.from && day <= card.to);
-  const shown = matched.length ? matched : CARDS.slice(-1);
+  // The server's cards for each day of the cycle (day 0 is the injection day; to null: the end).
+  const cards = appConfig().education_cards;
+  const matched = cards.filter((card) => day !== null && day >= card.from && (card.to === null || day <= card.to));
+  const shown = matched.length ? matched : cards.slice(-1);
   return h(
     "section",
     { "aria-labelledby": "learn-title" },
