@@ -279,3 +279,13 @@ def test_a_day_not_yet_logged_says_so_once(page):
     sign_up(page, "tara@example.org")
     today = day_card(page, "Today")
     assert today.locator(".day-state").text_content().split() == ["Not", "logged"]
+
+
+def test_a_medicine_is_found_by_its_brand_offline_on_the_first_bad_day(page):
+    sign_up(page, "uma@example.org")
+    page.wait_for_load_state("networkidle")
+    page.context.set_offline(True)
+    page.locator('[data-action="headache"]').first.click()
+    page.get_by_label("Find another medicine (name or brand)").fill("Imigran")
+    page.get_by_role("button", name="Add Sumatriptan").click()
+    page.get_by_label("Sumatriptan: doses taken").wait_for()

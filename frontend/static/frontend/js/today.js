@@ -194,4 +194,6 @@ export async function render(root, ctx) {
   await drawAll();
   // The server may know about days logged on another device.
   Promise.all([outbox.refreshDay(today), outbox.refreshDay(yesterday)]).catch(() => {});
+  // A bad day logged offline needs the medicine list: keep a copy from each visit online.
+  api.get("medications/").then((result) => result.ok && store.put("meta", result.data, "medications")).catch(() => {});
 }
