@@ -30,7 +30,7 @@ from django.core.checks import Tags, Warning, register
 from django.core.mail import send_mail
 from django.dispatch import receiver
 
-from diary.models import User
+from diary.models import Role, User
 
 
 class AuthenticationBackend(AllauthBackend):
@@ -65,8 +65,13 @@ LAST_SEEN_KEY = "clinic.last_seen"
 TOUCH_EVERY_SECONDS = 60
 
 
-def is_clinician(user) -> bool:
-    return bool(user and user.is_authenticated and hasattr(user, "clinician_profile"))
+def user_role(user: object) -> str | None:
+    """The signed-in user's role (``Role``); None for anyone else, staff and the anonymous."""
+    return user.role if isinstance(user, User) and user.is_authenticated else None
+
+
+def is_clinician(user: object) -> bool:
+    return user_role(user) == Role.CLINICIAN
 
 
 def has_second_factor(user) -> bool:

@@ -3,14 +3,15 @@ from __future__ import annotations
 from django.http import Http404
 from rest_framework.permissions import BasePermission
 
-from diary.auth import may_see_patient_data
+from diary.auth import is_clinician, may_see_patient_data, user_role
+from diary.models import Role
 
 
 class IsPatient(BasePermission):
     message = "This endpoint is for patients."
 
     def has_permission(self, request, view) -> bool:
-        return request.user.is_authenticated and hasattr(request.user, "patient_profile")
+        return user_role(request.user) == Role.PATIENT
 
 
 class IsClinician(BasePermission):
@@ -19,7 +20,7 @@ class IsClinician(BasePermission):
     message = "This endpoint is for clinicians."
 
     def has_permission(self, request, view) -> bool:
-        if not (request.user.is_authenticated and hasattr(request.user, "clinician_profile")):
+        if not is_clinician(request.user):
             return False
         if not may_see_patient_data(request):
             self.message = (
@@ -34,6 +35,6 @@ class IsClinicianElseNotFound(IsClinician):
     """For URLs naming a patient: to anyone but a clinician that patient does not exist (404)."""
 
     def has_permission(self, request, view) -> bool:
-        if request.user.is_authenticated and not hasattr(request.user, "clinician_profile"):
+        if request.user.is_authenticated and not is_clinician(request.user):
             raise Http404
         return super().has_permission(request, view)

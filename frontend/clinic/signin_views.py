@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from diary.auth import is_clinician
 from diary.models import User
 from frontend.clinic import signin, webauthn
 from frontend.clinic.access import (
@@ -64,7 +65,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if user is None:
                 ratelimit.consume(request, action="login_failed", key=email)
                 form.add_error(None, "The email address or password is not right.")
-            elif not hasattr(user, "clinician_profile"):
+            elif not is_clinician(user):
                 form.add_error(
                     None, "This sign-in is for clinicians. Patients use the diary app at /."
                 )
@@ -85,7 +86,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 def _pending_clinician(request: HttpRequest) -> User | None:
     user = signin.pending_user(request)
-    return user if user is not None and hasattr(user, "clinician_profile") else None
+    return user if is_clinician(user) else None
 
 
 def _second_factor_key(user: User) -> str:
