@@ -16,7 +16,7 @@ from diary import selectors, services
 from diary.demo import DEMO_PATIENT_EMAIL
 from diary.models import InjectionSession, User
 from tests.browser.conftest import new_context, report_page_messages
-from tests.browser.helpers import PASSWORD, app_closed, day_card, go, sign_up
+from tests.browser.helpers import PASSWORD, app_closed, day_card, go, save_day, sign_up
 from tests.factories import ClinicianFactory, InjectionSessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -289,3 +289,24 @@ def test_a_medicine_is_found_by_its_brand_offline_on_the_first_bad_day(page):
     page.get_by_label("Find another medicine (name or brand)").fill("Imigran")
     page.get_by_role("button", name="Add Sumatriptan").click()
     page.get_by_label("Sumatriptan: doses taken").wait_for()
+
+
+def test_a_stray_tap_on_cancel_does_not_lose_a_bad_day_being_entered(page):
+    sign_up(page, "vera@example.org")
+    page.locator('[data-action="headache"]').first.click()
+    page.get_by_label("Severe").check()
+    page.get_by_label("4 hours or more").check()
+    page.get_by_label("Notes (optional)").fill("Started at work, had to go home")
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("Leave without saving?").wait_for()
+    page.get_by_role("button", name="Keep editing").click()
+    assert page.get_by_label("Notes (optional)").input_value() == "Started at work, had to go home"
+    save_day(page)
+    assert day_card(page, "Today").get_by_text("Severe headache").count() == 1
+
+
+def test_cancel_on_an_untouched_day_goes_straight_back(page):
+    sign_up(page, "wim@example.org")
+    page.locator('[data-action="headache"]').first.click()
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("heading", name="How was your head today?").wait_for()

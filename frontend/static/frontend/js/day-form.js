@@ -226,7 +226,7 @@ export async function render(root, ctx) {
     periodField,
     field("Notes (optional)", notes),
     messages,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "button primary", text: "Save this day" }), h("a", { class: "button", href: back, text: "Cancel" })),
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "button primary", text: "Save this day" }), cancelButton(form, back, ctx)),
   );
   sync();
 
@@ -286,6 +286,34 @@ export async function render(root, ctx) {
   outbox.events.addEventListener("change", onChange);
   // The outbox may have changed while this screen was loading.
   await onChange();
+}
+
+// "Cancel" sits next to "Save": once something was entered, leaving takes a second, deliberate tap.
+function cancelButton(form, back, ctx) {
+  let changed = false;
+  form.addEventListener("input", () => { changed = true; });
+  form.addEventListener("change", () => { changed = true; });
+  const ask = h("div", { class: "leave", "aria-live": "polite" });
+  const cancel = h("button", {
+    type: "button",
+    class: "button",
+    text: "Cancel",
+    onclick: () => {
+      if (!changed) return ctx.go(back);
+      replace(
+        ask,
+        h(
+          "div",
+          { class: "notice warning confirm", role: "alert" },
+          h("p", { text: "Leave without saving? What you entered for this day would be lost." }),
+          h("div", { class: "actions" }, h("button", { type: "button", class: "button danger", text: "Leave without saving", onclick: () => ctx.go(back) }), h("button", { type: "button", class: "button", text: "Keep editing", onclick: () => replace(ask) })),
+        ),
+      );
+      ask.querySelector("button").focus();
+      return null;
+    },
+  });
+  return [cancel, ask];
 }
 
 // The version the last save of this day replaced, kept on this device for a day.
