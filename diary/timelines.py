@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any, overload
 
@@ -32,7 +31,12 @@ from diary.analytics.timeline import (
     Injection,
     PatientTimeline,
 )
-from diary.analytics.trends import default_date_from, patient_analysis, trends_payload
+from diary.analytics.trends import (
+    default_date_from,
+    menstrual_json,
+    patient_analysis,
+    trends_payload,
+)
 from diary.analytics.verdicts import GuidelineVerdict
 from diary.models import (
     DiaryDay,
@@ -97,7 +101,7 @@ def patient_trends(
     found = menstrual_migraine(
         menstruation_days=ticked, days=timeline.day_classes(rule=rule), as_of=date_to
     )
-    payload["menstrual_migraine"] = None if found is None else asdict(found)
+    payload["menstrual_migraine"] = None if found is None else menstrual_json(found)
     payload["acute_medication_relief"] = relief_summary(
         selectors.intake_relief_answers(patient=patient, date_from=date_from, date_to=date_to)
     )

@@ -27,12 +27,19 @@ from diary.analytics.baseline import (
 )
 from diary.analytics.cycles import TreatmentCycle, treatment_cycles
 from diary.analytics.day_classes import DayClasses, rule_set
+from diary.analytics.menstrual import MenstrualMigraine
 from diary.analytics.overuse import (
     MIXED,
     MIXED_THRESHOLD_DAYS,
     THRESHOLD_DAYS,
     MedicationOveruse,
     medication_overuse,
+)
+from diary.analytics.patient_words import (
+    menstrual_hint,
+    menstrual_words,
+    overuse_words,
+    response_words,
 )
 from diary.analytics.timeline import PatientTimeline
 from diary.analytics.verdicts import GuidelineVerdict, guideline_verdicts
@@ -138,6 +145,12 @@ def response_json(analysis: PatientAnalysis) -> dict[str, Any]:
     payload = asdict(analysis.response)
     del payload["judged"]  # the judged cycle's figures are the response's own
     payload["verdicts"] = [asdict(verdict) for verdict in analysis.verdicts]
+    response = analysis.response
+    payload["patient_message"] = response_words(
+        assessable=response.assessable,
+        cycles_completed=response.cycles_completed,
+        percent_change=response.percent_change,
+    )
     return payload
 
 
@@ -159,10 +172,20 @@ def cycle_json(cycle: TreatmentCycle, response: CycleResponse) -> dict[str, Any]
     }
 
 
+def menstrual_json(found: MenstrualMigraine) -> dict[str, Any]:
+    payload = asdict(found)
+    payload["patient_message"] = menstrual_words(found.status)
+    payload["patient_hint"] = menstrual_hint(
+        cycles_with_attack=found.cycles_with_attack, cycles_assessed=found.cycles_assessed
+    )
+    return payload
+
+
 def overuse_json(overuse: MedicationOveruse) -> dict[str, Any]:
     return {
         "status": overuse.status,
         "message": overuse.message,
+        "patient_message": overuse_words(overuse.status),
         "months_over_threshold": overuse.months_over_threshold,
         "consecutive_months_over_threshold": overuse.classes,
         "thresholds_days_per_month": {**THRESHOLD_DAYS, MIXED: MIXED_THRESHOLD_DAYS},

@@ -282,6 +282,9 @@ class TreatmentResponseSerializer(serializers.Serializer):
         help_text="False before cycle 2's window is over, or below the logging floor."
     )
     message = serializers.CharField(help_text="The response or why not assessable, ready to show.")
+    patient_message = serializers.CharField(
+        allow_null=True, help_text="The same in plain words, for the patient's own app."
+    )
     cycles_completed = serializers.IntegerField(
         help_text="Cycles of the current course given and past their response window."
     )
@@ -323,6 +326,7 @@ class OveruseMonthSerializer(serializers.Serializer):
 class MedicationOveruseSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["none", "at_risk", "overuse", "not_enough_data"])
     message = serializers.CharField()
+    patient_message = serializers.CharField(help_text="The same in plain words, for the patient.")
     months_over_threshold = serializers.IntegerField(
         help_text="Consecutive months with some threshold met, whichever class crossed."
     )
@@ -444,6 +448,8 @@ class MenstrualMigraineSerializer(serializers.Serializer):
         choices=["not_assessable", "not_met", "menstrually_related", "pure_menstrual"]
     )
     message = serializers.CharField()
+    patient_message = serializers.CharField(help_text="The status in plain words.")
+    patient_hint = serializers.CharField(help_text="The periods checked, in plain words.")
     criteria = serializers.CharField()
     cycles = MenstrualWindowSerializer(many=True)
     cycles_assessed = serializers.IntegerField()

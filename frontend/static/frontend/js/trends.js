@@ -14,30 +14,10 @@ function pick(item, name) {
   return item && item[name] !== undefined ? item[name] : null;
 }
 
-// Plain words for the server's verdict keys; the server's own text, with its references,
-// stays behind a "why" link.
-const OVERUSE_WORDS = {
-  none: "Your use of acute medicines is below the level that can make headaches more frequent.",
-  at_risk: "You have been taking acute medicines on many days. Taken this often for longer, they can make headaches more frequent: talk to your clinic.",
-  overuse: "You have taken acute medicines on many days for more than 3 months. This can make headaches more frequent: talk to your clinic.",
-  not_enough_data: "Too few days are logged to tell whether you take acute medicines too often. Log every day, good days too.",
-};
-
+// The server words each verdict for the patient (patient_message); its own text, with its
+// references, stays behind a "why" link.
 function why(text) {
   return text ? h("details", { class: "why" }, h("summary", { text: "Why?" }), h("p", { text })) : null;
-}
-
-function responseWords(response) {
-  if (!response) return null;
-  if (!response.assessable) {
-    return response.cycles_completed < 2
-      ? "It is too early to say how well Botox works for you: doctors judge it after your first two treatment cycles."
-      : "There is not enough in your diary yet to say how well Botox works for you.";
-  }
-  const change = response.percent_change;
-  if (change === null || change === undefined) return null;
-  const amount = Math.abs(Math.round(change));
-  return change <= 0 ? `You have ${amount} % fewer headache days than before Botox.` : `You have ${amount} % more headache days than before Botox.`;
 }
 
 function fmt(value) {
@@ -128,8 +108,9 @@ function windowsSection(trends) {
         : "There is nothing to compare with yet: your diary has too few days from before your first injection.",
     ),
     baselineRate === null ? why(baseline.message) : null,
-    responseWords(trends.response) ? h("p", { class: "lead", text: responseWords(trends.response) }) : null,
-    why(trends.response && trends.response.message),
+    trends.response && trends.response.patient_message ? h("p", { class: "lead", text: trends.response.patient_message }) : null,
+    // Behind "why": the server's verdict and each guideline's, with its reasons.
+    why(trends.response && [trends.response.message, ...(trends.response.verdicts || []).flatMap((verdict) => [verdict.text, ...(verdict.notes || [])])].filter(Boolean).join(" ")),
     figure,
     windows.length
       ? table(
@@ -183,7 +164,7 @@ function cyclesSection(trends) {
 function overuseSection(trends) {
   const overuse = trends.medication_overuse;
   if (!overuse || !overuse.message) return null;
-  return h("section", { class: "card", "aria-labelledby": "overuse-title" }, h("h2", { id: "overuse-title", text: "Acute medicines" }), h("p", { text: OVERUSE_WORDS[overuse.status] || overuse.message }), why(overuse.message));
+  return h("section", { class: "card", "aria-labelledby": "overuse-title" }, h("h2", { id: "overuse-title", text: "Acute medicines" }), h("p", { text: overuse.patient_message || overuse.message }), why(overuse.message));
 }
 
 // "Did it help?" as the patient answered it per intake, counted by the server.
@@ -204,13 +185,6 @@ function reliefSection(trends) {
   );
 }
 
-const MENSTRUAL_WORDS = {
-  not_assessable: "Keep ticking your period days: after three fully logged cycles the diary can tell whether your migraines come with your period.",
-  not_met: "Your migraines do not seem to follow your period.",
-  menstrually_related: "Your migraines often come around your period, and at other times too. Your clinic may suggest treatment timed to your period.",
-  pure_menstrual: "Your migraines come only around your period. Your clinic may suggest treatment timed to your period.",
-};
-
 // Shown only to patients who tick their period days.
 function menstrualSection(trends) {
   const found = trends.menstrual_migraine;
@@ -219,8 +193,8 @@ function menstrualSection(trends) {
     "section",
     { class: "card", "aria-labelledby": "menstrual-title" },
     h("h2", { id: "menstrual-title", text: "Migraine and your period" }),
-    h("p", { text: MENSTRUAL_WORDS[found.status] || found.message }),
-    h("p", { class: "hint", text: `${found.cycles_with_attack} of ${found.cycles_assessed} periods checked had a migraine from 2 days before to 3 days after day 1.` }),
+    h("p", { text: found.patient_message || found.message }),
+    h("p", { class: "hint", text: found.patient_hint }),
     why([found.message, found.criteria].filter(Boolean).join(" ")),
   );
 }
