@@ -310,3 +310,12 @@ def test_cancel_on_an_untouched_day_goes_straight_back(page):
     page.locator('[data-action="headache"]').first.click()
     page.get_by_role("button", name="Cancel").click()
     page.get_by_role("heading", name="How was your head today?").wait_for()
+
+
+def test_a_cleared_reminder_time_is_asked_for_in_words(page):
+    sign_up(page, "xena@example.org")
+    go(page, "#/settings")
+    page.get_by_label("Reminder time").fill("")
+    page.get_by_role("button", name="Save settings").click()
+    page.get_by_text("Choose a time for your daily reminder, for example 20:00.").wait_for()
+    assert page.get_by_text("wrong format").count() == 0

@@ -57,6 +57,11 @@ function preferences(ctx) {
       reminders_enabled: enabled.checked,
       reminder_channels: formValues(form, "reminder_channels"),
     };
+    // A cleared time field: say so in words, not in the server's format notation.
+    if (!time.value) {
+      if (enabled.checked) return replace(messages, errorList("Choose a time for your daily reminder, for example 20:00."));
+      delete body.reminder_time;
+    }
     const result = await call(messages, () => api.patch("me/", body));
     if (!result) return;
     if (!result.ok) return replace(messages, errorList(result.data));
