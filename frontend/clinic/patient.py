@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from diary import selectors
 from diary.analytics import cycles as cycle_rules
 from diary.analytics.overuse import overuse_limits_text, overuse_months
+from diary.analytics.relief import relief_summary
 from diary.analytics.windows import WINDOW_DAYS, consecutive_windows, month_start
 from diary.models import (
     FlagDecision,
@@ -117,6 +118,12 @@ def patient_page(*, patient: PatientProfile) -> dict:
             }
             for month in medication_months
         ],
+        # "Did it help?" as the patient answered it, over the year the medication table shows.
+        "relief": relief_summary(
+            selectors.intake_relief_answers(
+                patient=patient, date_from=medication_from, date_to=review.as_of
+            )
+        )["by_medication"],
         "injections": injection_rows(review.sessions),
         "flags": list(patient.flags.select_related("reviewed_by").order_by("-created_at")),
     }

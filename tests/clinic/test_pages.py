@@ -8,7 +8,14 @@ from allauth.mfa.models import Authenticator
 from django.test import Client
 
 from diary.demo import seed_demo
-from diary.models import AccessEvent, FlagDecision, FlagKind, FlagStatus, ReviewFlag
+from diary.models import (
+    AccessEvent,
+    FlagDecision,
+    FlagKind,
+    FlagStatus,
+    MedicationIntake,
+    ReviewFlag,
+)
 from diary.scan import scan_patient
 from tests import factories
 from tests.clinic.conftest import sign_in
@@ -167,3 +174,28 @@ def test_the_review_queue_shows_wear_off_evidence_and_resolves_with_a_decision(d
     # The next session's planned interval follows the decision.
     form = demo_client.get(f"/clinic/patients/{demo.patient.pk}/injections/new/")
     assert 'name="planned_interval_weeks" value="10"' in form.content.decode()
+
+
+def test_the_patient_view_shows_whether_each_medicine_helped(alice, carol_client):
+    day = factories.HeadacheDayFactory(patient=alice, date=TODAY - dt.timedelta(days=3))
+    MedicationIntake.objects.create(
+        diary_day=day, medication=factories.medication("Sumatriptan"), doses=1, relief="full"
+    )
+
+    page = " ".join(carol_client.get(f"/clinic/patients/{alice.pk}/").content.decode().split())
+
+    assert "Did it help within 2 hours?" in page
+    assert (
+        '<th scope="row">Sumatriptan</th><td>1</td><td>1</td><td>0</td><td>0</td><td>1</td>' in page
+    )
+
+
+def test_the_patient_view_counts_headaches_of_unknown_duration_apart(alice, carol_client):
+    factories.HeadacheDayFactory(
+        patient=alice, date=TODAY - dt.timedelta(days=2), duration_hours=None, duration_known=False
+    )
+
+    page = " ".join(carol_client.get(f"/clinic/patients/{alice.pk}/").content.decode().split())
+
+    assert "Headaches of unknown duration (counted apart)" in page
+    assert "<td>1 of 28</td><td>1</td>" in page
