@@ -308,6 +308,9 @@ def test_a_stray_tap_on_cancel_does_not_lose_a_bad_day_being_entered(page):
 def test_cancel_on_an_untouched_day_goes_straight_back(page):
     sign_up(page, "wim@example.org")
     page.locator('[data-action="headache"]').first.click()
+    page.locator('[data-screen="day"]').get_by_text("Saved on the server").or_(
+        page.get_by_text("Not logged yet")
+    ).first.wait_for()
     page.get_by_role("button", name="Cancel").click()
     page.get_by_role("heading", name="How was your head today?").wait_for()
 
