@@ -322,3 +322,16 @@ def test_a_cleared_reminder_time_is_asked_for_in_words(page):
     page.get_by_role("button", name="Save settings").click()
     page.get_by_text("Choose a time for your daily reminder, for example 20:00.").wait_for()
     assert page.get_by_text("wrong format").count() == 0
+
+
+def test_the_undo_offer_names_the_day_it_saved(page):
+    sign_up(page, "yara@example.org")
+    yesterday = selectors.local_today(user=User.objects.get(email="yara@example.org")) - timedelta(
+        days=1
+    )
+    day_card(page, "Yesterday").get_by_role("button", name="No headache").click()
+    offer = page.locator("#snackbar")
+    offer.get_by_role("button", name="Undo").wait_for()
+    assert f"Saved for {yesterday:%A} {yesterday.day} {yesterday:%B}: No headache." in (
+        offer.text_content()
+    )

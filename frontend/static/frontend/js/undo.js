@@ -1,6 +1,7 @@
 // Undo for a saved day: the version a save replaced is kept on this device, and "Undo" puts it
 // back through the outbox, so it works offline and the server keeps every version in between.
 import { api, NetworkError } from "./api.js";
+import { formatLong } from "./dates.js";
 import { h, replace } from "./dom.js";
 import * as outbox from "./outbox.js";
 import * as store from "./store.js";
@@ -91,6 +92,7 @@ function offer(date, summary) {
       timer = setTimeout(() => replace(bar), 5000);
     },
   });
-  replace(bar, h("p", { text: `Saved: ${summary}.` }), button);
+  // The day is named: a tap on yesterday's card (or a past one) must not read as today's.
+  replace(bar, h("p", { text: `Saved for ${formatLong(date)}: ${summary}.` }), button);
   timer = setTimeout(() => replace(bar), UNDO_SECONDS * 1000);
 }
