@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 from diary import paradigms
 from diary.advice import EDUCATION_CARDS
-from diary.models import DurationBand, MedicationClass, Relief, SideEffectKind
+from diary.models import ClinicRole, DurationBand, MedicationClass, Relief, SideEffectKind
 
 THEME_COLOUR = "#1d4e89"
 BACKGROUND_COLOUR = "#f6f8fb"
@@ -98,6 +98,7 @@ def app_config() -> dict:
             "relief": Relief.choices,
             "medication_class": MedicationClass.choices,
             "side_effect": SideEffectKind.choices,
+            "clinic_role": ClinicRole.choices,
         },
     }
 

@@ -3,6 +3,7 @@
 import { api, auth, csrfToken, NetworkError, notAvailable } from "./api.js";
 import { formatDate } from "./dates.js";
 import { choices, errorList, field, formValue, formValues, h, replace } from "./dom.js";
+import { choiceLabel } from "./labels.js";
 import * as outbox from "./outbox.js";
 import * as store from "./store.js";
 import { THEMES, choose, chosen } from "./theme.js";
@@ -329,9 +330,17 @@ function push() {
   );
 }
 
+function sharedWith(link) {
+  const clinician = link.clinician && link.clinician.display_name;
+  const clinic = link.clinic && link.clinic.name;
+  if (clinician && clinic) return `${clinician} at ${clinic}`;
+  return clinician || clinic || null;
+}
+
 // A sharing code or link in words, by the status the server gives it.
 function linkLabel(link) {
-  const who = link.clinician && link.clinician.display_name;
+  // The clinic shares the diary among its members: the one who took the code, and the clinic.
+  const who = sharedWith(link);
   const created = formatDate(link.created_at.slice(0, 10));
   if (link.status === "revoked") return who ? `You stopped sharing with ${who}` : `Code created ${created}, cancelled`;
   if (who) return `Shared with ${who}`;
@@ -354,13 +363,16 @@ function sharing() {
               "li",
               {},
               h("span", { text: linkLabel(link) }),
+              link.clinic && link.status !== "revoked" && link.clinic.members.length
+                ? h("p", { class: "hint", text: `Who at ${link.clinic.name} sees your diary: ${link.clinic.members.map((member) => `${member.display_name} (${choiceLabel("clinic_role", member.role).toLowerCase()})`).join(", ")}.` })
+                : null,
               ["revoked", "expired"].includes(link.status)
                 ? null
                 : h("button", {
                     type: "button",
                     class: "button",
                     text: "Stop sharing",
-                    "aria-label": link.clinician ? `Stop sharing with ${link.clinician.display_name}` : "Cancel this code",
+                    "aria-label": sharedWith(link) ? `Stop sharing with ${sharedWith(link)}` : "Cancel this code",
                     onclick: async () => {
                       const done = await call(listMessages, () => api.del(`care-links/${link.id}/`));
                       if (done && done.status === 204) load();
