@@ -18,7 +18,14 @@ from diary.api.serializers import DiaryDayInputSerializer
 from diary.interop.calendar import feed_token_digest, new_feed_token
 from diary.interop.importers import GENERIC, ImportFileError, RowError, parse_file
 from diary.interop.models import CalendarFeed, DiaryImport, ImportStatus
-from diary.models import DiaryDay, Medication, MedicationClass, MedicationIntake, PatientProfile
+from diary.models import (
+    DiaryDay,
+    Medication,
+    MedicationAlias,
+    MedicationClass,
+    MedicationIntake,
+    PatientProfile,
+)
 
 # Which file column a diary field came from, to name it in errors.
 SOURCE_COLUMNS = {
@@ -71,12 +78,16 @@ def _aliases(name: str) -> set[str]:
 def medication_index(*, patient: PatientProfile) -> dict[str, Medication]:
     """Lower-case names (and aliases) to the medicines the patient may use.
 
-    A full name beats an alias, and the patient's own medicine beats the catalogue's.
+    A full name beats an alias, and the patient's own medicine beats the catalogue's. Brand
+    names (Imigran, Nurofen...) are the catalogue's aliases, as the diary API reads them.
     """
     medications = sorted(
         selectors.medications_visible_to(patient=patient), key=lambda m: m.owner_id is not None
     )
+    by_id = {medication.pk: medication for medication in medications}
     index: dict[str, Medication] = {}
+    for alias in MedicationAlias.objects.filter(medication_id__in=by_id):
+        index[alias.name.lower()] = by_id[alias.medication_id]
     for medication in medications:
         for alias in _aliases(medication.name):
             index[alias] = medication

@@ -505,3 +505,14 @@ def test_an_unknown_duration_band_is_named_by_row_and_column(as_alice):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["column"] == "duration_band"
+
+
+def test_an_imported_brand_name_is_the_catalogue_medicine_it_names(alice, as_alice):
+    content = "date,headache,severity,hours,medicines\n2026-10-01,yes,3,8,Imigran x1\n"
+    preview = upload(as_alice, content).json()
+
+    assert preview["new_medications"] == []
+    confirm(as_alice, preview["id"])
+
+    [intake] = MedicationIntake.objects.filter(diary_day__patient=alice)
+    assert intake.medication.name == "Sumatriptan"
