@@ -23,7 +23,7 @@ MIGRAINE_BUDDY_CSV = (
     """\
 2026-03-03 15:00,2h 30m,3,Both sides,Dizziness,,,Ibuprofen 400mg x2,
 2026-03-05 09:15,45m,0,,Aura,,,,
-2026-03-10 10:00,1d 2h,5,,Throbbing,Weather,Zomig,,Long one
+2026-03-10 10:00,1d 2h,5,,Throbbing,Weather,Feverfew,,Long one
 """
 )
 
@@ -59,7 +59,7 @@ def test_a_migraine_buddy_export_is_previewed_day_by_day(alice, as_alice):
     assert preview["format"] == "migraine_buddy"
     assert preview["errors"] == []
     assert preview["conflicts"] == []
-    assert preview["new_medications"] == ["Zomig"]
+    assert preview["new_medications"] == ["Feverfew"]
     days = by_date(preview)
     assert list(days) == ["2026-03-02", "2026-03-03", "2026-03-05", "2026-03-10", "2026-03-11"]
     # The 22:00 attack runs past midnight: 2 h on each day.
@@ -86,7 +86,7 @@ def test_a_migraine_buddy_export_is_previewed_day_by_day(alice, as_alice):
     assert days["2026-03-10"]["duration_hours"] == 14
     assert days["2026-03-11"]["duration_hours"] == 12
     assert days["2026-03-11"]["peak_severity"] == 2
-    assert days["2026-03-10"]["medications"] == [{"name": "Zomig", "doses": 1, "medication": None}]
+    assert days["2026-03-10"]["medications"] == [{"name": "Feverfew", "doses": 1, "medication": None}]
     assert all(day["status"] == "new" for day in preview["days"])
     # Nothing is written before the patient confirms.
     assert not DiaryDay.objects.exists()
@@ -103,9 +103,9 @@ def test_a_migraine_buddy_export_round_trips_into_the_diary(alice, as_alice):
     result = response.json()
     assert result["status"] == "committed"
     assert len(result["created"]) == 5
-    assert result["medications_created"] == ["Zomig"]
-    zomig = Medication.objects.get(owner=alice)
-    assert (zomig.name, zomig.medication_class) == ("Zomig", "other")
+    assert result["medications_created"] == ["Feverfew"]
+    feverfew = Medication.objects.get(owner=alice)
+    assert (feverfew.name, feverfew.medication_class) == ("Feverfew", "other")
     day = as_alice.get("/api/v1/diary/2026-03-03/").json()
     assert day["headache"] is True
     assert day["duration_hours"] == 4.5
