@@ -31,7 +31,7 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 
@@ -52,7 +52,6 @@ from diary.analytics.wear_off import adds_evidence, wear_off_evidence
 from diary.analytics.windows import MIN_LOGGED_DAYS_PER_28, WINDOW_DAYS, DayCounts, count_days
 from diary.models import (
     UNDER_REVIEW,
-    DiaryDay,
     FlagKind,
     FlagStatus,
     InjectionSession,
@@ -61,7 +60,7 @@ from diary.models import (
     TreatmentBaseline,
 )
 from diary.services import scan_results_save
-from diary.timelines import local_date, packed_diaries
+from diary.timelines import diary_days_created_since, local_date, packed_diaries
 
 logger = logging.getLogger(__name__)
 
@@ -365,27 +364,24 @@ class _Scan:
 def _baseline_days_created_on(
     *, timelines: list[tuple[_Patient, PatientTimeline]]
 ) -> dict[int, dict[date, date]]:
-    """For each patient, the local date each diary day of a baseline not yet final was created.
+    """For each patient, the local date each diary day of a baseline not yet final was created,
+    for the days that may have been created after the first injection.
 
     One query for the chunk, and only when some course's baseline is still to be frozen: a
-    prospective diary baseline needs its days logged before the first injection.
+    prospective diary baseline needs its days logged before the first injection. A day created
+    before the injection's date began in UTC was created before it in every time zone (they are
+    less than a day apart), so only later ones are read: most diaries are logged day by day.
     """
-    windows = {
-        patient.pk: (patient.timezone, spans)
-        for patient, timeline in timelines
-        if (spans := baseline_windows_to_freeze(timeline=timeline))
-    }
-    if not windows:
-        return {}
-    # Each window's days through the (patient, date) index, never a whole diary.
-    wanted = Q()
-    for patient_id, (_, spans) in windows.items():
-        for start, end in spans:
-            wanted |= Q(patient_id=patient_id, date__gte=start, date__lte=end)
+    zones: dict[int, str] = {}
+    windows: list[tuple[int, date, date, datetime]] = []
+    for patient, timeline in timelines:
+        for start, end in baseline_windows_to_freeze(timeline=timeline):
+            zones[patient.pk] = patient.timezone
+            first_injection = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
+            windows.append((patient.pk, start, end, first_injection))
     created: dict[int, dict[date, date]] = defaultdict(dict)
-    rows = DiaryDay.objects.filter(wanted).values_list("patient_id", "date", "created_at")
-    for patient_id, day, created_at in rows:
-        created[patient_id][day] = local_date(created_at, zone=windows[patient_id][0])
+    for patient_id, day, created_at in diary_days_created_since(windows):
+        created[patient_id][day] = local_date(created_at, zone=zones[patient_id])
     return created
 
 
