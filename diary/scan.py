@@ -30,7 +30,7 @@ import logging
 import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from diary.analytics import baseline as rules
 from diary.analytics.baseline import (
+    FrozenBaseline,
     baseline_to_freeze,
     baseline_windows_to_freeze,
     is_non_responder,
@@ -300,7 +301,7 @@ class _Scan:
         for row in TreatmentBaseline.objects.filter(patient_id__in=ids):
             baselines[row.patient_id].append(row)
         scanned: list[int] = []
-        frozen: list[TreatmentBaseline] = []
+        frozen: list[tuple[int, FrozenBaseline]] = []
         found: list[tuple[int, str, dict[str, Any]]] = []
         timelines: list[tuple[_Patient, PatientTimeline]] = []
         for patient in patients:
@@ -347,10 +348,7 @@ class _Scan:
                 self.failed.append(patient.pk)
                 continue
             scanned.append(patient.pk)
-            frozen.extend(
-                TreatmentBaseline(patient_id=patient.pk, **asdict(baseline))
-                for baseline in to_freeze
-            )
+            frozen.extend((patient.pk, baseline) for baseline in to_freeze)
             for kind, evidence in findings.items():
                 found.append((patient.pk, kind, evidence))
         found = _without_dismissed_wear_off(found)
