@@ -1247,7 +1247,7 @@ def scan_results_save(
 
 
 def _baselines_freeze(*, baselines: list[tuple[int, FrozenBaseline]]) -> None:
-    """Store each (patient id, baseline): one INSERT per few hundred, a course's row replaced.
+    """Store each (patient id, baseline), a course's row replaced: one INSERT on PostgreSQL.
 
     One per treatment course: only a course's "none" is ever replaced (``baseline_to_freeze``).
     ``bulk_create`` needed a model per baseline, and prepared every field of each through it:
@@ -1255,32 +1255,38 @@ def _baselines_freeze(*, baselines: list[tuple[int, FrozenBaseline]]) -> None:
     """
     if not baselines:
         return
-    fields = [
-        TreatmentBaseline._meta.get_field(name)
-        for name in ("first_injection_date", *_FROZEN_BASELINE_FIELDS)
+    by_name = {f.name: f for f in TreatmentBaseline._meta.concrete_fields}
+    patient = by_name["patient"]
+    fields = [by_name[name] for name in ("first_injection_date", *_FROZEN_BASELINE_FIELDS)]
+    # Concrete fields: each has its column.
+    quoted = [connection.ops.quote_name(str(f.column)) for f in (patient, *fields)]
+    updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in quoted[2:])
+    rows = [
+        [patient_id, *(f.get_db_prep_save(getattr(baseline, f.name), connection) for f in fields)]
+        for patient_id, baseline in baselines
     ]
+    if connection.vendor == "postgresql":
+        # One array per column: a statement of a dozen parameters however many baselines, where
+        # a parameter per value had the driver parse and quote thousands.
+        types = [f.db_type(connection) for f in (patient, *fields)]
+        values = f"SELECT * FROM unnest({', '.join(f'%s::{kind}[]' for kind in types)})"  # noqa: S608
+        batches = [(values, [list(column) for column in zip(*rows, strict=True)])]
+    else:
+        row = f"({', '.join(['%s'] * len(quoted))})"
+        per_batch = max(1, min(500, connection.ops.bulk_batch_size(quoted, rows)))
+        batches = [
+            (
+                f"VALUES {', '.join([row] * len(batch))}",
+                [value for values in batch for value in values],
+            )
+            for batch in (rows[i : i + per_batch] for i in range(0, len(rows), per_batch))
+        ]
     table = connection.ops.quote_name(TreatmentBaseline._meta.db_table)
-    columns = [TreatmentBaseline._meta.get_field("patient").column, *(f.column for f in fields)]
-    names = ", ".join(map(connection.ops.quote_name, columns))
-    unique = ", ".join(map(connection.ops.quote_name, columns[:2]))
-    updates = ", ".join(
-        f"{name} = EXCLUDED.{name}" for name in map(connection.ops.quote_name, columns[2:])
-    )
-    row = f"({', '.join(['%s'] * len(columns))})"
-    per_batch = max(1, min(500, connection.ops.bulk_batch_size(columns, baselines)))
-    for start in range(0, len(baselines), per_batch):
-        batch = baselines[start : start + per_batch]
-        params: list = []
-        for patient_id, baseline in batch:
-            params.append(patient_id)
-            params += [
-                field.get_db_prep_save(getattr(baseline, field.name), connection)
-                for field in fields
-            ]
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        for source, params in batches:
             cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {', '.join([row] * len(batch))} "  # noqa: S608  # nosec B608
-                f"ON CONFLICT ({unique}) DO UPDATE SET {updates}",
+                f"INSERT INTO {table} ({', '.join(quoted)}) {source} "  # nosec B608 (model names)
+                f"ON CONFLICT ({', '.join(quoted[:2])}) DO UPDATE SET {updates}",
                 params,
             )
 
