@@ -335,3 +335,19 @@ def test_the_undo_offer_names_the_day_it_saved(page):
     assert f"Saved for {yesterday:%A} {yesterday.day} {yesterday:%B}: No headache." in (
         offer.text_content()
     )
+
+
+def test_a_tab_tapped_while_a_bad_day_is_being_entered_asks_first(page):
+    sign_up(page, "yara@example.org")
+    page.locator('[data-action="headache"]').first.click()
+    page.get_by_label("Severe").check()
+    page.get_by_label("Notes (optional)").fill("Behind the left eye since noon")
+    page.get_by_role("link", name="Trends").click()
+    page.get_by_text("Leave without saving?").wait_for()
+    assert page.locator('[data-screen="day"]').count() == 1
+    page.get_by_role("button", name="Keep editing").click()
+    assert page.get_by_label("Notes (optional)").input_value() == "Behind the left eye since noon"
+
+    page.get_by_role("link", name="Trends").click()
+    page.get_by_role("button", name="Leave without saving").click()
+    page.locator('[data-screen="trends"]').wait_for()

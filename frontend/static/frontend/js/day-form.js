@@ -294,22 +294,27 @@ function cancelButton(form, back, ctx) {
   form.addEventListener("input", () => { changed = true; });
   form.addEventListener("change", () => { changed = true; });
   const ask = h("div", { class: "leave", "aria-live": "polite" });
+  function askBeforeLeaving(target) {
+    replace(
+      ask,
+      h(
+        "div",
+        { class: "notice warning confirm", role: "alert" },
+        h("p", { text: "Leave without saving? What you entered for this day would be lost." }),
+        h("div", { class: "actions" }, h("button", { type: "button", class: "button danger", text: "Leave without saving", onclick: () => ctx.go(target) }), h("button", { type: "button", class: "button", text: "Keep editing", onclick: () => replace(ask) })),
+      ),
+    );
+    ask.querySelector("button").focus();
+  }
+  // A tab or the back button asks too, once something was entered.
+  if (ctx.guardLeaving) ctx.guardLeaving((target) => changed && (askBeforeLeaving(target), true));
   const cancel = h("button", {
     type: "button",
     class: "button",
     text: "Cancel",
     onclick: () => {
       if (!changed) return ctx.go(back);
-      replace(
-        ask,
-        h(
-          "div",
-          { class: "notice warning confirm", role: "alert" },
-          h("p", { text: "Leave without saving? What you entered for this day would be lost." }),
-          h("div", { class: "actions" }, h("button", { type: "button", class: "button danger", text: "Leave without saving", onclick: () => ctx.go(back) }), h("button", { type: "button", class: "button", text: "Keep editing", onclick: () => replace(ask) })),
-        ),
-      );
-      ask.querySelector("button").focus();
+      askBeforeLeaving(back);
       return null;
     },
   });

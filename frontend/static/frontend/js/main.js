@@ -41,8 +41,24 @@ const SCREENS = {
 };
 
 let routeCount = 0;
+// A screen holding unsaved input (the day form) is asked before a tab or the back button leaves
+// it: it returns true when it kept the patient there. The app's own moves (go) are deliberate.
+let leaving = null;
+let deliberate = false;
+let shownHash = location.hash;
+
+function guardLeaving(check) {
+  leaving = check;
+}
 
 async function route() {
+  if (!deliberate && leaving && location.hash !== shownHash && leaving(location.hash)) {
+    history.replaceState(null, "", shownHash || "#/today");
+    return;
+  }
+  deliberate = false;
+  leaving = null;
+  shownHash = location.hash;
   const [name = "today", ...params] = (location.hash || "#/today").replace(/^#\/?/, "").split("/");
   const screen = SCREENS[name] ? name : "today";
   if (!session.me && !PUBLIC.includes(screen)) {
@@ -67,11 +83,12 @@ async function route() {
   if (count !== routeCount) return;
   const container = h("div", { class: "screen", "data-screen": screen });
   replace(main, container);
-  await module.render(container, { screen, params, session, go, today, yesterday, signedIn, signedOut });
+  await module.render(container, { screen, params, session, go, guardLeaving, today, yesterday, signedIn, signedOut });
   if (routeCount > 1) focusHeading(container);
 }
 
 export function go(hash) {
+  deliberate = true;
   if (location.hash === hash) route();
   else location.hash = hash;
 }
