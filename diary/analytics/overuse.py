@@ -22,7 +22,6 @@ never depends on who asked.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -93,13 +92,13 @@ def overuse_month(
     days_by_class: dict[str, int] = {}
     any_class = 0
     logged = day_calendar(days).between(start, min(end, as_of))
-    # A month's medicated days repeat a few combinations of classes: each is read once.
-    combinations = Counter(c.acute_medication_classes for c in logged if c.acute_medication_classes)
-    for classes, count in combinations.items():
-        taken = ICHD3_CLASSES.intersection(classes)
+    for classes in logged:
+        if not classes.acute_medication_classes:
+            continue
+        taken = ICHD3_CLASSES.intersection(classes.acute_medication_classes)
         for medication_class in taken:
-            days_by_class[medication_class] = days_by_class.get(medication_class, 0) + count
-        any_class += count if taken else 0
+            days_by_class[medication_class] = days_by_class.get(medication_class, 0) + 1
+        any_class += bool(taken)
     over = [c for c, limit in THRESHOLD_DAYS.items() if days_by_class.get(c, 0) >= limit]
     if not over and len(days_by_class) >= 2 and any_class >= MIXED_THRESHOLD_DAYS:
         over.append(MIXED)
