@@ -384,7 +384,8 @@ def baseline_to_freeze(
     A course's baseline is frozen when the course starts, whichever its source: the diary when
     its 28 days before the first injection are sufficiently logged (retrospective when too few
     of those days were created by the injection day: ``created_on`` maps a diary date to the
-    patient's local date it was created), else a recalled figure, else "none". A frozen diary
+    patient's local date it was created; a day not in it was created in time), else a recalled
+    figure, else "none". A frozen diary
     or recalled baseline never changes; a "none" is replaced once a figure exists, and a recalled
     figure frozen after treatment began (a "none" came first, or the course started more than
     ``RECALLED_FREEZE_GRACE_DAYS`` ago) is marked so. Each course has its own, so recording an
