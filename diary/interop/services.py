@@ -86,8 +86,8 @@ def medication_index(*, patient: PatientProfile) -> dict[str, Medication]:
     )
     by_id = {medication.pk: medication for medication in medications}
     index: dict[str, Medication] = {}
-    for alias in MedicationAlias.objects.filter(medication_id__in=by_id):
-        index[alias.name.lower()] = by_id[alias.medication_id]
+    for brand in MedicationAlias.objects.filter(medication_id__in=by_id):
+        index[brand.name.lower()] = by_id[brand.medication_id]
     for medication in medications:
         for alias in _aliases(medication.name):
             index[alias] = medication
