@@ -86,7 +86,9 @@ def test_a_migraine_buddy_export_is_previewed_day_by_day(alice, as_alice):
     assert days["2026-03-10"]["duration_hours"] == 14
     assert days["2026-03-11"]["duration_hours"] == 12
     assert days["2026-03-11"]["peak_severity"] == 2
-    assert days["2026-03-10"]["medications"] == [{"name": "Feverfew", "doses": 1, "medication": None}]
+    assert days["2026-03-10"]["medications"] == [
+        {"name": "Feverfew", "doses": 1, "medication": None}
+    ]
     assert all(day["status"] == "new" for day in preview["days"])
     # Nothing is written before the patient confirms.
     assert not DiaryDay.objects.exists()
