@@ -1269,7 +1269,9 @@ def _baselines_freeze(*, baselines: list[tuple[int, FrozenBaseline]]) -> None:
         # One array per column: a statement of a dozen parameters however many baselines, where
         # a parameter per value had the driver parse and quote thousands.
         types = [f.db_type(connection) for f in (patient, *fields)]
-        values = f"SELECT * FROM unnest({', '.join(f'%s::{kind}[]' for kind in types)})"  # noqa: S608
+        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+        # Column types from the model's fields; the values are parameters.
+        values = f"SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608
         batches = [(values, [list(column) for column in zip(*rows, strict=True)])]
     else:
         row = f"({', '.join(['%s'] * len(quoted))})"
