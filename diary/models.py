@@ -869,6 +869,22 @@ class TreatmentBaseline(models.Model):
     # The ICHD-3 8.2 status on the window's last day; empty for baselines frozen before it was.
     overuse_status = models.CharField(max_length=16, blank=True)
 
+    # What freezing records of the course's baseline window (services and the export read it).
+    FROZEN_FIELDS = (
+        "window_start",
+        "window_end",
+        "logged_days",
+        "counts",
+        "frozen_at",
+        "source",
+        "retrospective",
+        "recalled_headache_days",
+        "entered_after_treatment_began",
+        "acute_medication_days",
+        "acute_medication_days_by_class",
+        "overuse_status",
+    )
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -1192,22 +1192,6 @@ def review_flag_open(*, patient: PatientProfile, kind: str, evidence: dict) -> R
         return ReviewFlag.objects.get(patient=patient, kind=kind, status__in=UNDER_REVIEW)
 
 
-_FROZEN_BASELINE_FIELDS = [
-    "window_start",
-    "window_end",
-    "logged_days",
-    "counts",
-    "frozen_at",
-    "source",
-    "retrospective",
-    "recalled_headache_days",
-    "entered_after_treatment_began",
-    "acute_medication_days",
-    "acute_medication_days_by_class",
-    "overuse_status",
-]
-
-
 def scan_results_save(
     *,
     scanned: list[int],
@@ -1257,7 +1241,7 @@ def _baselines_freeze(*, baselines: list[tuple[int, FrozenBaseline]]) -> None:
         return
     by_name = {f.name: f for f in TreatmentBaseline._meta.concrete_fields}
     patient = by_name["patient"]
-    fields = [by_name[name] for name in ("first_injection_date", *_FROZEN_BASELINE_FIELDS)]
+    fields = [by_name[name] for name in ("first_injection_date", *TreatmentBaseline.FROZEN_FIELDS)]
     # Concrete fields: each has its column.
     quoted = [connection.ops.quote_name(str(f.column)) for f in (patient, *fields)]
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in quoted[2:])

@@ -116,19 +116,5 @@ def _treatment_baselines(patient: PatientProfile) -> list[Mapping[str, Any]]:
     return list(
         TreatmentBaseline.objects.filter(patient=patient)
         .order_by("first_injection_date")
-        .values(
-            "first_injection_date",
-            "window_start",
-            "window_end",
-            "logged_days",
-            "counts",
-            "frozen_at",
-            "source",
-            "retrospective",
-            "recalled_headache_days",
-            "entered_after_treatment_began",
-            "acute_medication_days",
-            "acute_medication_days_by_class",
-            "overuse_status",
-        )
+        .values("first_injection_date", *TreatmentBaseline.FROZEN_FIELDS)
     )

@@ -4,10 +4,8 @@ import datetime as dt
 
 import pytest
 import time_machine
-from allauth.mfa.models import Authenticator
 from django.test import Client
 
-from diary.demo import seed_demo
 from diary.models import (
     AccessEvent,
     FlagDecision,
@@ -16,31 +14,9 @@ from diary.models import (
     MedicationIntake,
     ReviewFlag,
 )
-from diary.scan import scan_patient
 from tests import factories
-from tests.clinic.conftest import sign_in
 
 TODAY = dt.date(2026, 3, 2)
-
-
-@pytest.fixture
-def demo(db):
-    """The demo patient (four cycles wearing off in weeks 10-12), scanned: flags are open."""
-    accounts = seed_demo(today=TODAY)
-    scan_patient(patient=accounts.patient, today=TODAY)
-    Authenticator.objects.create(
-        user=accounts.clinician.user, type="totp", data=factories.totp_data()
-    )
-    accounts.clinician.user.set_password(factories.PASSWORD)
-    accounts.clinician.user.save()
-    return accounts
-
-
-@pytest.fixture
-def demo_client(demo):
-    client = Client()
-    sign_in(client, demo.clinician.user)
-    return client
 
 
 @pytest.fixture(autouse=True)

@@ -6,14 +6,9 @@ import datetime as dt
 
 import pytest
 import time_machine
-from allauth.mfa.models import Authenticator
-from django.test import Client
 
-from diary.demo import seed_demo
 from diary.models import ClinicMember, FlagKind, ReviewFlag
-from diary.scan import scan_patient
 from tests import factories
-from tests.clinic.conftest import sign_in
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -22,25 +17,6 @@ TODAY = dt.date(2026, 3, 2)
 def frozen_today():
     with time_machine.travel(dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC), tick=True):
         yield
-
-
-@pytest.fixture
-def demo(db):
-    accounts = seed_demo(today=TODAY)
-    scan_patient(patient=accounts.patient, today=TODAY)
-    Authenticator.objects.create(
-        user=accounts.clinician.user, type="totp", data=factories.totp_data()
-    )
-    accounts.clinician.user.set_password(factories.PASSWORD)
-    accounts.clinician.user.save()
-    return accounts
-
-
-@pytest.fixture
-def demo_client(demo):
-    client = Client()
-    sign_in(client, demo.clinician.user)
-    return client
 
 
 def triage(client, **params) -> str:
