@@ -1,11 +1,12 @@
 """The nightly scan: analyse patients and open review flags for a clinician.
 
 Used by ``python manage.py scan_patients`` and the scheduled Celery job, for all patients or the
-ones with new data. ``scan_patients`` is the one implementation: it streams the patients in id
-order (their profiles, and their diaries packed one row per patient by ``packed_diaries``), so
-the clinic's diaries are never in memory together, and writes the results of each chunk of
-``SCAN_CHUNK_SIZE`` patients at once: baselines frozen, flags opened or refreshed, and
-``last_scanned_at``, in one transaction. ``scan_patient`` scans one patient the same way.
+ones with new data. ``scan_patients`` is the one implementation: it takes the patients in id
+order, ``SCAN_CHUNK_SIZE`` at a time, so the clinic's diaries are never in memory together; a
+chunk's diaries (packed one row per patient, ``timelines.PackedDiaryRead``) are read while the
+previous chunk is analysed, and each chunk's results are written at once: baselines frozen,
+flags opened or refreshed, and ``last_scanned_at``, in one transaction. ``scan_patient`` scans
+one patient the same way.
 
 Flags opened (never a second flag of a kind still under review: its evidence is refreshed
 instead, as ``services.review_flag_open`` does for a single flag; ``services.scan_results_save``
@@ -61,7 +62,7 @@ from diary.models import (
     TreatmentBaseline,
 )
 from diary.services import scan_results_save
-from diary.timelines import diary_days_created_since, local_date, packed_diaries
+from diary.timelines import PackedDiaryRead, diary_days_created_since, local_date
 
 logger = logging.getLogger(__name__)
 
@@ -69,12 +70,11 @@ IN_TREATMENT_WEEKS = 26
 # Patients with no new data are still rescanned this often: some findings change with time
 # alone (a patient who stops logging writes nothing; cycle 2 ends without a new entry).
 RESCAN_AFTER = timedelta(days=7)
-# Patients analysed between two writes: a few hundred diaries in memory, one commit each.
-SCAN_CHUNK_SIZE = 500
-# Ids per query when a list of patients is scanned: one chunk's diaries, read in one go.
-ID_GROUP_SIZE = SCAN_CHUNK_SIZE
-# A list of more than a quarter of the patients is scanned by reading every diary.
-STREAM_ALL_SHARE = 4
+# Patients read, analysed and written together: one query reads their diaries while the
+# previous chunk is analysed, one transaction writes their results. Small enough that the
+# first chunk's read, the only one nothing overlaps, is short; large enough that a chunk's
+# fixed queries are few beside its analysis.
+SCAN_CHUNK_SIZE = 100
 
 
 def _counts_evidence(counts: DayCounts) -> dict[str, Any]:
@@ -205,25 +205,6 @@ class _Patient:
     recalled_baseline_entered_at: datetime | None
 
 
-class _ByPatient:
-    """Packed diaries in patient id order (``packed_diaries``), taken patient by patient."""
-
-    def __init__(self, rows: Iterable[tuple[int, list[int], str]]):
-        self._rows = iter(rows)
-        self._next = next(self._rows, None)
-
-    def take(self, patient_id: int) -> tuple[list[int], str]:
-        """The patient's day ordinals and shapes; none for a patient with no diary."""
-        row = self._next
-        while row is not None and row[0] < patient_id:
-            row = next(self._rows, None)
-        if row is None or row[0] != patient_id:
-            self._next = row
-            return [], ""
-        self._next = next(self._rows, None)
-        return row[1], row[2]
-
-
 def scan_patients(
     *, patient_ids: Sequence[int] | None = None, today: date | None = None
 ) -> ScanSummary:
@@ -235,13 +216,7 @@ def scan_patients(
     # Data written while the scan runs is newer than this mark, so the next scan sees it.
     started = timezone.now()
     scan = _Scan(started=started, today=today)
-    wanted = None if patient_ids is None else sorted(set(patient_ids))
-    if wanted is None or len(wanted) * STREAM_ALL_SHARE > PatientProfile.objects.count():
-        # Reading every diary costs less per patient than finding many by id.
-        scan.run(patient_ids=None, only=None if wanted is None else frozenset(wanted))
-    else:
-        for group in _batched(wanted, ID_GROUP_SIZE):
-            scan.run(patient_ids=group, only=None)
+    scan.run(patient_ids=None if patient_ids is None else sorted(set(patient_ids)))
     return ScanSummary(
         started=started, scanned=scan.scanned, failed=tuple(scan.failed), flags=dict(scan.flags)
     )
@@ -258,6 +233,30 @@ def scan_patient(*, patient: PatientProfile, today: date) -> list[ReviewFlag]:
     return sorted(flags, key=lambda flag: kinds.index(flag.kind))
 
 
+@dataclass(frozen=True)
+class _Chunk:
+    """A chunk's patients read and ready for analysis, which needs no database."""
+
+    timelines: list[tuple[_Patient, PatientTimeline]]
+    created_on: dict[int, dict[date, date]]
+
+
+@dataclass(frozen=True)
+class _Results:
+    scanned: list[int]
+    frozen: list[tuple[int, FrozenBaseline]]
+    found: list[tuple[int, str, dict[str, Any]]]
+
+
+_PROFILE_FIELDS = (
+    "pk",
+    "headache_day_rule",
+    "recalled_baseline_headache_days",
+    "user__timezone",
+    "recalled_baseline_entered_at",
+)
+
+
 class _Scan:
     def __init__(self, *, started: datetime, today: date | None):
         self.started = started
@@ -268,22 +267,30 @@ class _Scan:
         self._unpacker = DiaryUnpacker()
         self._local_today: dict[str, date] = {}
 
-    def run(self, *, patient_ids: Sequence[int] | None, only: frozenset[int] | None) -> None:
-        profiles = PatientProfile.objects.order_by("pk")
-        if patient_ids is not None:
-            profiles = profiles.filter(pk__in=patient_ids)
-        rows = profiles.values_list(
-            "pk",
-            "headache_day_rule",
-            "recalled_baseline_headache_days",
-            "user__timezone",
-            "recalled_baseline_entered_at",
-        ).iterator(chunk_size=2000)
-        if only is not None:
-            rows = (row for row in rows if row[0] in only)
-        diaries = _ByPatient(packed_diaries(patient_ids=patient_ids))
-        for chunk in _batched(rows, SCAN_CHUNK_SIZE):
-            self._chunk(patients=[_Patient(*row) for row in chunk], diaries=diaries)
+    def run(self, *, patient_ids: Sequence[int] | None) -> None:
+        """Chunk by chunk, each chunk's diaries read by the database while the previous chunk is
+        analysed: reading and analysing then take two cores, not one after the other."""
+        ready: _Chunk | None = None
+        for patients in self._patient_chunks(patient_ids):
+            with PackedDiaryRead([patient.pk for patient in patients]) as read:
+                # No query until the rows are in: the connection is busy with the read.
+                results = None if ready is None else self._analyse(ready)
+                rows = read.rows()
+            if results is not None:
+                self._save(results)
+            ready = self._read(patients=patients, rows=rows)
+        if ready is not None:
+            self._save(self._analyse(ready))
+
+    def _patient_chunks(self, patient_ids: Sequence[int] | None) -> Iterator[list[_Patient]]:
+        profiles = PatientProfile.objects.order_by("pk").values_list(*_PROFILE_FIELDS)
+        if patient_ids is None:
+            rows = profiles.iterator(chunk_size=2000)
+            for chunk in _batched(rows, SCAN_CHUNK_SIZE):
+                yield [_Patient(*row) for row in chunk]
+            return
+        for group in _batched(patient_ids, SCAN_CHUNK_SIZE):
+            yield [_Patient(*row) for row in profiles.filter(pk__in=group)]
 
     def _as_of(self, patient: _Patient) -> date:
         if self.today is not None:
@@ -294,18 +301,18 @@ class _Scan:
             local = self._local_today[patient.timezone] = self.started.astimezone(zone).date()
         return local
 
-    def _chunk(self, *, patients: list[_Patient], diaries: _ByPatient) -> None:
+    def _read(self, *, patients: list[_Patient], rows: list[tuple[int, list[int], str]]) -> _Chunk:
+        """The chunk's timelines, from its diaries and two queries, and its baseline days'
+        creation dates."""
         ids = [patient.pk for patient in patients]
         injections = _injections(patient_ids=ids)
         baselines: dict[int, list[TreatmentBaseline]] = defaultdict(list)
         for row in TreatmentBaseline.objects.filter(patient_id__in=ids):
             baselines[row.patient_id].append(row)
-        scanned: list[int] = []
-        frozen: list[tuple[int, FrozenBaseline]] = []
-        found: list[tuple[int, str, dict[str, Any]]] = []
+        diaries = {patient_id: (ordinals, shapes) for patient_id, ordinals, shapes in rows}
         timelines: list[tuple[_Patient, PatientTimeline]] = []
         for patient in patients:
-            ordinals, shapes = diaries.take(patient.pk)
+            ordinals, shapes = diaries.get(patient.pk, ([], ""))
             try:
                 as_of = self._as_of(patient)
                 timelines.append(
@@ -331,11 +338,19 @@ class _Scan:
                 # One patient's bad data must not stop the others; the next scan retries it.
                 logger.exception("Scan failed for patient %s", patient.pk)
                 self.failed.append(patient.pk)
-        created_on = _baseline_days_created_on(timelines=timelines)
-        for patient, timeline in timelines:
+        return _Chunk(
+            timelines=timelines, created_on=_baseline_days_created_on(timelines=timelines)
+        )
+
+    def _analyse(self, chunk: _Chunk) -> _Results:
+        """Baselines to freeze and flags to open, for each patient: no database."""
+        results = _Results(scanned=[], frozen=[], found=[])
+        for patient, timeline in chunk.timelines:
             try:
                 to_freeze = baseline_to_freeze(
-                    timeline=timeline, created_on=created_on.get(patient.pk, {}), now=self.started
+                    timeline=timeline,
+                    created_on=chunk.created_on.get(patient.pk, {}),
+                    now=self.started,
                 )
                 if to_freeze:
                     timeline = replace(
@@ -347,16 +362,22 @@ class _Scan:
                 logger.exception("Scan failed for patient %s", patient.pk)
                 self.failed.append(patient.pk)
                 continue
-            scanned.append(patient.pk)
-            frozen.extend((patient.pk, baseline) for baseline in to_freeze)
+            results.scanned.append(patient.pk)
+            results.frozen.extend((patient.pk, baseline) for baseline in to_freeze)
             for kind, evidence in findings.items():
-                found.append((patient.pk, kind, evidence))
-        found = _without_dismissed_wear_off(found)
+                results.found.append((patient.pk, kind, evidence))
+        return results
+
+    def _save(self, results: _Results) -> None:
+        found = _without_dismissed_wear_off(results.found)
         self.flags.update(kind for _, kind, _ in found)
         scan_results_save(
-            scanned=scanned, frozen_baselines=frozen, findings=found, scanned_at=self.started
+            scanned=results.scanned,
+            frozen_baselines=results.frozen,
+            findings=found,
+            scanned_at=self.started,
         )
-        self.scanned += len(scanned)
+        self.scanned += len(results.scanned)
 
 
 def _baseline_days_created_on(

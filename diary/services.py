@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -1230,12 +1231,31 @@ def scan_results_save(
         PatientProfile.objects.filter(pk__in=scanned).update(last_scanned_at=scanned_at)
 
 
+def _iso_date(value: object) -> str:
+    """Dates (datetimes too) for a JSON document of records, ISO 8601 to the microsecond."""
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not stored as JSON.")
+
+
+def _json_records(rows: list[dict[str, Any]], *, columns: dict[str, str]) -> tuple[str, str]:
+    """``rows`` (column -> value) as a FROM item of records of ``columns`` (name -> SQL type),
+    and its one parameter.
+
+    One JSON document for PostgreSQL's ``jsonb_to_recordset``, which the driver sends as one
+    string dumped in C, where a parameter per value (or an array per column) had it quote
+    thousands of values in Python: half the cost of a clinic's first scan's writes.
+    """
+    quote = connection.ops.quote_name
+    record = ", ".join(f"{quote(name)} {kind}" for name, kind in columns.items())
+    return f"jsonb_to_recordset(%s::jsonb) AS t({record})", json.dumps(rows, default=_iso_date)
+
+
 def _baselines_freeze(*, baselines: list[tuple[int, FrozenBaseline]]) -> None:
     """Store each (patient id, baseline), a course's row replaced: one INSERT on PostgreSQL.
 
     One per treatment course: only a course's "none" is ever replaced (``baseline_to_freeze``).
-    ``bulk_create`` needed a model per baseline, and prepared every field of each through it:
-    half the cost of a clinic's first scan's writes.
+    ``bulk_create`` needed a model per baseline, and prepared every field of each through it.
     """
     if not baselines:
         return
@@ -1243,21 +1263,28 @@ def _baselines_freeze(*, baselines: list[tuple[int, FrozenBaseline]]) -> None:
     patient = by_name["patient"]
     fields = [by_name[name] for name in ("first_injection_date", *TreatmentBaseline.FROZEN_FIELDS)]
     # Concrete fields: each has its column.
-    quoted = [connection.ops.quote_name(str(f.column)) for f in (patient, *fields)]
+    columns = [str(f.column) for f in (patient, *fields)]
+    quoted = [connection.ops.quote_name(column) for column in columns]
     updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in quoted[2:])
-    rows = [
-        [patient_id, *(f.get_db_prep_save(getattr(baseline, f.name), connection) for f in fields)]
-        for patient_id, baseline in baselines
-    ]
     if connection.vendor == "postgresql":
-        # One array per column: a statement of a dozen parameters however many baselines, where
-        # a parameter per value had the driver parse and quote thousands.
-        types = [f.db_type(connection) for f in (patient, *fields)]
-        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
-        # Column types from the model's fields; the values are parameters.
-        values = f"SELECT * FROM unnest({arrays})"  # noqa: S608  # nosec B608
-        batches = [(values, [list(column) for column in zip(*rows, strict=True)])]
+        records = [
+            {
+                patient.column: patient_id,
+                **{str(f.column): getattr(baseline, f.name) for f in fields},
+            }
+            for patient_id, baseline in baselines
+        ]
+        types = {str(f.column): str(f.db_type(connection)) for f in (patient, *fields)}
+        records_from, document = _json_records(records, columns=types)
+        batches = [(f"SELECT * FROM {records_from}", [document])]  # noqa: S608  # nosec B608
     else:
+        rows = [
+            [
+                patient_id,
+                *(f.get_db_prep_save(getattr(baseline, f.name), connection) for f in fields),
+            ]
+            for patient_id, baseline in baselines
+        ]
         row = f"({', '.join(['%s'] * len(quoted))})"
         per_batch = max(1, min(500, connection.ops.bulk_batch_size(quoted, rows)))
         batches = [
@@ -1278,34 +1305,44 @@ def _baselines_freeze(*, baselines: list[tuple[int, FrozenBaseline]]) -> None:
 
 
 def _flags_open(*, findings: list[tuple[int, str, dict]], now: datetime) -> None:
-    """Open a flag for each (patient id, kind, evidence): one INSERT per few hundred.
+    """Open a flag for each (patient id, kind, evidence): one INSERT (per 500 on SQLite).
 
     ``bulk_create`` sends the evidence of a batch as one JSON array, its every quote escaped in
     Python: three times the cost of a clinic's first scan's writes. A flag a concurrent scan
     opened first stays; it has the same evidence.
     """
-    evidence = ReviewFlag._meta.get_field("evidence")
+    if not findings:
+        return
     stamp = ReviewFlag._meta.get_field("created_at").get_db_prep_save(now, connection)
     table = connection.ops.quote_name(ReviewFlag._meta.db_table)
-    columns = ["patient_id", "kind", "status", "evidence", "created_at", "updated_at"]
+    columns = ["patient_id", "kind", "evidence", "status", "created_at", "updated_at"]
     names = ", ".join(map(connection.ops.quote_name, [*columns, "note", "decision"]))
-    per_batch = max(1, min(500, connection.ops.bulk_batch_size(columns, findings)))
-    for start in range(0, len(findings), per_batch):
-        batch = findings[start : start + per_batch]
-        rows = ", ".join(["(%s, %s, %s, %s, %s, %s, '', '')"] * len(batch))
-        params: list = []
-        for patient_id, kind, flag_evidence in batch:
-            params += [
-                patient_id,
-                kind,
-                FlagStatus.OPEN.value,
-                evidence.get_db_prep_save(flag_evidence, connection),
-                stamp,
-                stamp,
-            ]
-        with connection.cursor() as cursor:
+    opened = [FlagStatus.OPEN.value, stamp, stamp]
+    if connection.vendor == "postgresql":
+        records_from, document = _json_records(
+            [
+                {"patient_id": patient_id, "kind": kind, "evidence": evidence}
+                for patient_id, kind, evidence in findings
+            ],
+            columns={"patient_id": "bigint", "kind": "text", "evidence": "jsonb"},
+        )
+        select = f"SELECT t.patient_id, t.kind, t.evidence, %s, %s, %s, '', '' FROM {records_from}"  # noqa: S608  # nosec B608
+        batches = [(select, [*opened, document])]
+    else:
+        field = ReviewFlag._meta.get_field("evidence")
+        per_batch = max(1, min(500, connection.ops.bulk_batch_size(columns, findings)))
+        batches = []
+        for start in range(0, len(findings), per_batch):
+            batch = findings[start : start + per_batch]
+            rows = ", ".join(["(%s, %s, %s, %s, %s, %s, '', '')"] * len(batch))
+            values: list = []
+            for patient_id, kind, evidence in batch:
+                values += [patient_id, kind, field.get_db_prep_save(evidence, connection), *opened]
+            batches.append((f"VALUES {rows}", values))
+    with connection.cursor() as cursor:
+        for source, params in batches:
             cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {rows} ON CONFLICT DO NOTHING",  # noqa: S608  # nosec B608
+                f"INSERT INTO {table} ({names}) {source} ON CONFLICT DO NOTHING",  # nosec B608
                 params,
             )
 

@@ -1,22 +1,25 @@
 """The read side of the analytics: a patient's timeline, in a constant number of queries.
 
-``packed_diaries`` streams one row per patient with the days' ordinals and their shapes,
+``packed_diaries`` reads one row per patient with the days' ordinals and their shapes,
 aggregated by the database in the packing ``diary.analytics.timeline`` unpacks (its comment
-describes the shape). The nightly scan streams every patient's diary that way;
-``patient_timeline`` reads one patient the same way, then the injection sessions and the frozen
-baseline: three queries in all. Five years of daily entries is under 2,000 days, so reading a
-whole history once is cheaper and simpler than one query per window.
+describes the shape). The nightly scan reads its chunks' diaries that way (``PackedDiaryRead``,
+each chunk's read while the previous chunk is analysed); ``patient_timeline`` reads one patient,
+then the injection sessions and the frozen baseline: three queries in all. Five years of daily
+entries is under 2,000 days, so reading a whole history once is cheaper and simpler than one
+query per window.
 """
 
 from __future__ import annotations
 
 import zoneinfo
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, overload
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q
 
 from diary import selectors
@@ -118,8 +121,17 @@ _ORDINALS_SQL = {
 _GROUP_CONCAT = {"postgresql": "STRING_AGG", "sqlite": "GROUP_CONCAT"}
 
 
+def _packed_diaries_query(patient_ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """The packing query for the patients, and its parameters."""
+    if connection.vendor == "postgresql":
+        # One array of ids: the same text for every chunk, so the driver parses it once.
+        return _packed_diaries_sql(vendor=connection.vendor, patients=None), [list(patient_ids)]
+    return _packed_diaries_sql(vendor=connection.vendor, patients=len(patient_ids)), [*patient_ids]
+
+
+@lru_cache(maxsize=64)
 def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
-    """The packing query, for every patient or for ``patients`` ids given as parameters."""
+    """The packing query for ``patients`` ids given as parameters (None: one array of ids)."""
     if vendor not in _ORDINALS_SQL:
         # config/env.py accepts only these two; say so plainly if another ever gets through.
         raise ImproperlyConfigured(
@@ -162,18 +174,9 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
         """
 
     grouped = "GROUP BY d.patient_id ORDER BY d.patient_id"
-    if patients is None:
-        # Every diary: medicine classes gathered per day, then one hash join, so the diary is
-        # read once, as the bench's floor query does.
-        return f"""
-            {packed("x.classes")}
-            FROM {day} d LEFT JOIN ({per_day} GROUP BY i.diary_day_id) x ON x.diary_day_id = d.id
-            {grouped}
-        """  # nosec B608 (identifiers from the models)
-    # Some patients (a scan chunk, one patient's trends): each day's medicines through the
-    # intakes' index, never a join gathering every intake in the database, which made a
-    # clinic's nightly chunks cost N each.
-    ids = ", ".join(["%s"] * patients)
+    # A scan's chunk, one patient's trends: each day's medicines through the intakes' index,
+    # never a join gathering every intake in the database, which made a chunk cost the clinic.
+    ids = "%s" if patients is None else ", ".join(["%s"] * patients)
     if vendor == "postgresql":
         # The chunk's days once, then their intakes in one index scan over their ids: a third
         # cheaper than a lookup per day, whose every call starts an executor of its own.
@@ -188,7 +191,7 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
         )
         columns = ", ".join([*read, *DiaryDay.FEATURES])
         return f"""
-            WITH d AS MATERIALIZED (SELECT {columns} FROM {day} WHERE patient_id IN ({ids})),
+            WITH d AS MATERIALIZED (SELECT {columns} FROM {day} WHERE patient_id = ANY({ids})),
             x AS (
                 {per_day} WHERE i.diary_day_id = ANY(ARRAY(SELECT id FROM d))
                 GROUP BY i.diary_day_id
@@ -205,67 +208,87 @@ def _packed_diaries_sql(*, vendor: str, patients: int | None) -> str:
     """  # nosec B608 (identifiers from the models; ids are parameters)
 
 
-def packed_diaries(
-    *, patient_ids: Sequence[int] | None, fetch: int = 500
-) -> Iterator[tuple[int, list[int], str]]:
-    """(patient id, day ordinals, day shapes) for each patient with a diary, by patient id.
+PackedRow = tuple[int, list[int], str]
 
-    ``patient_ids`` None streams every patient: on PostgreSQL through a server-side cursor,
-    ``fetch`` patients at a time, so memory holds a few hundred diaries whatever N is. A list of
-    ids (a scan's chunk, one patient's trends) is read in one go.
+
+def packed_diaries(*, patient_ids: Sequence[int]) -> list[PackedRow]:
+    """(patient id, day ordinals, day shapes) for each of the patients with a diary, by id."""
+    if not patient_ids:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(*_packed_diaries_query(patient_ids))
+        return _unpacked_ordinals(cursor.fetchall())
+
+
+def _unpacked_ordinals(rows: Iterable[tuple[int, list[int] | str, str]]) -> list[PackedRow]:
+    # SQLite packs the ordinals as text; PostgreSQL's array arrives as a list.
+    return [
+        (
+            patient_id,
+            ordinals if isinstance(ordinals, list) else list(map(int, ordinals.split(","))),
+            shapes,
+        )
+        for patient_id, ordinals, shapes in rows
+    ]
+
+
+class PackedDiaryRead:
+    """The packed diaries of a scan's chunk (``packed_diaries``), read while the scan works.
+
+    On PostgreSQL the query is sent at once, in pipeline mode, and ``rows()`` collects its rows:
+    the database reads the next chunk on its own core while the scan analyses the current one,
+    so a scan costs its analysis rather than its analysis plus its reads. SQLite reads in
+    ``rows()``. Until then the connection is busy, on both: a query sent meanwhile raises
+    ``ConnectionBusy`` (it would wait behind the read, or be queued in its pipeline).
     """
-    if patient_ids is not None:
-        rows: Iterable[tuple[int, list[int] | str, str]] = _some_packed_diaries(patient_ids)
-    else:
-        rows = _all_packed_diaries(fetch=fetch)
-    for patient_id, ordinals, shapes in rows:
-        if isinstance(ordinals, str):
-            ordinals = list(map(int, ordinals.split(",")))
-        yield patient_id, ordinals, shapes
 
+    def __init__(self, patient_ids: Sequence[int]):
+        self._ids = list(patient_ids)
+        self._cursor: Any = None
+        self._busy = ExitStack()
+        with ExitStack() as busy:
+            if connection.vendor == "postgresql" and self._ids:
+                cursor = busy.enter_context(connection.cursor())
+                busy.enter_context(connection.connection.pipeline())
+                # A chunk's read can be planned at a cost that turns JIT compilation on, and
+                # compiling takes longer than the index scans it would speed up.
+                cursor.execute("SELECT set_config('jit', 'off', false)")
+                cursor.execute(*_packed_diaries_query(self._ids))
+                self._cursor = cursor
+            busy.enter_context(connection.execute_wrapper(_refuse_while_reading))
+            self._busy = busy.pop_all()
 
-# Memory for the aggregation of every diary, which holds each patient's packed days until its
-# last row is read: at PostgreSQL's default (4 MB) a clinic of a thousand patients spills it to
-# disk and reads it back, a sixth of the scan's read. Our reading: 64 MB, one statement's, is
-# cheap beside the scan's own process; larger clinics spill the rest, as they did.
-_AGGREGATION_WORK_MEM = "64MB"
+    def __enter__(self) -> PackedDiaryRead:
+        return self
 
+    def __exit__(self, *exc: object) -> None:
+        self._free()
 
-def _all_packed_diaries(*, fetch: int) -> Iterator[tuple[int, list[int] | str, str]]:
-    sql = _packed_diaries_sql(vendor=connection.vendor, patients=None)
-    cursor = connection.chunked_cursor()
-    try:
-        if connection.vendor == "postgresql":
-            # For the session, not the transaction: outside one (the nightly scan's case) the
-            # held cursor runs its query at once, in a transaction of its own.
+    def rows(self) -> list[PackedRow]:
+        """The chunk's rows, by patient id; the connection is free again."""
+        fetched = self._free()
+        return packed_diaries(patient_ids=self._ids) if fetched is None else fetched
+
+    def _free(self) -> list[PackedRow] | None:
+        cursor, self._cursor = self._cursor, None
+        with self._busy:
+            fetched = None if cursor is None else _unpacked_ordinals(cursor.fetchall())
+        if cursor is not None:
             with connection.cursor() as settings:
-                memory = [_AGGREGATION_WORK_MEM]
-                settings.execute("SELECT set_config('work_mem', %s, false)", memory)
-                try:
-                    cursor.execute(sql)
-                finally:
-                    settings.execute("RESET work_mem")
-        else:
-            cursor.execute(sql)
-        while rows := cursor.fetchmany(fetch):
-            yield from rows
-    finally:
-        cursor.close()
+                settings.execute("RESET jit")
+        return fetched
 
 
-def _some_packed_diaries(patient_ids: Sequence[int]) -> list[tuple[int, list[int] | str, str]]:
-    sql = _packed_diaries_sql(vendor=connection.vendor, patients=len(patient_ids))
-    if connection.vendor != "postgresql" or len(patient_ids) == 1:
-        # One patient's read (the trends) is planned far below PostgreSQL's JIT threshold.
-        with connection.cursor() as cursor:
-            cursor.execute(sql, list(patient_ids))
-            return cursor.fetchall()
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        # A chunk's read can be planned at a cost that turns JIT compilation on, and compiling
-        # takes longer than the index scans it would speed up.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute(sql, list(patient_ids))
-        return cursor.fetchall()
+class ConnectionBusy(RuntimeError):
+    pass
+
+
+def _refuse_while_reading(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    raise ConnectionBusy(
+        "The connection is reading a scan chunk's diaries: no query until its rows are in."
+    )
 
 
 def diary_days_created_since(

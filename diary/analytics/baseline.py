@@ -37,7 +37,7 @@ from diary.analytics.cycles import (
     treatment_courses,
 )
 from diary.analytics.day_classes import RULE_SETS, DayClasses
-from diary.analytics.overuse import medication_overuse
+from diary.analytics.overuse import medication_overuse, overuse_window
 from diary.analytics.timeline import Injection, PatientTimeline
 from diary.analytics.windows import (
     WINDOW_DAYS,
@@ -397,14 +397,18 @@ def baseline_to_freeze(
         record = frozen_for(frozen=timeline.frozen_baselines, first_injection=first)
         if record is not None and record.source != "none":
             continue
+        start, end = baseline_window(first_injection=first)
         counts = {
-            rule: diary_baseline_counts(days=timeline.day_classes(rule=rule), first_injection=first)
+            rule: diary_baseline_counts(
+                days=timeline.day_classes(rule=rule, first=start, last=end), first_injection=first
+            )
             for rule in RULE_SETS
         }
         diary = next(iter(counts.values()))
-        start, end = baseline_window(first_injection=first)
-        # Medicine classes do not depend on the rule set.
-        medicated = timeline.day_classes(rule=next(iter(RULE_SETS)))
+        # Medicine classes do not depend on the rule set; the months the verdict reads only.
+        medicated = timeline.day_classes(
+            rule=next(iter(RULE_SETS)), first=overuse_window(as_of=end)[0], last=end
+        )
         late = sum(1 for day in created_on if start <= day <= end and created_on[day] > first)
         recalled = timeline.recalled_baseline_headache_days
         if diary.sufficient:

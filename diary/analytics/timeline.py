@@ -8,7 +8,7 @@ the driver and a classification. Pure: no database, no clock.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -55,8 +55,10 @@ class PatientTimeline:
     def first_injection(self) -> date | None:
         return self.injections[0].date if self.injections else None
 
-    def day_classes(self, *, rule: str) -> DayCalendar:
-        return self.diary.day_calendar(rule=rule)
+    def day_classes(
+        self, *, rule: str, first: date | None = None, last: date | None = None
+    ) -> DayCalendar:
+        return self.diary.day_calendar(rule=rule, first=first, last=last)
 
 
 # Packing ------------------------------------------------------------------------------------
@@ -99,15 +101,32 @@ class PackedDiary:
     def __len__(self) -> int:
         return len(self._ordinals)
 
-    def day_calendar(self, *, rule: str) -> DayCalendar:
-        """The day classes under ``rule``, computed once: the analysis and the baseline ask."""
+    def day_calendar(
+        self, *, rule: str, first: date | None = None, last: date | None = None
+    ) -> DayCalendar:
+        """The day classes under ``rule``, computed once: the analysis and the baseline ask.
+
+        With ``first`` and ``last``, only the days between them: a slice of the whole calendar
+        once that is built, else those days classified alone, so a 28-day baseline window read
+        under another rule set does not classify the whole diary.
+        """
         calendar = self._calendars.get(rule)
-        if calendar is None:
-            classes = self._unpacker.classes(self._shapes, rule=rule)
-            calendar = self._calendars[rule] = DayCalendar.from_ordinals(
-                ordinals=self._ordinals, classes=classes
-            )
-        return calendar
+        if first is None or last is None:
+            if calendar is None:
+                classes = self._unpacker.classes(self._shapes, rule=rule)
+                calendar = self._calendars[rule] = DayCalendar.from_ordinals(
+                    ordinals=self._ordinals, classes=classes
+                )
+            return calendar
+        if calendar is not None:
+            ordinals, classes = calendar.between_with_ordinals(first, last)
+            return DayCalendar.from_ordinals(ordinals=ordinals, classes=classes)
+        low = bisect_left(self._ordinals, first.toordinal())
+        high = bisect_right(self._ordinals, last.toordinal(), low)
+        return DayCalendar.from_ordinals(
+            ordinals=self._ordinals[low:high],
+            classes=self._unpacker.classes(self._shapes[low:high], rule=rule),
+        )
 
 
 class DiaryUnpacker:

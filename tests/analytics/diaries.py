@@ -51,5 +51,7 @@ class ClassifiedTimeline(PatientTimeline):
         )
         object.__setattr__(self, "_days", days)
 
-    def day_classes(self, *, rule: str):
-        return self._days
+    def day_classes(self, *, rule: str, first=None, last=None):
+        if first is None or last is None:
+            return self._days
+        return {day: classes for day, classes in self._days.items() if first <= day <= last}

@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from diary import models, services
+from diary import scan as scan_module
 from diary.scan import patient_ids_due_for_scan, scan_patient, scan_patients
-from diary.timelines import _packed_diaries_sql
+from diary.timelines import ConnectionBusy, PackedDiaryRead, _packed_diaries_sql
 from tests import factories
 from tests.analytics.records import inject, log_days
 from tests.conftest import client_for
@@ -122,6 +123,92 @@ def test_one_scan_flags_each_patient_who_needs_review_and_no_one_else():
     assert flagged == {patient.pk for patient in wearing_off}
     assert summary.scanned == 3
     assert summary.flags == {"wear_off": 2}
+
+
+def a_clinic() -> list[models.PatientProfile]:
+    """Patients with something to flag, one with nothing, and one with no diary at all."""
+    non_responder = factories.PatientFactory()
+    first = TODAY - timedelta(weeks=24)
+    log_days(non_responder, first - timedelta(days=28), "HHHH...H" * 22 + "HHHH")
+    inject(non_responder, first, first + timedelta(weeks=12))
+    overusing = factories.PatientFactory()
+    log_days(overusing, date(2026, 2, 1), ("T." * 12 + "." * 7) * 4 + "T." * 6)
+    steady = factories.PatientFactory()
+    log_days(steady, TODAY - timedelta(days=60), "." * 60)
+    no_diary = factories.PatientFactory()
+    return [demo_patient(), non_responder, overusing, steady, no_diary, demo_patient()]
+
+
+def scan_outcome() -> tuple[list, list]:
+    flags = models.ReviewFlag.objects.order_by("patient_id", "kind")
+    baselines = models.TreatmentBaseline.objects.order_by("patient_id", "first_injection_date")
+    return (
+        list(flags.values_list("patient_id", "kind", "evidence")),
+        list(baselines.values_list("patient_id", "source", "logged_days", "counts")),
+    )
+
+
+def test_a_scan_in_chunks_finds_what_scanning_each_patient_alone_finds(monkeypatch):
+    patients = a_clinic()
+    for patient in patients:
+        scan_patient(patient=patient, today=TODAY)
+    alone = scan_outcome()
+    models.ReviewFlag.objects.all().delete()
+    models.TreatmentBaseline.objects.all().delete()
+    # Chunks of two: each chunk's diaries read while the one before is analysed.
+    monkeypatch.setattr(scan_module, "SCAN_CHUNK_SIZE", 2)
+
+    summary = scan_patients(today=TODAY)
+
+    assert summary.scanned == len(patients) and summary.failed == ()
+    assert scan_outcome() == alone
+    assert {kind for _, kind, _ in alone[0]} >= {"wear_off", "non_response", "medication_overuse"}
+
+
+def test_a_patient_whose_analysis_fails_is_left_for_the_next_scan_and_the_others_are_scanned(
+    monkeypatch,
+):
+    patients = a_clinic()
+    failing = patients[2]
+    # The only diary of its length in the clinic.
+    failing_days = models.DiaryDay.objects.filter(patient=failing, date__lte=TODAY).count()
+    analyse = scan_module.patient_analysis
+
+    def fails_for_one(*, timeline, rule):
+        if len(timeline.diary) == failing_days:
+            raise ValueError("bad data")
+        return analyse(timeline=timeline, rule=rule)
+
+    monkeypatch.setattr(scan_module, "patient_analysis", fails_for_one)
+    monkeypatch.setattr(scan_module, "SCAN_CHUNK_SIZE", 2)
+
+    summary = scan_patients(today=TODAY)
+
+    assert summary.failed == (failing.pk,)
+    assert summary.scanned == len(patients) - 1
+    scanned = dict(models.PatientProfile.objects.values_list("pk", "last_scanned_at"))
+    assert scanned.pop(failing.pk) is None
+    assert set(scanned.values()) == {NOW}
+    assert not models.ReviewFlag.objects.filter(patient=failing).exists()
+
+
+def test_no_query_runs_while_a_chunks_diaries_are_being_read():
+    patient = demo_patient()
+    with PackedDiaryRead([patient.pk]) as read:
+        with pytest.raises(ConnectionBusy):
+            models.PatientProfile.objects.count()
+        rows = read.rows()
+    assert [patient_id for patient_id, _, _ in rows] == [patient.pk]
+    assert len(rows[0][1]) == models.DiaryDay.objects.filter(patient=patient).count()
+    # The connection is free again.
+    assert models.PatientProfile.objects.count() == 1
+
+
+def test_a_read_left_unfinished_frees_the_connection():
+    patient = demo_patient()
+    with pytest.raises(ZeroDivisionError), PackedDiaryRead([patient.pk]):
+        _ = 1 / 0
+    assert models.PatientProfile.objects.count() == 1
 
 
 def test_a_scan_freezes_the_baseline_and_marks_the_patient_scanned():
@@ -298,4 +385,4 @@ def test_the_command_scans_patients_with_new_data_and_prints_a_summary():
 
 def test_a_database_other_than_postgresql_or_sqlite_is_refused_plainly():
     with pytest.raises(ImproperlyConfigured, match="PostgreSQL or SQLite"):
-        _packed_diaries_sql(vendor="mysql", patients=None)
+        _packed_diaries_sql(vendor="mysql", patients=1)
