@@ -9,8 +9,16 @@ import { routeChanged } from "./undo.js";
 
 const main = document.getElementById("main");
 const nav = document.querySelector(".tabs");
-// Large text wraps the bar onto two rows: the page keeps room for it (app.css --tabs-height).
-new ResizeObserver(() => document.documentElement.style.setProperty("--tabs-height", `${nav.offsetHeight}px`)).observe(nav);
+const snackbar = document.getElementById("snackbar");
+// The fixed bars' heights, which large text changes: the page keeps room for them (app.css
+// --bars-height). The undo offer sits 8 px above the tabs, and is 0 high when it offers nothing.
+const bars = new ResizeObserver(() => {
+  const root = document.documentElement.style;
+  root.setProperty("--tabs-height", `${nav.offsetHeight}px`);
+  root.setProperty("--snackbar-height", snackbar.offsetHeight ? `${snackbar.offsetHeight + 8}px` : "0px");
+});
+bars.observe(nav);
+bars.observe(snackbar);
 const connection = document.getElementById("connection");
 
 export const session = { me: null, started: false };
