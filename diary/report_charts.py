@@ -166,12 +166,12 @@ def cycle_overlay_drawing(
         points: list[float] = []
         for cycle_week in cycle.weeks:
             counts = cycle_week.counts
-            if not (counts.sufficient and counts.logged_days):
+            if not (counts.sufficient and counts.judged_days):
                 if len(points) >= 4:
                     drawing.add(PolyLine(points, strokeColor=colour, strokeWidth=1))
                 points = []
                 continue
-            rate = counts.headache_days * 100 / counts.logged_days
+            rate = counts.headache_days * 100 / counts.judged_days
             points += [x(cycle_week.week), y(rate)]
         if len(points) >= 4:
             drawing.add(PolyLine(points, strokeColor=colour, strokeWidth=1))

@@ -265,7 +265,9 @@ def frozen_baseline(*, record: FrozenBaselineRecord, rule: str, course: int) -> 
             migraine_days=counts["migraine_days"],
             moderate_severe_days=counts["moderate_severe_days"],
             headache_days_per_28=per_28(
-                count=counts["headache_days"], logged_days=record.logged_days
+                count=counts["headache_days"],
+                # Frozen before unknown durations were counted apart: none recorded.
+                logged_days=record.logged_days - counts.get("duration_unknown_days", 0),
             ),
             sufficient=True,
             frozen=True,
@@ -440,6 +442,7 @@ def baseline_to_freeze(
                         "migraine_days": c.migraine_days,
                         "moderate_severe_days": c.moderate_severe_days,
                         "acute_medication_days": c.acute_medication_days,
+                        "duration_unknown_days": c.duration_unknown_days,
                     }
                     for rule, c in counts.items()
                 },
@@ -499,9 +502,9 @@ class WindowFigure:
 
 def window_figure(*, counts: DayCounts, baseline_per_28: float | None) -> WindowFigure:
     floor = min_logged_days(window_days=counts.nominal_days)
-    enough = counts.logged_days >= floor
+    enough = counts.judged_days >= floor
     per_28_value = per_28(
-        count=counts.headache_days, logged_days=counts.logged_days, sufficient=enough
+        count=counts.headache_days, logged_days=counts.judged_days, sufficient=enough
     )
     return WindowFigure(
         start=counts.start,
@@ -514,7 +517,7 @@ def window_figure(*, counts: DayCounts, baseline_per_28: float | None) -> Window
         headache_days_per_28=per_28_value,
         migraine_or_moderate_severe_days_per_28=per_28(
             count=counts.migraine_or_moderate_severe_days,
-            logged_days=counts.logged_days,
+            logged_days=counts.judged_days,
             sufficient=enough,
         ),
         percent_change=percent_change(value=per_28_value, baseline=baseline_per_28),
@@ -795,7 +798,7 @@ def is_month_below(month: DayCounts, *, limit: int) -> bool:
     """< ``limit`` headache days, prorated over logged days; an under-logged month says nothing."""
     if not month.sufficient:
         return False
-    prorated = month.headache_days * month.nominal_days / month.logged_days
+    prorated = month.headache_days * month.nominal_days / month.judged_days
     return prorated < limit
 
 

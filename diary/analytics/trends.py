@@ -128,7 +128,7 @@ def counts_json(counts: DayCounts) -> dict[str, Any]:
         "duration_unknown_days": counts.duration_unknown_days,
         "headache_days_per_28": counts.headache_days_per_28,
         "headache_day_rate": (
-            round(counts.headache_days / counts.logged_days, 3) if counts.logged_days else None
+            round(counts.headache_days / counts.judged_days, 3) if counts.judged_days else None
         ),
     }
 

@@ -85,7 +85,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from itertools import accumulate, pairwise
 from math import erfc, sqrt
-from operator import attrgetter
+from operator import attrgetter, not_
 from typing import Any, Literal
 
 from diary.analytics import cycles as cycle_rules
@@ -250,16 +250,19 @@ class DayIndex:
     nightly scan counts every week of every cycle of every patient.
     """
 
-    __slots__ = ("_headache", "_medication", "_ordinals")
+    __slots__ = ("_headache", "_judged", "_medication", "_ordinals")
 
     def __init__(self, days: Mapping[date, DayClasses]):
         ordinals, classes = day_calendar(days).between_with_ordinals(date.min, date.max)
         self._ordinals = ordinals
         self._headache = [0, *accumulate(map(_HEADACHE, classes))]
         self._medication = [0, *accumulate(map(bool, map(_MEDICATION, classes)))]
+        # A headache of unknown duration is neither a headache day nor headache-free: left out
+        # of the days a share rests on, as in every rate (``windows.DayCounts.judged_days``).
+        self._judged = [0, *accumulate(map(not_, map(_DURATION_UNKNOWN, classes)))]
 
     def weeks(self, *, start: date, last: date) -> tuple[list[int], list[int], list[int]]:
-        """Logged, headache and acute-medication days per 7 days from ``start`` to ``last``."""
+        """Judged, headache and acute-medication days per 7 days from ``start`` to ``last``."""
         if last < start:
             return [], [], []
         first, final = start.toordinal(), last.toordinal()
@@ -267,7 +270,7 @@ class DayIndex:
         bounds.append(bisect_right(self._ordinals, final, bounds[-1]))
         logged, headache, medication = [], [], []
         for low, high in pairwise(bounds):
-            logged.append(high - low)
+            logged.append(self._judged[high] - self._judged[low])
             headache.append(self._headache[high] - self._headache[low])
             medication.append(self._medication[high] - self._medication[low])
         return logged, headache, medication
@@ -275,6 +278,7 @@ class DayIndex:
 
 _HEADACHE = attrgetter("headache_day")
 _MEDICATION = attrgetter("acute_medication_classes")
+_DURATION_UNKNOWN = attrgetter("duration_unknown")
 
 
 def _window(

@@ -50,19 +50,30 @@ class DayCounts:
         return self.elapsed_days - self.logged_days
 
     @property
+    def judged_days(self) -> int:
+        """Logged days that are a headache day or headache-free under the rule set.
+
+        clinical.md: a day of unknown duration is "counted apart, and never headache-free". Our
+        reading for rates: it is left out of the days a rate rests on, as a missing day is,
+        since counting it in the denominator would make it count as headache-free; the
+        logging floor then applies to the judged days.
+        """
+        return self.logged_days - self.duration_unknown_days
+
+    @property
     def sufficient(self) -> bool:
-        return is_sufficiently_logged(logged_days=self.logged_days, nominal_days=self.nominal_days)
+        return is_sufficiently_logged(logged_days=self.judged_days, nominal_days=self.nominal_days)
 
     @property
     def headache_days_per_28(self) -> float | None:
         return per_28(
-            count=self.headache_days, logged_days=self.logged_days, sufficient=self.sufficient
+            count=self.headache_days, logged_days=self.judged_days, sufficient=self.sufficient
         )
 
     @property
     def migraine_days_per_28(self) -> float | None:
         return per_28(
-            count=self.migraine_days, logged_days=self.logged_days, sufficient=self.sufficient
+            count=self.migraine_days, logged_days=self.judged_days, sufficient=self.sufficient
         )
 
 

@@ -15,13 +15,16 @@ DAY_KINDS = {
     "T": DayClasses(True, True, True, ("triptan",)),
     "O": DayClasses(True, False, True, ("opioid",)),
     "G": DayClasses(True, False, True, ("gepant",)),
+    # An untreated headache of unknown duration (an import without durations).
+    "?": DayClasses(False, False, False, (), duration_unknown=True),
 }
 MISSING = "-"
 
 
 def diary(start: date, pattern: str) -> dict[date, DayClasses]:
     """``.`` headache-free, ``h`` mild headache, ``H`` migraine, ``S``/``T``/``O``/``G`` headache
-    treated with a simple analgesic, triptan, opioid or gepant, ``-`` missing; spaces ignored."""
+    treated with a simple analgesic, triptan, opioid or gepant, ``?`` untreated headache of
+    unknown duration, ``-`` missing; spaces ignored."""
     days = {}
     pattern = pattern.replace(" ", "")
     for offset, kind in enumerate(pattern):
