@@ -22,7 +22,8 @@ writes a chunk's results):
   intervals and two weeks' grace) and fewer than 20 of the 28 days ending yesterday logged.
   Today is left out because the nightly scan runs before most patients log the day.
 
-A flag whose condition no longer holds is left as it is: closing it is the clinician's call.
+A flag whose condition no longer holds is left as it is: closing it is the clinician's call. A
+closed flag comes back only when the finding adds something to it (``adds_to_closed_flag``).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from __future__ import annotations
 import logging
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
@@ -369,7 +370,7 @@ class _Scan:
         return results
 
     def _save(self, results: _Results) -> None:
-        found = _without_dismissed_wear_off(results.found)
+        found = _without_judged_findings(results.found)
         self.flags.update(kind for _, kind, _ in found)
         scan_results_save(
             scanned=results.scanned,
@@ -404,26 +405,70 @@ def _baseline_days_created_on(
     return created
 
 
-def _without_dismissed_wear_off(
+# Flags a clinician has closed: judged, so the same finding must not bring them back.
+CLOSED = (FlagStatus.RESOLVED, FlagStatus.DISMISSED)
+
+
+def _latest_month(evidence: Mapping[str, Any], *, over_threshold: bool = False) -> str | None:
+    months = [
+        m["month"]
+        for m in evidence.get("months", ())
+        if isinstance(m, dict) and "month" in m and (m.get("over_threshold") or not over_threshold)
+    ]
+    return max(months, default=None)
+
+
+def adds_to_closed_flag(
+    *, kind: str, evidence: Mapping[str, Any], closed: Mapping[str, Any]
+) -> bool:
+    """Whether a finding shows what a closed flag of its kind did not: only then a new flag.
+
+    A clinician who resolved or dismissed a flag has judged what it showed; the same finding,
+    scanned night after night, must not bring it back. New is, by kind: a cycle closed after
+    those the wear-off evidence rested on; a later cycle (or course) judged for non-response;
+    a later episodic month, or a later month over an overuse threshold; for adherence, a 28-day
+    window that no longer overlaps the one closed, so a patient still logging little is asked
+    about again at most every 28 days. Evidence stored before a field existed counts as new.
+    """
+    if kind == FlagKind.WEAR_OFF:
+        return adds_evidence(evidence=evidence, dismissed=closed)
+    if kind == FlagKind.NON_RESPONSE:
+        judged = (evidence.get("after_cycle"), evidence.get("window_start"))
+        return judged != (closed.get("after_cycle"), closed.get("window_start"))
+    if kind in (FlagKind.EPISODIC, FlagKind.MEDICATION_OVERUSE):
+        over = kind == FlagKind.MEDICATION_OVERUSE
+        before = _latest_month(closed, over_threshold=over)
+        now = _latest_month(evidence, over_threshold=over)
+        return before is None or (now is not None and now > before)
+    if kind == FlagKind.LOW_ADHERENCE:
+        ended = closed.get("window_end")
+        return ended is None or str(evidence.get("window_start", "")) > ended
+    return True
+
+
+def _without_judged_findings(
     found: list[tuple[int, str, dict[str, Any]]],
 ) -> list[tuple[int, str, dict[str, Any]]]:
-    """Wear-off findings that add no cycle to a dismissed wear-off flag's evidence are dropped.
+    """The findings that add something to every closed flag of their kind (``CLOSED``).
 
-    One query, for the chunk's patients with a wear-off finding only.
+    One query, for the chunk's patients with a finding only.
     """
-    wanted = {patient_id for patient_id, kind, _ in found if kind == FlagKind.WEAR_OFF}
-    if not wanted:
+    if not found:
         return found
-    dismissed: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for patient_id, evidence in ReviewFlag.objects.filter(
-        patient_id__in=wanted, kind=FlagKind.WEAR_OFF, status=FlagStatus.DISMISSED
-    ).values_list("patient_id", "evidence"):
-        dismissed[patient_id].append(evidence)
+    closed: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
+    for patient_id, kind, evidence in ReviewFlag.objects.filter(
+        patient_id__in={patient_id for patient_id, _, _ in found},
+        kind__in={kind for _, kind, _ in found},
+        status__in=CLOSED,
+    ).values_list("patient_id", "kind", "evidence"):
+        closed[patient_id, kind].append(evidence)
     return [
         (patient_id, kind, evidence)
         for patient_id, kind, evidence in found
-        if kind != FlagKind.WEAR_OFF
-        or all(adds_evidence(evidence=evidence, dismissed=d) for d in dismissed[patient_id])
+        if all(
+            adds_to_closed_flag(kind=kind, evidence=evidence, closed=before)
+            for before in closed[patient_id, kind]
+        )
     ]
 
 

@@ -112,6 +112,69 @@ def test_a_dismissed_wear_off_flag_comes_back_only_when_a_new_cycle_adds_evidenc
     assert flags[0].evidence["assessed_cycles"] == [1, 2, 3, 4]
 
 
+def close(flag: models.ReviewFlag, status: str = models.FlagStatus.RESOLVED) -> None:
+    flag.status = status
+    flag.save(update_fields=["status"])
+
+
+def non_responder_after_two_cycles() -> models.PatientProfile:
+    patient = factories.PatientFactory()
+    first = TODAY - timedelta(weeks=24)
+    log_days(patient, first - timedelta(days=28), "HHHH...H" * 40)
+    inject(patient, first, first + timedelta(weeks=12), first + timedelta(weeks=24))
+    return patient
+
+
+def test_a_resolved_non_response_flag_comes_back_only_when_a_later_cycle_is_judged():
+    patient = non_responder_after_two_cycles()
+    flag = next(f for f in scan_patient(patient=patient, today=TODAY) if f.kind == "non_response")
+    assert flag.evidence["after_cycle"] == 2
+    close(flag)
+
+    # Cycle 3 running: the same verdict after cycle 2, night after night.
+    for night in (1, 30, 70):
+        kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(days=night))]
+        assert "non_response" not in kinds
+
+    # Cycle 3's window has closed: a new judgement, a new flag.
+    kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(weeks=12))]
+    assert "non_response" in kinds
+    new = models.ReviewFlag.objects.get(patient=patient, kind="non_response", status="open")
+    assert new.evidence["after_cycle"] == 3
+
+
+def test_a_resolved_adherence_flag_is_asked_again_only_after_a_new_28_day_window():
+    patient = factories.PatientFactory()
+    first = TODAY - timedelta(weeks=6)
+    log_days(patient, first - timedelta(days=28), "H" * 28 + "." * 14)
+    inject(patient, first)
+    flag = next(f for f in scan_patient(patient=patient, today=TODAY) if f.kind == "low_adherence")
+    close(flag)
+
+    for night in (1, 14, 27):
+        kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(days=night))]
+        assert "low_adherence" not in kinds
+    kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(days=28))]
+    assert "low_adherence" in kinds
+
+
+def test_a_dismissed_overuse_flag_comes_back_only_with_a_later_month_over_the_limit():
+    patient = factories.PatientFactory()
+    for month in range(1, 6):
+        log_days(patient, date(2026, month, 1), "T." * 12)
+    flag = next(
+        f for f in scan_patient(patient=patient, today=TODAY) if f.kind == "medication_overuse"
+    )
+    close(flag, models.FlagStatus.DISMISSED)
+
+    kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(days=1))]
+    assert "medication_overuse" not in kinds
+
+    log_days(patient, date(2026, 6, 1), "T." * 12)
+    kinds = [f.kind for f in scan_patient(patient=patient, today=date(2026, 7, 2))]
+    assert "medication_overuse" in kinds
+
+
 def test_one_scan_flags_each_patient_who_needs_review_and_no_one_else():
     wearing_off = [demo_patient(), demo_patient()]
     steady = factories.PatientFactory()
@@ -301,9 +364,9 @@ def test_a_scan_reads_in_a_constant_number_of_queries():
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_racing_to_open_the_same_flags_leave_one_each(monkeypatch):
     wearing_off = [demo_patient() for _ in range(3)]
-    # Baselines frozen and the first flags closed: what is left to race for is the new flags.
+    # Baselines frozen and the first flags gone: what is left to race for is the new flags.
     scan_patients(today=TODAY)
-    models.ReviewFlag.objects.update(status=models.FlagStatus.RESOLVED)
+    models.ReviewFlag.objects.all().delete()
     # Both scans have read the flags under review (none) before either opens any.
     both_read = threading.Barrier(2)
     refresh = services._flag_evidence_refresh
