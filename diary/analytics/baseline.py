@@ -494,6 +494,8 @@ class WindowFigure:
     headache_days_per_28: float | None
     migraine_or_moderate_severe_days_per_28: float | None
     percent_change: float | None
+    # Headaches of unknown duration: logged, left out of the days the rate rests on.
+    duration_unknown_days: int = 0
 
     @property
     def assessable(self) -> bool:
@@ -521,6 +523,7 @@ def window_figure(*, counts: DayCounts, baseline_per_28: float | None) -> Window
             sufficient=enough,
         ),
         percent_change=percent_change(value=per_28_value, baseline=baseline_per_28),
+        duration_unknown_days=counts.duration_unknown_days,
     )
 
 
@@ -567,10 +570,23 @@ def cycle_response(
             f"Not assessable: cycle {cycle.number} lasted {cycle.length_days} "
             f"day{'' if cycle.length_days == 1 else 's'}, so {where} is empty."
         )
+    elif not window.assessable and not cycle.response_window_closed:
+        # Days not yet lived are not missing: the patient has not failed to log them.
+        reason = (
+            f"Not yet assessable: {where} runs until {window.end:%d %b %Y}; "
+            f"{window.logged_days} of its days so far logged."
+        )
     elif not window.assessable:
+        unknown = (
+            f", {window.duration_unknown_days} of them headaches of unknown duration, which "
+            f"count for neither"
+            if window.duration_unknown_days
+            else ""
+        )
         reason = (
             f"Not assessable: only {window.logged_days} of the {window.days} days of {where} "
-            f"were logged ({logging_floor_text()} needed, {window.min_logged_days} here)."
+            f"were logged{unknown} ({logging_floor_text()} needed, {window.min_logged_days} "
+            f"here)."
         )
     elif not baseline_per_28:
         reason = "Not assessable: there is no baseline (diary or recalled) to compare with."

@@ -351,3 +351,30 @@ def test_each_courses_cycles_are_judged_against_their_own_baseline():
         (2, 2, 20.0),
         (3, 1, 28.0),
     ]
+
+
+def test_a_running_cycle_is_not_yet_assessable_and_does_not_blame_the_patient():
+    as_of = FIRST + timedelta(days=34)
+    line = timeline(BASELINE_20, repeat(".", 35), as_of=as_of, shots=1)
+    cycles = treatment_cycles(
+        days=line.day_classes(rule="x"), injections=line.injections, as_of=as_of
+    )
+    (running,) = cycle_responses(cycles=cycles, timeline=line, rule="preempt_4h")
+    assert not running.window_closed and not running.assessable
+    assert running.reason == (
+        "Not yet assessable: cycle 1's response window (days 7 to 83) runs until "
+        "25 May 2025; 28 of its days so far logged."
+    )
+
+
+def test_headaches_of_unknown_duration_are_named_when_a_window_is_not_assessable():
+    as_of = FIRST + 2 * TWELVE_WEEKS
+    cycle_2 = repeat(".", 7) + repeat("?", 30) + repeat(".", 47)
+    line = timeline(repeat("H", 28), repeat(".", 84) + cycle_2, as_of=as_of)
+    response = judge(line)
+    assert response.status == "not_assessable"
+    assert response.message == (
+        "Not assessable: only 77 of the 77 days of cycle 2's response window (days 7 to 83) "
+        "were logged, 30 of them headaches of unknown duration, which count for neither "
+        "(20 of every 28 days needed, 55 here)."
+    )
