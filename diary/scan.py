@@ -72,10 +72,11 @@ IN_TREATMENT_WEEKS = 26
 # alone (a patient who stops logging writes nothing; cycle 2 ends without a new entry).
 RESCAN_AFTER = timedelta(days=7)
 # Patients read, analysed and written together: one query reads their diaries while the
-# previous chunk is analysed, one transaction writes their results. Small enough that the
-# first chunk's read, the only one nothing overlaps, is short; large enough that a chunk's
-# fixed queries are few beside its analysis.
+# previous chunk is analysed, one transaction writes their results; large enough that a
+# chunk's fixed queries are few beside its analysis. The first chunks are smaller, doubling
+# from FIRST_CHUNK_SIZE: the first chunk's read is the only one nothing overlaps.
 SCAN_CHUNK_SIZE = 100
+FIRST_CHUNK_SIZE = 25
 
 
 def _counts_evidence(counts: DayCounts) -> dict[str, Any]:
@@ -287,10 +288,10 @@ class _Scan:
         profiles = PatientProfile.objects.order_by("pk").values_list(*_PROFILE_FIELDS)
         if patient_ids is None:
             rows = profiles.iterator(chunk_size=2000)
-            for chunk in _batched(rows, SCAN_CHUNK_SIZE):
+            for chunk in _growing_chunks(rows):
                 yield [_Patient(*row) for row in chunk]
             return
-        for group in _batched(patient_ids, SCAN_CHUNK_SIZE):
+        for group in _growing_chunks(patient_ids):
             yield [_Patient(*row) for row in profiles.filter(pk__in=group)]
 
     def _as_of(self, patient: _Patient) -> date:
@@ -472,10 +473,13 @@ def _without_judged_findings(
     ]
 
 
-def _batched(items: Iterable, size: int) -> Iterator[list]:
+def _growing_chunks(items: Iterable) -> Iterator[list]:
+    """``items`` in chunks of FIRST_CHUNK_SIZE, doubling up to SCAN_CHUNK_SIZE."""
     iterator = iter(items)
+    size = min(FIRST_CHUNK_SIZE, SCAN_CHUNK_SIZE)
     while chunk := list(islice(iterator, size)):
         yield chunk
+        size = min(2 * size, SCAN_CHUNK_SIZE)
 
 
 def _injections(*, patient_ids: list[int]) -> dict[int, list[Injection]]:
