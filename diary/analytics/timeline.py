@@ -133,7 +133,7 @@ class DiaryUnpacker:
     """Turns packed diaries into ``PackedDiary``; each shape is unpacked and classified once."""
 
     def __init__(self) -> None:
-        self._classes: dict[str, dict[str, DayClasses]] = {}
+        self._classes: dict[str, _ShapeClasses] = {}
 
     def diary(self, *, ordinals: list[int], shapes: str, as_of: date) -> PackedDiary:
         """The days up to ``as_of``, in date order whatever order the database gave.
@@ -155,18 +155,25 @@ class DiaryUnpacker:
 
     def classes(self, shapes: list[str], *, rule: str) -> list[DayClasses]:
         """Each day's classes under ``rule``: one classification per shape, then lookups."""
-        known = self._classes.setdefault(rule, {})
-        try:
-            return list(map(known.__getitem__, shapes))
-        except KeyError:
-            pass
-        new = set(shapes).difference(known)
-        if len(known) + len(new) > _SHAPES_KEPT:
-            known.clear()
-            new = set(shapes)
-        for shape in new:
-            known[shape] = classify_day(_shape_facts(shape), rule=rule)
+        known = self._classes.get(rule)
+        if known is None:
+            known = self._classes[rule] = _ShapeClasses(rule)
         return list(map(known.__getitem__, shapes))
+
+
+class _ShapeClasses(dict[str, DayClasses]):
+    """Shapes' classes under one rule set; a shape not seen yet is classified when looked up,
+    so looking up a diary's days stays one ``map`` in C whether or not all are known."""
+
+    def __init__(self, rule: str):
+        super().__init__()
+        self.rule = rule
+
+    def __missing__(self, shape: str) -> DayClasses:
+        if len(self) >= _SHAPES_KEPT:
+            self.clear()
+        classes = self[shape] = classify_day(_shape_facts(shape), rule=self.rule)
+        return classes
 
 
 def _shape_facts(shape: str) -> DayFacts:
