@@ -183,10 +183,11 @@ def frozen_for(
 def medication_note(
     *, days: int | None, by_class: Mapping[str, int], logged_days: int | None, status: str
 ) -> str:
-    if days is None:
+    if days is None or not logged_days:
+        # A recalled figure over an unlogged window: no diary days to speak of.
         return ""
     classes = ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in by_class.items())
-    text = f"Acute medication on {days} of its {logged_days or 0} logged days"
+    text = f"Acute medication on {days} of its {logged_days} logged days"
     text += f" ({classes})." if classes else "."
     if status:
         text += f" Medication overuse (ICHD-3 8.2) then: {status.replace('_', ' ')}."

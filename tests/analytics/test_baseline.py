@@ -11,6 +11,7 @@ from diary.analytics.baseline import (
     cycle_responses,
     episodic_months,
     is_non_responder,
+    medication_note,
     treatment_baseline,
     treatment_response,
 )
@@ -377,4 +378,12 @@ def test_headaches_of_unknown_duration_are_named_when_a_window_is_not_assessable
         "Not assessable: only 77 of the 77 days of cycle 2's response window (days 7 to 83) "
         "were logged, 30 of them headaches of unknown duration, which count for neither "
         "(20 of every 28 days needed, 55 here)."
+    )
+
+
+def test_a_recalled_baseline_over_an_unlogged_window_says_nothing_of_its_medication():
+    assert medication_note(days=0, by_class={}, logged_days=0, status="not_enough_data") == ""
+    assert medication_note(days=3, by_class={"triptan": 3}, logged_days=26, status="none") == (
+        "Acute medication on 3 of its 26 logged days (triptan 3). "
+        "Medication overuse (ICHD-3 8.2) then: none."
     )
