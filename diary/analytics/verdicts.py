@@ -18,6 +18,13 @@ logging floor. Every sentence is built from the rules' constants.
   every other figure here uses (PREEMPT; IHS trial guidelines).
 - Late responders exist (27 % -> 48 % responders from cycle 2 to 5 among first-cycle
   non-responders, Front Neurol 2017;8:655): a NICE non-response verdict says so beside it.
+
+A met "stop when well" rule is that guideline's verdict (``stop_when_well``), whatever the
+response: NICE and EHF state it without waiting for the 2 cycles, so "Continue" or "Responder"
+never stands beside it. The response figure (or why there is none yet) follows it.
+
+Each verdict also carries ``patient_message``, its reason in the patient's words
+(``patient_words``), for the app's "why".
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ from typing import Literal
 # always states the threshold the verdict was judged by.
 from diary.analytics import baseline as rules
 from diary.analytics import cycles, windows
+from diary.analytics import patient_words as words
 from diary.analytics.baseline import EpisodicRun, TreatmentResponse
 
 NICE = "nice_ta260"
@@ -40,6 +48,8 @@ TITLES = {NICE: "NICE TA260", EHF: "EHF 2018", AHS: "AHS 2021", IHS: "IHS 2025"}
 
 # EHF 2018: stop after 2-3 non-responding cycles.
 EHF_MAX_NON_RESPONDING_CYCLES = 3
+# EHF 2018: after stopping when well, re-evaluate 4-5 months later.
+EHF_REEVALUATE_MONTHS = (4, 5)
 # IHS 2025: days a month with migraine or moderate-to-severe headache.
 IHS_OPTIMAL_BELOW = 4
 IHS_MODEST_MAX = 6
@@ -52,6 +62,8 @@ Status = Literal[
     "not_assessable",
     "responder",
     "non_responder",
+    # NICE's or EHF's "stop when well" rule is met.
+    "stop_when_well",
     "unknown",
     "freedom",
     "optimal",
@@ -96,6 +108,8 @@ class GuidelineVerdict:
     notes: tuple[str, ...] = ()
     criteria: tuple[Criterion, ...] = ()
     stopping_rule: StoppingRule | None = None
+    # The reason in the patient's words (``patient_words``); empty when there is none to give.
+    patient_message: str = ""
 
 
 def late_responders_note() -> str:
@@ -124,6 +138,27 @@ def _stopping_rule(*, episodic: EpisodicRun, limit: int, met: bool, who: str) ->
         met=met,
         months=tuple(m.start.strftime("%Y-%m") for m in episodic.months),
     )
+
+
+def _months_text(episodic: EpisodicRun) -> str:
+    if not episodic.months:
+        return ""
+    first, last = episodic.months[0].start, episodic.months[-1].start
+    return f": {first:%b %Y} to {last:%b %Y}"
+
+
+def _reevaluate_text() -> str:
+    first, last = EHF_REEVALUATE_MONTHS
+    return f"re-evaluate {first}-{last} months later"
+
+
+def _response_beside(response: TreatmentResponse) -> str:
+    """The response figure, or why there is none yet, beside a met stopping rule."""
+    unjudged = _unjudged(response)
+    if unjudged is not None:
+        return unjudged[1]
+    met = "at least" if response.responder_30 else "below"
+    return f"Response: {_change_text(response)}, {met} {rules.RESPONDER_NICE_PERCENT} %."
 
 
 def _window(response: TreatmentResponse) -> dict:
@@ -181,11 +216,23 @@ def nice_verdict(*, response: TreatmentResponse, episodic: EpisodicRun) -> Guide
     )
     notes: tuple[str, ...] = ()
     unjudged = _unjudged(response)
-    if unjudged is not None:
+    status: Status
+    if stopping.met:
+        status = "stop_when_well"
+        text = (
+            f"Stop (episodic for {rules.EPISODIC_CONSECUTIVE_MONTHS} months"
+            f"{_months_text(episodic)}). {_response_beside(response)}"
+        )
+        patient = words.stop_when_well_words(
+            below_ehf_limit=episodic.below_ehf_limit, reevaluate_months=EHF_REEVALUATE_MONTHS
+        )
+    elif unjudged is not None:
         status, text = unjudged
+        patient = words.not_judged_words(response)
     elif response.responder_30:
         status = "responder"
         text = f"Continue: {_change_text(response)}, at least {rules.RESPONDER_NICE_PERCENT} %."
+        patient = words.response_threshold_words(responder=True)
     else:
         status = "non_responder"
         text = (
@@ -193,6 +240,7 @@ def nice_verdict(*, response: TreatmentResponse, episodic: EpisodicRun) -> Guide
             f"below {rules.RESPONDER_NICE_PERCENT} %."
         )
         notes = (ehf_third_cycle_note(), late_responders_note())
+        patient = words.response_threshold_words(responder=False)
     return GuidelineVerdict(
         guideline=NICE,
         title=TITLES[NICE],
@@ -201,9 +249,10 @@ def nice_verdict(*, response: TreatmentResponse, episodic: EpisodicRun) -> Guide
         rule=rule,
         **_window(response),
         figures=_headache_figures(response),
-        reason="" if unjudged is None else text,
+        reason="" if unjudged is None else unjudged[1],
         notes=notes,
         stopping_rule=stopping,
+        patient_message=patient,
     )
 
 
@@ -213,7 +262,7 @@ def ehf_verdict(*, response: TreatmentResponse, episodic: EpisodicRun) -> Guidel
         f"stop after "
         f"{rules.CYCLES_BEFORE_JUDGING}-{EHF_MAX_NON_RESPONDING_CYCLES} non-responding "
         f"cycles; stop when fewer than {rules.EHF_STOP_HEADACHE_DAYS_PER_MONTH} headache days "
-        f"a month for {rules.EPISODIC_CONSECUTIVE_MONTHS} months and re-evaluate 4-5 months later."
+        f"a month for {rules.EPISODIC_CONSECUTIVE_MONTHS} months and {_reevaluate_text()}."
     )
     stopping = _stopping_rule(
         episodic=episodic,
@@ -222,11 +271,24 @@ def ehf_verdict(*, response: TreatmentResponse, episodic: EpisodicRun) -> Guidel
         who=TITLES[EHF],
     )
     unjudged = _unjudged(response)
-    if unjudged is not None:
+    status: Status
+    if stopping.met:
+        status = "stop_when_well"
+        text = (
+            f"Stop (fewer than {rules.EHF_STOP_HEADACHE_DAYS_PER_MONTH} headache days a month "
+            f"for {rules.EPISODIC_CONSECUTIVE_MONTHS} months{_months_text(episodic)}), and "
+            f"{_reevaluate_text()}. {_response_beside(response)}"
+        )
+        patient = words.stop_when_well_words(
+            below_ehf_limit=True, reevaluate_months=EHF_REEVALUATE_MONTHS
+        )
+    elif unjudged is not None:
         status, text = unjudged
+        patient = words.not_judged_words(response)
     elif response.responder_30:
         status = "responder"
         text = f"Responder: {_change_text(response)}, at least {rules.RESPONDER_NICE_PERCENT} %."
+        patient = words.response_threshold_words(responder=True)
     else:
         status = "non_responder"
         judged = response.judged
@@ -240,6 +302,7 @@ def ehf_verdict(*, response: TreatmentResponse, episodic: EpisodicRun) -> Guidel
             f"Non-responder: {_change_text(response)}, "
             f"below {rules.RESPONDER_NICE_PERCENT} %; {then}"
         )
+        patient = words.response_threshold_words(responder=False)
     return GuidelineVerdict(
         guideline=EHF,
         title=TITLES[EHF],
@@ -248,8 +311,9 @@ def ehf_verdict(*, response: TreatmentResponse, episodic: EpisodicRun) -> Guidel
         rule=rule,
         **_window(response),
         figures=_headache_figures(response),
-        reason="" if unjudged is None else text,
+        reason="" if unjudged is None else unjudged[1],
         stopping_rule=stopping,
+        patient_message=patient,
     )
 
 
@@ -264,8 +328,11 @@ def ahs_verdict(*, response: TreatmentResponse) -> GuidelineVerdict:
         Criterion("hit6", "unknown", "HIT-6: no score recorded."),
     )
     unjudged = _unjudged(response)
+    # Below 50 % the other criteria are unknown: the 30 % sentence already says where it stands.
+    patient = ""
     if unjudged is not None:
         status, text = unjudged
+        patient = words.not_judged_words(response)
         criteria: tuple[Criterion, ...] = (
             Criterion("headache_days", "unknown", text),
             *questionnaires,
@@ -281,6 +348,7 @@ def ahs_verdict(*, response: TreatmentResponse) -> GuidelineVerdict:
         criteria = (days, *questionnaires)
         if met:
             status, text = "responder", f"Responder on headache days: {_change_text(response)}."
+            patient = words.trial_response_words()
         else:
             status = "unknown"
             text = (
@@ -298,6 +366,7 @@ def ahs_verdict(*, response: TreatmentResponse) -> GuidelineVerdict:
         figures=_headache_figures(response),
         reason="" if unjudged is None else text,
         criteria=criteria,
+        patient_message=patient,
     )
 
 
@@ -324,12 +393,19 @@ def ihs_verdict(*, response: TreatmentResponse) -> GuidelineVerdict:
     unjudged = _unjudged(response)
     if unjudged is not None or figure is None:
         status, text = unjudged or ("not_assessable", response.message)
+        patient = words.not_judged_words(response)
     else:
         status = ihs_band(figure)
         text = (
             f"{status.capitalize()}: {figure:g} days with migraine or moderate-to-severe "
             f"headache per {windows.WINDOW_DAYS} days after cycle {response.assessed_after_cycle} "
             f"(days {cycles.RESPONSE_FIRST_DAY} to the planned interval)."
+        )
+        patient = words.migraine_or_moderate_severe_words(
+            band=status,
+            days_per_28=figure,
+            optimal_below=IHS_OPTIMAL_BELOW,
+            modest_max=IHS_MODEST_MAX,
         )
     return GuidelineVerdict(
         guideline=IHS,
@@ -345,6 +421,7 @@ def ihs_verdict(*, response: TreatmentResponse) -> GuidelineVerdict:
             "migraine_or_moderate_severe_days_per_28": figure,
         },
         reason="" if status not in ("not_yet_assessable", "not_assessable") else text,
+        patient_message=patient,
     )
 
 
