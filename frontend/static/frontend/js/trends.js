@@ -15,9 +15,16 @@ function pick(item, name) {
 }
 
 // The server words each verdict for the patient (patient_message); its own text, with its
-// references, stays behind a "why" link.
-function why(text) {
-  return text ? h("details", { class: "why" }, h("summary", { text: "Why?" }), h("p", { text })) : null;
+// references, stays behind a "why" link. One paragraph per text.
+function why(texts) {
+  const paragraphs = [texts].flat().filter(Boolean);
+  return paragraphs.length ? h("details", { class: "why" }, h("summary", { text: "Why?" }), paragraphs.map((text) => h("p", { text }))) : null;
+}
+
+// The response's "why": each guideline's reason in the patient's words, as the server sends
+// them; guidelines that agree send the same sentence, shown once.
+function responseReasons(response) {
+  return [...new Set(((response && response.verdicts) || []).map((verdict) => verdict.patient_message))];
 }
 
 function fmt(value) {
@@ -109,8 +116,7 @@ function windowsSection(trends) {
     ),
     baselineRate === null ? why(baseline.message) : null,
     trends.response && trends.response.patient_message ? h("p", { class: "lead", text: trends.response.patient_message }) : null,
-    // Behind "why": the server's verdict and each guideline's, with its reasons.
-    why(trends.response && [trends.response.message, ...(trends.response.verdicts || []).flatMap((verdict) => [verdict.text, ...(verdict.notes || [])])].filter(Boolean).join(" ")),
+    why(responseReasons(trends.response)),
     figure,
     windows.length
       ? table(
