@@ -28,7 +28,7 @@ from decimal import Decimal
 
 from diary import selectors
 from diary.analytics.day_classes import rule_set
-from diary.analytics.verdicts import GuidelineVerdict
+from diary.analytics.verdicts import GuidelineVerdict, Status
 from diary.models import (
     RED_FLAG_SIDE_EFFECTS,
     DiaryDay,
@@ -65,6 +65,23 @@ EXT_SITE_UNITS = f"{CANONICAL}/StructureDefinition/injection-site-units"
 EXT_SITE_POINTS = f"{CANONICAL}/StructureDefinition/injection-site-points"
 EXT_NOTE = f"{CANONICAL}/StructureDefinition/note"
 EXT_TIMEZONE = "http://hl7.org/fhir/StructureDefinition/tz-code"
+
+# ClinicalImpression.status (R4, required binding: in-progress | completed | entered-in-error).
+# A verdict waiting for its window to end is a judgement still in progress; every other one is
+# made: a closed window too thinly logged is judged "not assessable", and AHS 2021's "unknown"
+# (no questionnaire recorded) is its finding on the window it judged.
+IMPRESSION_STATUS: dict[Status, str] = {
+    "not_yet_assessable": "in-progress",
+    "not_assessable": "completed",
+    "responder": "completed",
+    "non_responder": "completed",
+    "stop_when_well": "completed",
+    "unknown": "completed",
+    "freedom": "completed",
+    "optimal": "completed",
+    "modest": "completed",
+    "insufficient": "completed",
+}
 
 SNOMED = "http://snomed.info/sct"
 LOINC = "http://loinc.org"
@@ -428,10 +445,11 @@ def verdict_impression(
 ) -> dict:
     """A guideline's response verdict as a ClinicalImpression (an assessment, not a
     measurement): its status as the finding, the window judged, and its sentence."""
+    status = IMPRESSION_STATUS[verdict.status]
     impression: dict = {
         "resourceType": "ClinicalImpression",
         "id": resource_id,
-        "status": "completed",
+        "status": status,
         "code": _concept(CS_GUIDELINE, verdict.guideline, f"{verdict.title} response verdict"),
         "subject": patient_ref,
         "date": issued.isoformat(),
@@ -445,6 +463,8 @@ def verdict_impression(
             }
         ],
     }
+    if status == "in-progress":
+        impression["statusReason"] = {"text": verdict.reason}
     if verdict.notes:
         impression["note"] = [{"text": text} for text in verdict.notes]
     if verdict.window_start is not None and verdict.window_end is not None:
