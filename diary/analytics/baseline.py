@@ -704,7 +704,10 @@ def treatment_response(
     first_number = course.first_index + 1 if course else 1
     in_course = [c for c in cycles if c.number >= first_number]
     closed = [c for c in in_course if c.response_window_closed]
-    judgeable = [c for c in closed if c.number - first_number + 1 >= CYCLES_BEFORE_JUDGING]
+    counted = _counted_cycles(in_course)
+    judgeable = [
+        c for c in closed if c.number in counted and counted[c.number] >= CYCLES_BEFORE_JUDGING
+    ]
     baseline_per_28 = baseline.headache_days_per_28 if baseline.sufficient else None
     if not judgeable:
         return TreatmentResponse(
@@ -762,13 +765,30 @@ def treatment_response(
     )
 
 
+def has_response_window(cycle: TreatmentCycle) -> bool:
+    """Whether the cycle lasted into its response window (``RESPONSE_FIRST_DAY``)."""
+    return cycle.response_window_end >= cycle.response_window_start
+
+
+def _counted_cycles(course_cycles: Sequence[TreatmentCycle]) -> dict[int, int]:
+    """Each cycle that counts toward "after 2 cycles", by number, with its count in the course.
+
+    clinical.md counts cycles given, and is silent on one cut short before any response could
+    show. Our reading: a cycle whose next injection came before its response window began (a
+    repeat or top-up within days; a "1-day cycle") is not a cycle of treatment of its own, so
+    it does not bring the verdict forward.
+    """
+    counted: dict[int, int] = {}
+    for cycle in course_cycles:
+        if has_response_window(cycle):
+            counted[cycle.number] = len(counted) + 1
+    return counted
+
+
 def not_yet_message(*, course_cycles: Sequence[TreatmentCycle]) -> str:
     """Why the current course's response cannot be judged yet, and when it can."""
-    second = (
-        course_cycles[CYCLES_BEFORE_JUDGING - 1]
-        if len(course_cycles) >= CYCLES_BEFORE_JUDGING
-        else None
-    )
+    real = [c for c in course_cycles if has_response_window(c)]
+    second = real[CYCLES_BEFORE_JUDGING - 1] if len(real) >= CYCLES_BEFORE_JUDGING else None
     rule = (
         f"response is judged on cycle {CYCLES_BEFORE_JUDGING}'s days {RESPONSE_FIRST_DAY} to "
         f"its planned interval, not before (NICE TA260; EHF 2018)"

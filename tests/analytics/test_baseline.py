@@ -179,20 +179,34 @@ def test_the_last_28_days_of_cycle_2_are_shown_beside_the_window():
     assert "Last 28 days of the cycle (PREEMPT's endpoint): -30 %" in response.message
 
 
-def test_a_one_day_cycle_is_not_assessable_and_says_why():
+def one_day_cycle_2() -> ClassifiedTimeline:
     second = FIRST + TWELVE_WEEKS
-    line = ClassifiedTimeline(
+    return ClassifiedTimeline(
         days=diary(BEFORE, BASELINE_20) | diary(FIRST, repeat(".", 90)),
         injections=injections(FIRST, second, second + timedelta(days=1)),
         as_of=second + timedelta(days=3),
     )
-    response = judge(line)
-    assert response.status == "not_assessable"
-    assert response.percent_change is None and response.responder_30 is None
-    assert response.message == (
+
+
+def test_a_one_day_cycle_is_not_assessable_and_says_why():
+    line = one_day_cycle_2()
+    cycles = treatment_cycles(
+        days=line.day_classes(rule="x"), injections=line.injections, as_of=line.as_of
+    )
+    one_day = cycle_responses(cycles=cycles, timeline=line, rule="preempt_4h")[1]
+    assert not one_day.assessable and one_day.percent_change is None
+    assert one_day.reason == (
         "Not assessable: cycle 2 lasted 1 day, so cycle 2's response window (days 7 to 83) "
         "is empty."
     )
+
+
+def test_a_one_day_cycle_does_not_count_toward_the_cycles_before_judging():
+    response = judge(one_day_cycle_2())
+    # Cycle 3 is the second cycle of treatment: the verdict waits for its window.
+    assert response.status == "not_yet_assessable"
+    assert response.percent_change is None and response.responder_30 is None
+    assert response.message.endswith(f"its window ends on {FIRST + 2 * TWELVE_WEEKS:%Y-%m-%d}.")
 
 
 def test_three_episodic_months_in_treatment_meet_the_stopping_rule():

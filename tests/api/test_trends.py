@@ -291,10 +291,12 @@ def test_a_one_day_cycle_is_not_assessable_with_the_reason(as_alice, alice):
     inject(alice, FIRST, second, second + timedelta(days=1))
     body = as_alice.get("/api/v1/trends/", {"to": (second + timedelta(days=3)).isoformat()}).json()
     response = body["response"]
-    assert (response["status"], response["percent_change"]) == ("not_assessable", None)
-    assert "cycle 2 lasted 1 day" in response["message"]
-    assert {v["status"] for v in response["verdicts"]} == {"not_assessable"}
-    assert body["cycles"][1]["response_window"]["reason"] == response["message"]
+    window = body["cycles"][1]["response_window"]
+    assert (window["assessable"], window["percent_change"]) == (False, None)
+    assert "cycle 2 lasted 1 day" in window["reason"]
+    # Not a cycle of treatment of its own: the verdict waits for cycle 3, the second one.
+    assert (response["status"], response["percent_change"]) == ("not_yet_assessable", None)
+    assert {v["status"] for v in response["verdicts"]} == {"not_yet_assessable"}
 
 
 def test_the_overuse_evidence_is_the_same_months_whatever_the_range_asked(as_alice, alice_diary):

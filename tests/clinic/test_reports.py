@@ -161,7 +161,7 @@ def test_the_clinic_summary_says_a_one_day_cycle_is_not_assessable_and_why(alice
     one_day_cycle_patient(alice)
     page = " ".join(carol_client.get(f"/clinic/patients/{alice.pk}/").content.decode().split())
     assert "Not assessable: cycle 2 lasted 1 day" in page
-    assert "NICE TA260: Not assessable" in page
+    assert "NICE TA260: Not yet assessable" in page
     assert "-100" not in page
 
 
