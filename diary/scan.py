@@ -189,6 +189,33 @@ def scan_findings(
     return findings
 
 
+def no_longer_met(
+    *, timeline: PatientTimeline, analysis: PatientAnalysis, today: date, found: Iterable[str]
+) -> dict[str, str]:
+    """For each kind not found, what the analysis now says, in a clinician's words.
+
+    A flag still under review whose condition no longer holds stays open (closing it is the
+    clinician's call), but its evidence then says so: a correction of the diary, say, must not
+    leave the queue showing figures that are no longer true.
+    """
+    verdicts = {verdict.guideline: verdict for verdict in analysis.verdicts}
+    now: dict[str, str] = {
+        FlagKind.WEAR_OFF: analysis.wear_off.message,
+        FlagKind.MEDICATION_OVERUSE: medication_overuse(days=analysis.days, as_of=today).message,
+        FlagKind.NON_RESPONSE: analysis.response.message,
+        FlagKind.EPISODIC: " ".join(
+            stop.text
+            for stop in (verdicts[NICE].stopping_rule, verdicts[EHF].stopping_rule)
+            if stop is not None
+        ),
+    }
+    recent = adherence_window(analysis=analysis, today=today)
+    now[FlagKind.LOW_ADHERENCE] = f"{recent.logged_days} of the last {WINDOW_DAYS} days logged" + (
+        "." if is_in_treatment(timeline=timeline, today=today) else "; not in treatment."
+    )
+    return {kind: text for kind, text in now.items() if kind not in found and text}
+
+
 @dataclass(frozen=True)
 class ScanSummary:
     started: datetime
@@ -248,6 +275,8 @@ class _Results:
     scanned: list[int]
     frozen: list[tuple[int, FrozenBaseline]]
     found: list[tuple[int, str, dict[str, Any]]]
+    # (patient id, kind, what the analysis now says) for the kinds not found.
+    cleared: list[tuple[int, str, str]]
 
 
 _PROFILE_FIELDS = (
@@ -346,7 +375,7 @@ class _Scan:
 
     def _analyse(self, chunk: _Chunk) -> _Results:
         """Baselines to freeze and flags to open, for each patient: no database."""
-        results = _Results(scanned=[], frozen=[], found=[])
+        results = _Results(scanned=[], frozen=[], found=[], cleared=[])
         for patient, timeline in chunk.timelines:
             try:
                 to_freeze = baseline_to_freeze(
@@ -360,6 +389,9 @@ class _Scan:
                     )
                 analysis = patient_analysis(timeline=timeline, rule=patient.headache_day_rule)
                 findings = scan_findings(timeline=timeline, analysis=analysis, today=timeline.as_of)
+                cleared = no_longer_met(
+                    timeline=timeline, analysis=analysis, today=timeline.as_of, found=findings
+                )
             except Exception:
                 logger.exception("Scan failed for patient %s", patient.pk)
                 self.failed.append(patient.pk)
@@ -368,6 +400,7 @@ class _Scan:
             results.frozen.extend((patient.pk, baseline) for baseline in to_freeze)
             for kind, evidence in findings.items():
                 results.found.append((patient.pk, kind, evidence))
+            results.cleared.extend((patient.pk, kind, text) for kind, text in cleared.items())
         return results
 
     def _save(self, results: _Results) -> None:
@@ -377,6 +410,7 @@ class _Scan:
             scanned=results.scanned,
             frozen_baselines=results.frozen,
             findings=found,
+            no_longer_met=results.cleared,
             scanned_at=self.started,
         )
         self.scanned += len(results.scanned)

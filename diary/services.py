@@ -1199,16 +1199,20 @@ def scan_results_save(
     frozen_baselines: list[tuple[int, FrozenBaseline]],
     findings: list[tuple[int, str, dict]],
     scanned_at: datetime,
+    no_longer_met: list[tuple[int, str, str]] = (),  # type: ignore[assignment]
 ) -> None:
     """Save what the nightly scan found for a chunk of patients, in one transaction.
 
     Baselines (patient id, baseline) are frozen (or refrozen); each finding (patient id, kind,
     evidence) opens a flag,
     or refreshes the evidence of the one of that kind still under review, as
-    ``review_flag_open`` does for one; the patients are marked scanned as of ``scanned_at``.
+    ``review_flag_open`` does for one; a flag under review whose kind is in ``no_longer_met``
+    (patient id, kind, what the analysis now says) keeps its evidence with that said beside it
+    (``NO_LONGER_MET``); the patients are marked scanned as of ``scanned_at``.
     """
     now = timezone.now()
-    patient_ids = {patient_id for patient_id, _, _ in findings}
+    cleared = {(patient_id, kind): text for patient_id, kind, text in no_longer_met}
+    patient_ids = {patient_id for patient_id, _, _ in findings} | {p for p, _ in cleared}
     with transaction.atomic():
         _baselines_freeze(baselines=frozen_baselines)
         under_review = {
@@ -1217,6 +1221,11 @@ def scan_results_save(
                 patient_id__in=patient_ids, status__in=UNDER_REVIEW
             ).only("pk", "patient_id", "kind")
         }
+        _flags_no_longer_met(
+            flags=[flag for key, flag in under_review.items() if key in cleared],
+            texts=cleared,
+            as_of=scanned_at,
+        )
         opened: list[tuple[int, str, dict]] = []
         refreshed: list[ReviewFlag] = []
         for patient_id, kind, evidence in findings:
@@ -1236,6 +1245,32 @@ def _iso_date(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not stored as JSON.")
+
+
+# The key a flag's evidence gets when its condition no longer holds.
+NO_LONGER_MET = "no_longer_met"
+
+
+def _flags_no_longer_met(
+    *, flags: list[ReviewFlag], texts: dict[tuple[int, str], str], as_of: datetime
+) -> None:
+    """Say beside each flag's evidence what the analysis now says; the evidence stays.
+
+    Written once per change of what is said, so a quiet flag is not rewritten every night.
+    """
+    if not flags:
+        return
+    stored = dict(
+        ReviewFlag.objects.filter(pk__in=[flag.pk for flag in flags]).values_list("pk", "evidence")
+    )
+    for flag in flags:
+        evidence = stored[flag.pk]
+        text = texts[flag.patient_id, flag.kind]
+        said = evidence.get(NO_LONGER_MET) or {}
+        if said.get("summary") == text:
+            continue
+        evidence[NO_LONGER_MET] = {"as_of": as_of.date().isoformat(), "summary": text}
+        ReviewFlag.objects.filter(pk=flag.pk).update(evidence=evidence, updated_at=timezone.now())
 
 
 def _json_records(rows: list[dict[str, Any]], *, columns: dict[str, str]) -> tuple[str, str]:

@@ -175,6 +175,46 @@ def test_a_dismissed_overuse_flag_comes_back_only_with_a_later_month_over_the_li
     assert "medication_overuse" in kinds
 
 
+def test_a_flag_whose_condition_no_longer_holds_says_so_beside_its_evidence():
+    patient = factories.PatientFactory()
+    for month in range(1, 6):
+        log_days(patient, date(2026, month, 1), "T." * 12)
+    flag = next(
+        f for f in scan_patient(patient=patient, today=TODAY) if f.kind == "medication_overuse"
+    )
+    # May corrected: the triptans were taken on 4 days only.
+    models.MedicationIntake.objects.filter(
+        diary_day__patient=patient, diary_day__date__gte=date(2026, 5, 9)
+    ).delete()
+
+    scan_patient(patient=patient, today=TODAY + timedelta(days=1))
+
+    flag.refresh_from_db()
+    assert flag.status == models.FlagStatus.OPEN
+    said = flag.evidence["no_longer_met"]
+    assert said["as_of"] == NOW.date().isoformat()
+    assert said["summary"].startswith("No ICHD-3 8.2 threshold met")
+    assert flag.evidence["months_over_threshold"] == 4  # what was found stays
+
+
+def test_a_flag_no_longer_met_is_not_rewritten_every_night():
+    patient = factories.PatientFactory()
+    flag = services.review_flag_open(
+        patient=patient, kind="low_adherence", evidence={"summary": "5 of the last 28 days"}
+    )
+    scan_patient(patient=patient, today=TODAY)
+    flag.refresh_from_db()
+    first = flag.evidence["no_longer_met"]
+    assert first["summary"] == "0 of the last 28 days logged; not in treatment."
+    stamp = flag.updated_at
+
+    with time_machine.travel(NOW + timedelta(days=1), tick=False):
+        scan_patient(patient=patient, today=TODAY + timedelta(days=1))
+    flag.refresh_from_db()
+    assert flag.evidence["no_longer_met"] == first
+    assert flag.updated_at == stamp
+
+
 def test_one_scan_flags_each_patient_who_needs_review_and_no_one_else():
     wearing_off = [demo_patient(), demo_patient()]
     steady = factories.PatientFactory()
