@@ -11,11 +11,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from diary.analytics import cycles as cycle_rules
 from diary.analytics.cycles import TreatmentCycle
 from diary.analytics.day_classes import DayClasses
 from diary.analytics.overuse import MIXED, THRESHOLD_DAYS, OveruseMonth, overuse_limits
 from diary.analytics.windows import WINDOW_DAYS, DayCounts
+from diary.reports import cycle_chart_weeks, end_window_last_week, month_ticks
 
 WIDTH = 720
 HEIGHT = 260
@@ -41,6 +41,9 @@ class Band:
     width: float
     label: str
     css: str
+    # Labels of neighbouring bands sit on separate lines, so a long one never runs into the next.
+    label_y: float = TOP + 12
+    hatched: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,10 +72,17 @@ class Chart:
     markers: list[Tick] = field(default_factory=list)  # vertical lines: injections
     reference: list[Tick] = field(default_factory=list)  # horizontal lines: baseline, limits
     bars: list[dict] = field(default_factory=list)
+    # Text marks inside the plot: a month with too few logged days to judge overuse.
+    notes: list[Mark] = field(default_factory=list)
 
     @property
     def plot_height(self) -> int:
         return self.bottom - self.top
+
+    @property
+    def hatched(self) -> bool:
+        """Whether a band is hatched (overdue weeks): the SVG then defines its pattern."""
+        return any(band.hatched for band in self.bands)
 
 
 def _scale(value: float, low: float, high: float, start: float, end: float) -> float:
@@ -122,9 +132,8 @@ def per_28_chart(
         return _scale(value, 0, top_value, chart.bottom, chart.top)
 
     chart.y_ticks = [Tick(y(v), str(v)) for v in range(0, top_value + 1, 7)]
-    chart.x_ticks = [
-        Tick(x(w.start), f"{w.start:%b %y}") for i, w in enumerate(windows) if i % 2 == 0
-    ]
+    # Calendar months, each once: two windows may start in one month and none in the next.
+    chart.x_ticks = [Tick(x(day), label) for day, label in month_ticks(first=first, last=last)]
     points = []
     for window in windows:
         middle = window.start + timedelta(days=WINDOW_DAYS // 2)
@@ -143,10 +152,14 @@ def per_28_chart(
 
 
 def cycle_profile_chart(*, cycles: Sequence[TreatmentCycle]) -> Chart:
-    """Each cycle's weekly share of logged days with headache, overlaid week by week."""
+    """Each cycle's weekly share of logged days with headache, overlaid week by week.
+
+    The end of the cycle is shaded only to the planned interval plus the grace week, the
+    wear-off rule's end window; later weeks are hatched apart as overdue (``cycle_chart_weeks``).
+    """
     chart = Chart()
-    weeks = max((len(c.weeks) for c in cycles), default=12)
-    weeks = max(weeks, 12)
+    shading = cycle_chart_weeks(cycles=cycles)
+    weeks = shading.weeks
 
     def x(week: float) -> float:
         return _scale(week, 0.5, weeks + 0.5, chart.left, chart.right)
@@ -154,23 +167,23 @@ def cycle_profile_chart(*, cycles: Sequence[TreatmentCycle]) -> Chart:
     def y(percent: float) -> float:
         return _scale(percent, 0, 100, chart.bottom, chart.top)
 
+    def band(span: tuple[int, int], label: str, css: str, line: int = 0) -> Band:
+        first, last = span
+        width = round(x(last + 0.5) - x(first - 0.5), 1)
+        return Band(
+            x(first - 0.5), width, label, css, label_y=TOP + 12 + 14 * line, hatched=line > 0
+        )
+
     chart.y_ticks = [Tick(y(v), f"{v} %") for v in range(0, 101, 25)]
     chart.x_ticks = [Tick(x(w), str(w)) for w in range(1, weeks + 1)]
     chart.bands = [
-        Band(
-            x(cycle_rules.PLATEAU_FIRST_WEEK - 0.5),
-            x(cycle_rules.PLATEAU_LAST_WEEK + 0.5) - x(cycle_rules.PLATEAU_FIRST_WEEK - 0.5),
-            f"plateau ({cycle_rules.plateau_label()})",
-            "band-plateau",
-        ),
-        Band(
-            x(cycle_rules.END_OF_CYCLE_FIRST_WEEK - 0.5),
-            x(weeks + 0.5) - x(cycle_rules.END_OF_CYCLE_FIRST_WEEK - 0.5),
-            "end of cycle",
-            "band-end",
-        ),
+        band(shading.plateau, shading.plateau_label, "band-plateau"),
+        band(shading.end, shading.end_label, "band-end"),
     ]
+    if shading.overdue:
+        chart.bands.append(band(shading.overdue, shading.overdue_label, "band-overdue", line=1))
     for index, cycle in enumerate(cycles):
+        overdue_from = end_window_last_week(cycle) + 1
         values = []
         for week in cycle.weeks:
             counts = week.counts
@@ -184,6 +197,8 @@ def cycle_profile_chart(*, cycles: Sequence[TreatmentCycle]) -> Chart:
                 if counts.logged_days
                 else "nothing logged"
             )
+            if week.week >= overdue_from:
+                title += " (overdue, not end of cycle)"
             values.append((x(week.week), None if rate is None else y(rate), title))
         chart.series.append(
             _series(f"Cycle {cycle.number} ({cycle.start:%d %b %y})", f"series-{index % 6}", values)
@@ -279,7 +294,18 @@ def medication_chart(*, months: Sequence[OveruseMonth]) -> Chart:
     chart.y_ticks = [Tick(y(v), str(v)) for v in (0, 5, 10, 15, 20, 25, 30)]
     for i, month in enumerate(months):
         left = chart.left + i * slot + 3
-        chart.x_ticks.append(Tick(round(left + (slot - 6) / 2, 1), f"{month.start:%b}"))
+        middle = round(left + (slot - 6) / 2, 1)
+        chart.x_ticks.append(Tick(middle, f"{month.start:%b}"))
+        if not month.enough_data:
+            # clinical.md: too few logged days is "not enough data", never "no overuse".
+            chart.notes.append(
+                Mark(
+                    middle,
+                    round(y(max(month.days_by_class.values(), default=0)) - 4, 1),
+                    f"{month.start:%B %Y}: not enough data, {month.logged_days} of "
+                    f"{month.days} days logged",
+                )
+            )
         for j, medication_class in enumerate(present):
             days = month.days_by_class.get(medication_class, 0)
             over = medication_class in month.over_threshold

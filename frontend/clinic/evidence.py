@@ -6,12 +6,16 @@ text come from those figures and the summary the rule wrote, so nothing here res
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from diary.analytics import cycles as cycle_rules
+from diary.analytics.overuse import OveruseMonth
+from diary.analytics.wear_off import GRACE_WEEKS
+from diary.analytics.windows import month_end
 from diary.models import FlagKind, MedicationClass, SideEffectKind
 
 SEVERITY_WORDS = {1: "mild", 2: "moderate", 3: "severe"}
@@ -23,6 +27,8 @@ GUIDELINE_NAMES = {
 }
 # Below this a p-value reads "p < 0.001": "p = 0.0" reads as impossible certainty.
 SMALLEST_P_SHOWN = 0.001
+# "p = 6.5e-05" as the analytics write a p-value into a reading's sentence.
+P_VALUE = re.compile(r"\bp = (\d+(?:\.\d+)?(?:e[-+]?\d+)?)")
 
 
 @dataclass(frozen=True)
@@ -67,7 +73,12 @@ def share_text(count: int | None, logged: int | None, what: str = "headache days
         return "no logged days"
     if count is None:
         return "—"
-    return f"{count} {what} of {logged} logged days ({round(count * 100 / logged)} %)"
+    if count == 1:
+        what = what.removesuffix("s")
+    return (
+        f"{count} {what} of {logged} logged day{'' if logged == 1 else 's'} "
+        f"({round(count * 100 / logged)} %)"
+    )
 
 
 def list_text(items: list[Any]) -> str:
@@ -92,7 +103,28 @@ def month_text(value: str) -> str:
         return value
 
 
-def _wear_off(evidence: dict) -> EvidenceCard:
+def _plural(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _still_running(cycle: dict, as_of: str | None) -> bool:
+    """A cycle whose end window had not closed when the scan ran: not assessed, not unlogged.
+
+    Its windows were not counted (``wear_off.cycle_windows``), so it carries no end window and
+    ends on the scan's day.
+    """
+    return (
+        not cycle.get("pooled")
+        and cycle.get("end_window_start") is None
+        and not cycle.get("plateau_logged_days")
+        and bool(as_of)
+        and str(cycle.get("end")) >= str(as_of)
+    )
+
+
+def _wear_off(
+    evidence: dict, *, end_windows_close: Mapping[date, date] | None = None
+) -> EvidenceCard:
     facts = [("Cycles wearing off", list_text(evidence.get("wear_off_cycles", [])))]
     if evidence.get("pooled_text"):
         # Worded by analytics/wear_off.py: the rise with its interval and the cycles assessed.
@@ -107,16 +139,30 @@ def _wear_off(evidence: dict) -> EvidenceCard:
                 f"({p_text(evidence.get('pooled_p_value'))})",
             )
         )
-    rows = [
-        (
-            str(c.get("cycle")),
-            span_text(c.get("start"), c.get("end")),
-            share_text(c.get("plateau_headache_days"), c.get("plateau_logged_days")),
-            share_text(c.get("end_headache_days"), c.get("end_logged_days")),
-            str(c.get("reason") or c.get("verdict") or ""),
+    closing = end_windows_close or {}
+    rows = []
+    for c in evidence.get("cycles", []):
+        reading = reading_text(str(c.get("reason") or c.get("verdict") or ""))
+        if _still_running(c, evidence.get("as_of")):
+            start = date.fromisoformat(c["start"]) if c.get("start") else None
+            closes = closing.get(start) if start else None
+            running = "still running, end window closes " + (
+                f"on {closes:%-d %b %Y}"
+                if closes
+                else f"at the planned interval plus {GRACE_WEEKS} week{_plural(GRACE_WEEKS)}"
+            )
+            plateau = end = running
+            if closes:
+                reading = (
+                    f"Still running: its end window closes at the next injection or on "
+                    f"{closes:%-d %b %Y}."
+                )
+        else:
+            plateau = share_text(c.get("plateau_headache_days"), c.get("plateau_logged_days"))
+            end = share_text(c.get("end_headache_days"), c.get("end_logged_days"))
+        rows.append(
+            (str(c.get("cycle")), span_text(c.get("start"), c.get("end")), plateau, end, reading)
         )
-        for c in evidence.get("cycles", [])
-    ]
     table = EvidenceTable(
         caption=f"Each cycle's plateau ({cycle_rules.plateau_label()}) against its end "
         f"({cycle_rules.end_of_cycle_label()}), overdue weeks left out",
@@ -124,6 +170,33 @@ def _wear_off(evidence: dict) -> EvidenceCard:
         rows=rows,
     )
     return EvidenceCard(summary=evidence.get("summary", ""), facts=facts, tables=[table])
+
+
+def reading_text(reason: str) -> str:
+    """A reading worded by the analytics, its p-values written as the clinic reads one."""
+    return P_VALUE.sub(lambda found: p_text(float(found.group(1))), reason)
+
+
+def _overuse_judged(month: dict) -> str:
+    """The classes over a limit, or "not enough data" for a month logged too thinly to tell
+    (``OveruseMonth.enough_data``; clinical.md: never "no overuse")."""
+    over = month.get("over_threshold") or []
+    if over:
+        return list_text([class_text(name) for name in over])
+    try:
+        start = date.fromisoformat(f"{month.get('month')}-01")
+    except ValueError:
+        return "none"
+    judged = OveruseMonth(
+        start=start,
+        end=month_end(start),
+        complete=True,
+        logged_days=int(month.get("logged_days") or 0),
+        days_by_class=dict(month.get("days_by_class") or {}),
+        any_ichd3_class_days=0,
+        over_threshold=(),
+    )
+    return "none" if judged.enough_data else "not enough data"
 
 
 def _overuse(evidence: dict) -> EvidenceCard:
@@ -135,7 +208,7 @@ def _overuse(evidence: dict) -> EvidenceCard:
                 month_text(month.get("month", "")),
                 str(month.get("logged_days", "—")),
                 list_text([f"{class_text(k)} on {v} days" for k, v in by_class.items()]),
-                list_text([class_text(name) for name in month.get("over_threshold", [])]),
+                _overuse_judged(month),
             )
         )
     facts = []
@@ -256,9 +329,17 @@ CARDS: dict[str, Callable[[dict], EvidenceCard]] = {
 }
 
 
-def evidence_card(*, kind: str, evidence: dict) -> EvidenceCard:
-    """A card for the flag; evidence of an older shape falls back to readable facts."""
+def evidence_card(
+    *, kind: str, evidence: dict, end_windows_close: Mapping[date, date] | None = None
+) -> EvidenceCard:
+    """A card for the flag; evidence of an older shape falls back to readable facts.
+
+    ``end_windows_close`` gives, by cycle start, the day each cycle's wear-off end window
+    closes, from the patient's current analysis, so a running cycle says when it will count.
+    """
     try:
+        if kind == FlagKind.WEAR_OFF:
+            return _wear_off(evidence or {}, end_windows_close=end_windows_close)
         return CARDS.get(kind, _generic)(evidence or {})
     except (TypeError, ValueError, KeyError, AttributeError):
         card = _generic(evidence or {})

@@ -135,6 +135,28 @@ class SharingCodeForm(forms.Form):
     )
 
 
+# clinical.md: a 10-week interval is a clinician's exception no guideline endorses routinely
+# (label and EHF: 12 weeks), shown against outcome instead of suggested. So the review lists
+# it last, worded as what it is.
+EXCEPTIONAL_DECISIONS = (FlagDecision.SHORTEN_INTERVAL,)
+DECISION_LABELS: dict[str, str] = {
+    FlagDecision.SHORTEN_INTERVAL: (
+        f"Interval of {MIN_INTERVAL_WEEKS} weeks instead of {STANDARD_INTERVAL_WEEKS} "
+        f"(a clinician's exception, not a guideline's)"
+    ),
+}
+
+
+def decision_order(kind: str) -> list[str]:
+    decisions = flag_decisions(kind)
+    usual = [d for d in decisions if d not in EXCEPTIONAL_DECISIONS]
+    return usual + [d for d in decisions if d in EXCEPTIONAL_DECISIONS]
+
+
+def decision_label(value: str) -> str:
+    return DECISION_LABELS.get(value, FlagDecision(value).label)
+
+
 class FlagReviewForm(forms.Form):
     """A review of one flag: its kind's own decisions, and who in the clinic takes it on."""
 
@@ -157,7 +179,7 @@ class FlagReviewForm(forms.Form):
         # self.fields holds deep copies of the fields declared above, so their classes hold.
         cast(forms.ChoiceField, self.fields["decision"]).choices = [
             ("", "—"),
-            *((value, FlagDecision(value).label) for value in flag_decisions(kind)),
+            *((value, decision_label(value)) for value in decision_order(kind)),
         ]
         cast(forms.TypedChoiceField, self.fields["assignee"]).choices = [
             ("", "Nobody yet"),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from diary import selectors
-from diary.analytics import cycles as cycle_rules
-from diary.analytics.overuse import overuse_limits_text, overuse_months
+from diary.analytics.overuse import OveruseMonth, overuse_limits_text, overuse_months
 from diary.analytics.relief import relief_summary
+from diary.analytics.wear_off import end_window_last_day
 from diary.analytics.windows import WINDOW_DAYS, consecutive_windows, month_start
 from diary.models import (
     FlagDecision,
@@ -18,8 +18,14 @@ from diary.models import (
     PatientProfile,
 )
 from diary.paradigms import MIN_INTERVAL_WEEKS, STANDARD_INTERVAL_WEEKS
-from diary.reports import TreatmentReview, treatment_review
+from diary.reports import (
+    TreatmentReview,
+    cycle_chart_weeks,
+    cycle_table_footnote,
+    treatment_review,
+)
 from frontend.clinic import charts
+from frontend.clinic.evidence import reading_text
 
 HISTORY_DAYS = 365
 MEDICATION_MONTHS = 12
@@ -103,10 +109,7 @@ def patient_page(*, patient: PatientProfile) -> dict:
         "heat_map": charts.heat_map(days=analysis.days, as_of=review.as_of, injections=injected),
         "medication": review.overuse,
         "overuse_limits": overuse_limits_text(),
-        "cycle_windows": (
-            f"{cycle_rules.plateau_label().capitalize()} are the plateau; a rise "
-            f"{cycle_rules.end_of_cycle_label()} is end-of-cycle wear-off."
-        ),
+        "cycle_windows": cycle_chart_weeks(cycles=analysis.cycles).caption,
         "medication_chart": charts.medication_chart(months=medication_months),
         "medication_rows": [
             {
@@ -115,6 +118,7 @@ def patient_page(*, patient: PatientProfile) -> dict:
                     f"{class_label(name)}: {days}" for name, days in month.days_by_class.items()
                 ],
                 "over": [class_label(name) for name in month.over_threshold],
+                "judged": overuse_month_text(month),
             }
             for month in medication_months
         ],
@@ -125,8 +129,31 @@ def patient_page(*, patient: PatientProfile) -> dict:
             )
         )["by_medication"],
         "injections": injection_rows(review.sessions),
+        "cycle_rows": [
+            {
+                "outcome": c,
+                "wear_off_reading": reading_text(c.wear_off.reason) if c.wear_off else "",
+            }
+            for c in review.cycles
+        ],
+        "cycle_table_note": cycle_table_footnote(),
+        # When each cycle's wear-off end window closes, for the review queue's running cycles.
+        "end_windows_close": {
+            c.start: end_window_last_day(
+                start=c.start, planned_interval_weeks=c.planned_interval_weeks
+            )
+            for c in analysis.cycles
+        },
         "flags": list(patient.flags.select_related("reviewed_by").order_by("-created_at")),
     }
+
+
+def overuse_month_text(month: OveruseMonth) -> str:
+    """The month's overuse column: the classes over a limit, "no", or "not enough data" when
+    too few days were logged to tell (clinical.md: never "no overuse")."""
+    if month.over_threshold:
+        return ", ".join(class_label(name) for name in month.over_threshold)
+    return "no" if month.enough_data else "not enough data"
 
 
 def suggested_interval(*, patient: PatientProfile) -> int:

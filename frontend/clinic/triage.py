@@ -8,15 +8,16 @@ verdict about another window.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from diary import selectors
 from diary.analytics.baseline import TreatmentResponse, percent_change, response_label
 from diary.analytics.overuse import medication_overuse
 from diary.analytics.trends import patient_analysis
-from diary.analytics.windows import WINDOW_DAYS, DayCounts, count_days
+from diary.analytics.windows import WINDOW_DAYS, DayCounts
 from diary.models import ClinicMember, FlagKind, PatientProfile, ReviewFlag, User
 from diary.paradigms import next_due_date
+from diary.scan import adherence_window
 from diary.timelines import patient_timeline
 
 # Due within this many days counts as needing attention: time to book the appointment.
@@ -128,13 +129,9 @@ def triage_row(
     as_of = selectors.local_today(user=patient.user)
     timeline = patient_timeline(patient=patient, as_of=as_of)
     analysis = patient_analysis(timeline=timeline, rule=patient.headache_day_rule)
-    last_28 = count_days(
-        days=analysis.days,
-        start=as_of - timedelta(days=WINDOW_DAYS - 1),
-        end=as_of,
-        as_of=as_of,
-        nominal_days=WINDOW_DAYS,
-    )
+    # The 28 days ending yesterday, the low-adherence flag's window: today cannot be logged
+    # in full yet, so counting it would hold every diligent diary at 27 of 28.
+    last_28 = adherence_window(analysis=analysis, today=as_of)
     running = analysis.cycles[-1] if analysis.cycles else None
     last = timeline.injections[-1] if timeline.injections else None
     overuse = medication_overuse(days=analysis.days, as_of=as_of)

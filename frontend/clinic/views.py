@@ -211,7 +211,11 @@ def _queue(request: HttpRequest, *, bound: FlagReviewForm | None = None) -> Http
                 else _review_form(flag, members[flag.patient_id])
             ),
             "cycle_chart": pages.get(flag.patient_id, {}).get("cycle_chart"),
-            "card": evidence_card(kind=flag.kind, evidence=flag.evidence),
+            "card": evidence_card(
+                kind=flag.kind,
+                evidence=flag.evidence,
+                end_windows_close=pages.get(flag.patient_id, {}).get("end_windows_close"),
+            ),
         }
         for flag in flags
     ]

@@ -63,7 +63,9 @@ def test_moving_the_wear_off_windows_moves_every_label_that_names_them(db, moved
     patient = accounts.patient
 
     page = flat(client.get(f"/clinic/patients/{patient.pk}/").content.decode())
-    assert "Weeks 4-8 are the plateau; a rise from week 9 is end-of-cycle wear-off." in page
+    assert (
+        "Weeks 4-8 are the plateau; a rise in weeks 9-13 (the planned interval plus 1 week)" in page
+    )
     assert "plateau (weeks 4-8)" in page  # the cycle overlay's band
     assert "weeks 3-9" not in page.lower()
 
@@ -73,7 +75,10 @@ def test_moving_the_wear_off_windows_moves_every_label_that_names_them(db, moved
     assert "Each cycle's plateau (weeks 4-8) against its end (from week 9)" in queue
 
     report = pdf_text(client, patient.pk)
-    assert "share of logged days with headache from week 9 against weeks 4-8" in report
+    assert (
+        "share of logged days with headache from week 9 to the planned interval plus 1 week, "
+        "against weeks 4-8" in report
+    )
     assert "plateau (weeks 4-8)" in report  # the PDF's cycle overlay
 
 

@@ -26,7 +26,7 @@ def triage(client, **params) -> str:
 def test_each_figure_names_its_window(demo, demo_client):
     page = triage(demo_client)
 
-    assert "headache days of" in page and "logged days, 3 Feb to 2 Mar" in page
+    assert "headache days of" in page and "logged days, 2 Feb to 1 Mar" in page
     assert "last 28 days against baseline:" in page
     # The verdict says which cycle window it judged, so it never contradicts the last 28 days.
     assert "after cycle" in page
