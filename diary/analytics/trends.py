@@ -150,6 +150,7 @@ def response_json(analysis: PatientAnalysis) -> dict[str, Any]:
         assessable=response.assessable,
         cycles_completed=response.cycles_completed,
         percent_change=response.percent_change,
+        stop_when_well=any(v.status == "stop_when_well" for v in analysis.verdicts),
     )
     return payload
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import get_args
 
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from diary import selectors
 from diary.analytics import cycles as cycle_rules
+from diary.analytics import verdicts
 from diary.api.permissions import IsClinicianElseNotFound, IsPatient
 from diary.api.serializers import DateRangeSerializer
 from diary.audit import record_access
@@ -245,21 +247,15 @@ class GuidelineVerdictSerializer(serializers.Serializer):
     guideline = serializers.ChoiceField(choices=["nice_ta260", "ehf_2018", "ahs_2021", "ihs_2025"])
     title = serializers.CharField()
     status = serializers.ChoiceField(
-        choices=[
-            "not_yet_assessable",
-            "not_assessable",
-            "responder",
-            "non_responder",
-            "unknown",
-            "freedom",
-            "optimal",
-            "modest",
-            "insufficient",
-        ],
+        choices=list(get_args(verdicts.Status)),
         help_text="ahs_2021 is 'unknown' below 50 % (no questionnaire recorded); ihs_2025 gives "
-        "its band (freedom, optimal, modest, insufficient).",
+        "its band (freedom, optimal, modest, insufficient); nice_ta260 and ehf_2018 are "
+        "'stop_when_well' when their stopping rule for a patient doing well is met.",
     )
     text = serializers.CharField(help_text="The verdict with its figures or reason, ready to show.")
+    patient_message = serializers.CharField(
+        help_text="The reason in the patient's words; empty when none."
+    )
     rule = serializers.CharField(help_text="The guideline's rule in words.")
     after_cycle = serializers.IntegerField(allow_null=True)
     window_start = serializers.DateField(allow_null=True)

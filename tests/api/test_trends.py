@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import get_args
 
 import pytest
 import time_machine
 from fhir.resources.R4B.bundle import Bundle
 
 from diary import models
+from diary.analytics import verdicts
 from diary.scan import scan_patient
 from tests import factories
 from tests.analytics.records import inject, log_days
@@ -315,7 +317,17 @@ def test_the_overuse_evidence_is_the_same_months_whatever_the_range_asked(as_ali
 def test_the_verdicts_are_in_the_openapi_schema(anonymous):
     schemas = anonymous.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
     assert "verdicts" in schemas["TreatmentResponse"]["properties"]
-    assert {"status", "text", "reason", "rule"} <= set(schemas["GuidelineVerdict"]["properties"])
+    verdict = schemas["GuidelineVerdict"]["properties"]
+    assert {"status", "text", "reason", "rule", "patient_message"} <= set(verdict)
+
+
+def test_every_verdict_status_the_analytics_give_is_in_the_openapi_schema(anonymous):
+    schemas = anonymous.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    status = schemas["GuidelineVerdict"]["properties"]["status"]
+    enum = status["allOf"][0]["$ref"].rsplit("/", 1)[-1]
+    listed = set(schemas[enum]["enum"])
+    assert listed == set(get_args(verdicts.Status))
+    assert "stop_when_well" in listed
 
 
 def test_baseline_days_typed_in_weeks_after_the_first_injection_are_frozen_as_retrospective(
