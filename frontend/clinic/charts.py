@@ -15,7 +15,7 @@ from diary.analytics.cycles import TreatmentCycle
 from diary.analytics.day_classes import DayClasses
 from diary.analytics.overuse import MIXED, THRESHOLD_DAYS, OveruseMonth, overuse_limits
 from diary.analytics.windows import WINDOW_DAYS, DayCounts
-from diary.reports import cycle_chart_weeks, end_window_last_week, month_ticks
+from diary.report_charts import cycle_chart_weeks, end_window_last_week, month_ticks
 
 WIDTH = 720
 HEIGHT = 260

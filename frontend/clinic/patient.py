@@ -18,12 +18,8 @@ from diary.models import (
     PatientProfile,
 )
 from diary.paradigms import MIN_INTERVAL_WEEKS, STANDARD_INTERVAL_WEEKS
-from diary.reports import (
-    TreatmentReview,
-    cycle_chart_weeks,
-    cycle_table_footnote,
-    treatment_review,
-)
+from diary.report_charts import cycle_chart_weeks
+from diary.reports import TreatmentReview, cycle_table_footnote, treatment_review
 from frontend.clinic import charts
 from frontend.clinic.evidence import reading_text
 

@@ -20,7 +20,8 @@ from diary.analytics import cycles as cycle_rules
 from diary.analytics.wear_off import GRACE_WEEKS
 from diary.demo import DEMO_PATIENT_EMAIL, DEMO_TIMEZONE
 from diary.models import DiaryDay, FlagDecision, PatientProfile
-from diary.reports import pdf_charts, report_pdf, treatment_review
+from diary.report_charts import pdf_charts
+from diary.reports import report_pdf, treatment_review
 from frontend.clinic.evidence import evidence_card
 from frontend.clinic.forms import FlagReviewForm
 from frontend.clinic.triage import triage_row
