@@ -488,6 +488,19 @@ def _rise(
     return difference, sqrt(each), sqrt(null * (at_plateau + at_end))
 
 
+# Smaller p-values are written as below this: more digits say nothing a clinician acts on.
+SMALLEST_P_SHOWN = 0.001
+
+
+def p_text(value: float | None) -> str:
+    """A p-value as a clinician reads one: "p = 0.03", "p < 0.001"."""
+    if value is None:
+        return "not tested"
+    if value < SMALLEST_P_SHOWN:
+        return f"p < {SMALLEST_P_SHOWN}"
+    return f"p = {value:.3f}".rstrip("0").rstrip(".")
+
+
 def _pct(value: float) -> str:
     return f"{round(value * 100)} %"
 
@@ -558,7 +571,7 @@ def cycle_wear_off(
         reason = (
             f"Headache days {_pct(plateau_rate)} of logged days in weeks {plateau_weeks}, "
             f"{_pct(end_rate)} in weeks {end_weeks}: rise {_signed_pct(rise)} "
-            f"(± {_pct(1.96 * standard_error)}{corrected}; p = {p_value:.2g})."
+            f"(± {_pct(1.96 * standard_error)}{corrected}; {p_text(p_value)})."
         )
         if plateau_rate >= NEAR_DAILY_RATE:
             # Pooled all the same: leaving out the cycles whose plateau happened to reach the
@@ -723,7 +736,8 @@ def pooled_text(pattern: WearOffPattern) -> str:
     text = (
         f"headache days {_signed_pct(rise)} of logged days at the end of the cycle against its "
         f"plateau (95 % interval {_signed_pct(rise - margin)} to {_signed_pct(rise + margin)}, "
-        f"about {rise * 28:+.1f} days per 28), over {pattern.assessed_cycles} assessed cycles "
+        f"about {rise * 28:+.1f} days per 28), over {pattern.assessed_cycles} assessed "
+        f"cycle{'' if pattern.assessed_cycles == 1 else 's'} "
         f"({_cycle_list(pattern.assessed_cycle_numbers)})"
     )
     medication = pattern.pooled_acute_medication_rise

@@ -14,7 +14,7 @@ from typing import Any
 
 from diary.analytics import cycles as cycle_rules
 from diary.analytics.overuse import OveruseMonth
-from diary.analytics.wear_off import GRACE_WEEKS
+from diary.analytics.wear_off import GRACE_WEEKS, p_text
 from diary.analytics.windows import month_end
 from diary.models import FlagKind, MedicationClass, SideEffectKind
 
@@ -25,9 +25,7 @@ GUIDELINE_NAMES = {
     "ahs_2021": "AHS 2021",
     "ihs_2025": "IHS 2025",
 }
-# Below this a p-value reads "p < 0.001": "p = 0.0" reads as impossible certainty.
-SMALLEST_P_SHOWN = 0.001
-# "p = 6.5e-05" as the analytics write a p-value into a reading's sentence.
+# "p = 6.5e-05" as flags stored before ``wear_off.p_text`` wrote a p-value into a reading.
 P_VALUE = re.compile(r"\bp = (\d+(?:\.\d+)?(?:e[-+]?\d+)?)")
 
 
@@ -57,14 +55,6 @@ def day_text(value: str | None) -> str:
 
 def span_text(start: str | None, end: str | None) -> str:
     return f"{day_text(start)} to {day_text(end)}"
-
-
-def p_text(value: float | None) -> str:
-    if value is None:
-        return "not tested"
-    if value < SMALLEST_P_SHOWN:
-        return f"p < {SMALLEST_P_SHOWN}"
-    return f"p = {value:.3f}".rstrip("0").rstrip(".")
 
 
 def share_text(count: int | None, logged: int | None, what: str = "headache days") -> str:
