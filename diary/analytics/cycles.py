@@ -45,6 +45,14 @@ RESPONSE_FIRST_DAY = 7
 PREEMPT_ENDPOINT_DAYS = 28
 # A pause longer than this many planned intervals ends a treatment course.
 COURSE_PAUSE_INTERVALS = 2
+# Overdue starts after the planned interval plus this (clinical.md, "Wear-off, more precisely").
+GRACE_WEEKS = 1
+
+
+def end_window_last_day(*, start: date, planned_interval_weeks: int) -> date:
+    """The last day the end of a cycle may reach: the planned interval plus the grace week;
+    later days are overdue (a late injection, a pause), never end of cycle."""
+    return start + timedelta(days=7 * (planned_interval_weeks + GRACE_WEEKS) - 1)
 
 
 @dataclass(frozen=True)
@@ -81,10 +89,18 @@ class TreatmentCycle:
 
     @cached_property
     def end_of_cycle(self) -> DayCounts | None:
+        """From week 10 to the next injection, at most to the planned interval plus the grace
+        week (``end_window_last_day``): overdue weeks are not the end of the cycle."""
         end_start = cycle_week_start(cycle_start=self.start, week=END_OF_CYCLE_FIRST_WEEK)
-        if end_start > self.end:
+        last = min(
+            self.end,
+            end_window_last_day(
+                start=self.start, planned_interval_weeks=self.planned_interval_weeks
+            ),
+        )
+        if end_start > last:
             return None
-        return count_days(days=self.days, start=end_start, end=self.end, as_of=self.as_of)
+        return count_days(days=self.days, start=end_start, end=last, as_of=self.as_of)
 
     @cached_property
     def weeks(self) -> tuple[CycleWeek, ...]:

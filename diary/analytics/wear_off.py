@@ -89,7 +89,7 @@ from operator import attrgetter, not_
 from typing import Any, Literal
 
 from diary.analytics import cycles as cycle_rules
-from diary.analytics.cycles import TreatmentCycle
+from diary.analytics.cycles import GRACE_WEEKS, TreatmentCycle, end_window_last_day
 from diary.analytics.day_classes import DayClasses
 from diary.analytics.timeline import Injection
 from diary.analytics.windows import day_calendar
@@ -97,8 +97,6 @@ from diary.analytics.windows import day_calendar
 # The plateau and end-of-cycle weeks are the cycles' (cycles.PLATEAU_*_WEEK,
 # cycles.END_OF_CYCLE_FIRST_WEEK), read when used: one constant for every window and label.
 SHORT_INTERVAL_END_WEEKS = 2
-# Overdue starts after the planned interval plus this (clinical.md, "Wear-off, more precisely").
-GRACE_WEEKS = 1
 # 3 of the plateau's 7 weeks, and one week's worth at the end: clinical.md asks for "enough
 # logged days in both windows" without a number.
 MIN_PLATEAU_LOGGED_DAYS = 21
@@ -233,11 +231,6 @@ def window_weeks(planned_interval_weeks: int) -> tuple[tuple[int, int], int]:
     )
     end_first = max(end_first, plateau_first + 1)
     return (plateau_first, min(plateau_last, end_first - 1)), end_first
-
-
-def end_window_last_day(*, start: date, planned_interval_weeks: int) -> date:
-    """The last day the end window may reach: the planned interval plus the grace week."""
-    return start + timedelta(days=WEEK * (planned_interval_weeks + GRACE_WEEKS) - 1)
 
 
 _DAY = timedelta(days=1)

@@ -96,3 +96,16 @@ def test_an_18_week_pause_stays_in_the_course_with_its_overdue_weeks_apart():
     first, _ = treatment_cycles(days={}, injections=shots, as_of=FIRST + timedelta(weeks=19))
     assert first.response_window.end == FIRST + timedelta(days=83)
     assert first.overdue.elapsed_days == 6 * 7
+
+
+def test_the_end_of_a_late_cycle_stops_at_the_planned_interval_plus_the_grace_week():
+    # One injection, then 24 weeks with no other: weeks 14-24 are overdue, not end of cycle.
+    days = diary(FIRST, repeat("H", 168))
+    cycle = treatment_cycles(
+        days=days, injections=injections(FIRST), as_of=FIRST + timedelta(days=167)
+    )[0]
+    assert (cycle.end_of_cycle.start, cycle.end_of_cycle.end) == (
+        FIRST + timedelta(days=63),
+        FIRST + timedelta(days=90),
+    )
+    assert cycle.end_of_cycle.logged_days == 28
