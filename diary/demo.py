@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+import zoneinfo
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.utils import timezone
 
 from diary import paradigms, services
 from diary.models import (
@@ -25,6 +27,10 @@ DEMO_PATIENT_EMAIL = "demo.patient@example.org"
 DEMO_CLINICIAN_EMAIL = "demo.clinician@example.org"
 DEMO_PASSWORD = "demo-diary-2026"  # noqa: S105 - a published demo account, local use only
 DEMO_TIMEZONE = "Europe/London"
+# When a diligent patient fills in the day: the evening, in their own zone. The demo's days are
+# written in one bulk insert; stamped with that moment they would all read as typed in after
+# the first injection, and the baseline as a retrospective diary.
+LOGGED_AT = time(21, 0)
 DIARY_DAYS = 365
 CYCLES = 4
 CYCLE_DAYS = 84
@@ -72,14 +78,21 @@ def _diary_rows(
     paracetamol = Medication.objects.get(name="Paracetamol (acetaminophen)", owner=None)
     days: list[DiaryDay] = []
     intakes: list[tuple[date, str]] = []
+    zone = zoneinfo.ZoneInfo(DEMO_TIMEZONE)
+    now = timezone.now()
     for offset in range(DIARY_DAYS, 0, -1):
         day = today - timedelta(days=offset)
         if rng.random() < MISSING_DAY_CHANCE:
             continue
+        logged = min(datetime.combine(day, LOGGED_AT, tzinfo=zone), now)
         started = [injected for injected in injections if injected <= day]
         cycle_day = (day - started[-1]).days if started else None
         if rng.random() >= headache_chance(cycle_day=cycle_day):
-            days.append(DiaryDay(patient=patient, date=day, headache=False))
+            days.append(
+                DiaryDay(
+                    patient=patient, date=day, headache=False, created_at=logged, updated_at=logged
+                )
+            )
             continue
         severity = rng.choices([1, 2, 3], weights=[3, 5, 2])[0]
         migrainous = severity >= 2 and rng.random() < 0.8
@@ -99,6 +112,8 @@ def _diary_rows(
                 aura=rng.random() < 0.05,
                 disability=min(3, severity + rng.choice([-1, 0, 0, 1]) if severity > 1 else 1),
                 notes="",
+                created_at=logged,
+                updated_at=logged,
             )
         )
         if severity >= 2 and rng.random() < 0.6:
