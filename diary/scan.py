@@ -125,9 +125,12 @@ def scan_findings(
             "months": [
                 {
                     "month": m.start.strftime("%Y-%m"),
+                    "days": m.days,
                     "logged_days": m.logged_days,
                     "days_by_class": m.days_by_class,
                     "over_threshold": list(m.over_threshold),
+                    # Judged for certain; else "not enough data", never "no overuse".
+                    "enough_data": m.enough_data,
                 }
                 for m in overuse.months
             ],
