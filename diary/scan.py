@@ -47,7 +47,6 @@ from diary.analytics.baseline import (
     baseline_windows_to_freeze,
     is_non_responder,
 )
-from diary.analytics.overuse import medication_overuse
 from diary.analytics.timeline import DiaryUnpacker, Injection, PatientTimeline
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.verdicts import EHF, NICE
@@ -115,7 +114,7 @@ def scan_findings(
     if analysis.wear_off.established:
         findings[FlagKind.WEAR_OFF] = {**rule, **wear_off_evidence(analysis.wear_off)}
 
-    overuse = medication_overuse(days=analysis.days, as_of=today)
+    overuse = analysis.overuse
     if overuse.status == "overuse":
         findings[FlagKind.MEDICATION_OVERUSE] = {
             **rule,
@@ -204,7 +203,7 @@ def no_longer_met(
     verdicts = {verdict.guideline: verdict for verdict in analysis.verdicts}
     now: dict[str, str] = {
         FlagKind.WEAR_OFF: analysis.wear_off.message,
-        FlagKind.MEDICATION_OVERUSE: medication_overuse(days=analysis.days, as_of=today).message,
+        FlagKind.MEDICATION_OVERUSE: analysis.overuse.message,
         FlagKind.NON_RESPONSE: analysis.response.message,
         FlagKind.EPISODIC: " ".join(
             stop.text

@@ -69,6 +69,11 @@ class PatientAnalysis:
     timeline: PatientTimeline = field(repr=False, compare=False)
 
     @cached_property
+    def overuse(self) -> MedicationOveruse:
+        """Medication overuse on ``as_of`` (``overuse.overuse_window``), when first asked for."""
+        return medication_overuse(days=self.days, as_of=self.as_of)
+
+    @cached_property
     def cycle_responses(self) -> tuple[CycleResponse, ...]:
         """Every given cycle judged over its response window, for the per-cycle tables; counted
         when first asked for, since the nightly scan reads only the judged cycle."""
@@ -216,7 +221,7 @@ def trends_payload(*, timeline: PatientTimeline, date_from: date, rule: str) -> 
     anchor = timeline.first_injection or date_to - timedelta(days=WINDOW_DAYS - 1)
     windows = consecutive_windows(days=days, anchor=anchor, date_from=date_from, date_to=date_to)
     months = calendar_months(days=days, date_from=date_from, date_to=date_to)
-    overuse = medication_overuse(days=days, as_of=date_to)
+    overuse = analysis.overuse
     return {
         "rule": rule,
         "from": date_from,
