@@ -51,7 +51,13 @@ from diary.analytics.timeline import DiaryUnpacker, Injection, PatientTimeline
 from diary.analytics.trends import PatientAnalysis, patient_analysis
 from diary.analytics.verdicts import EHF, NICE
 from diary.analytics.wear_off import adds_evidence, wear_off_evidence
-from diary.analytics.windows import MIN_LOGGED_DAYS_PER_28, WINDOW_DAYS, DayCounts, count_days
+from diary.analytics.windows import (
+    MIN_LOGGED_DAYS_PER_28,
+    WINDOW_DAYS,
+    DayCounts,
+    count_days,
+    month_label,
+)
 from diary.models import (
     UNDER_REVIEW,
     FlagKind,
@@ -123,7 +129,7 @@ def scan_findings(
             "consecutive_months_over_threshold": overuse.classes,
             "months": [
                 {
-                    "month": m.start.strftime("%Y-%m"),
+                    "month": month_label(m.start),
                     "days": m.days,
                     "logged_days": m.logged_days,
                     "days_by_class": m.days_by_class,
@@ -169,7 +175,7 @@ def scan_findings(
                 if stop is not None
             ),
             "months": [
-                {"month": m.start.strftime("%Y-%m"), **_counts_evidence(m)}
+                {"month": month_label(m.start), **_counts_evidence(m)}
                 for m in analysis.episodic.months
             ],
         }

@@ -50,6 +50,7 @@ from diary.analytics.windows import (
     calendar_months,
     consecutive_windows,
     day_calendar,
+    month_label,
 )
 
 DEFAULT_RANGE_DAYS = 365
@@ -197,7 +198,7 @@ def overuse_json(overuse: MedicationOveruse) -> dict[str, Any]:
         "thresholds_days_per_month": {**THRESHOLD_DAYS, MIXED: MIXED_THRESHOLD_DAYS},
         "months": [
             {
-                "month": m.start.strftime("%Y-%m"),
+                "month": month_label(m.start),
                 **asdict(m),
                 "over_threshold": [*m.over_threshold],
                 "enough_data": m.enough_data,
@@ -238,7 +239,7 @@ def trends_payload(*, timeline: PatientTimeline, date_from: date, rule: str) -> 
         ],
         "months": [
             {
-                "month": m.start.strftime("%Y-%m"),
+                "month": month_label(m.start),
                 "complete": m.end <= date_to,
                 "episodic": is_episodic_month(m) if m.end <= date_to else None,
                 **counts_json(m),
@@ -257,6 +258,6 @@ def trends_payload(*, timeline: PatientTimeline, date_from: date, rule: str) -> 
             "non_response": is_non_responder(response=analysis.response),
             "episodic_3_months": analysis.episodic.episodic,
             "below_ehf_limit_3_months": analysis.episodic.below_ehf_limit,
-            "episodic_months": [m.start.strftime("%Y-%m") for m in analysis.episodic.months],
+            "episodic_months": [month_label(m.start) for m in analysis.episodic.months],
         },
     }

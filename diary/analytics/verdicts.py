@@ -136,7 +136,7 @@ def _stopping_rule(*, episodic: EpisodicRun, limit: int, met: bool, who: str) ->
             f"{'met' if met else 'not met'}."
         ),
         met=met,
-        months=tuple(m.start.strftime("%Y-%m") for m in episodic.months),
+        months=tuple(windows.month_label(m.start) for m in episodic.months),
     )
 
 

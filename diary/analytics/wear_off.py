@@ -252,7 +252,12 @@ class DayIndex:
         self._medication = [0, *accumulate(map(bool, map(_MEDICATION, classes)))]
         # A headache of unknown duration is neither a headache day nor headache-free: left out
         # of the days a share rests on, as in every rate (``windows.DayCounts.judged_days``).
-        self._judged = [0, *accumulate(map(not_, map(_DURATION_UNKNOWN, classes)))]
+        # Most diaries have none: their judged days are their logged days.
+        self._judged = (
+            [0, *accumulate(map(not_, map(_DURATION_UNKNOWN, classes)))]
+            if any(map(_DURATION_UNKNOWN, classes))
+            else None
+        )
 
     def weeks(self, *, start: date, last: date) -> tuple[list[int], list[int], list[int]]:
         """Judged, headache and acute-medication days per 7 days from ``start`` to ``last``."""
@@ -262,8 +267,9 @@ class DayIndex:
         bounds = [bisect_left(self._ordinals, day) for day in range(first, final + 1, WEEK)]
         bounds.append(bisect_right(self._ordinals, final, bounds[-1]))
         logged, headache, medication = [], [], []
+        judged = self._judged
         for low, high in pairwise(bounds):
-            logged.append(self._judged[high] - self._judged[low])
+            logged.append(high - low if judged is None else judged[high] - judged[low])
             headache.append(self._headache[high] - self._headache[low])
             medication.append(self._medication[high] - self._medication[low])
         return logged, headache, medication

@@ -236,6 +236,11 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def month_label(day: date) -> str:
+    """The month as "YYYY-MM", how every payload and evidence names one."""
+    return day.isoformat()[:7]
+
+
 def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
