@@ -8,6 +8,7 @@ and extrapolates the rest at the measured rate.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import time
 from pathlib import Path
@@ -32,6 +33,8 @@ def main() -> None:
     django.setup()
     from diary.scan import nightly_scan, patient_ids_due_for_scan, scan_patients
 
+    # As the command does (scan_patients.py): start-up objects out of the collector's passes.
+    gc.freeze()
     settled_kb = status_kb("VmRSS")
     started = time.perf_counter()
     patient_ids = patient_ids_due_for_scan(since_all=args.all)
