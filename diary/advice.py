@@ -23,12 +23,22 @@ JUDGE_AFTER_CYCLES = "two or three"
 
 @dataclass(frozen=True)
 class EducationCard:
-    """Advice for days ``first_day`` to ``last_day`` of a cycle (None: to the cycle's end)."""
+    """Advice for days ``first_day`` to ``last_day`` of a cycle (None: to the planned
+    interval's end).
 
-    first_day: int
+    A card with no day range (``first_day`` None) is for an overdue cycle instead: the days
+    after the planned interval with no next injection, which the server counts (trends'
+    ``overdue_days``). Those days are no part of the cycle, so its other cards do not apply.
+    """
+
+    first_day: int | None
     last_day: int | None
     title: str
     text: str
+
+    @property
+    def overdue(self) -> bool:
+        return self.first_day is None
 
 
 EDUCATION_CARDS = (
@@ -60,15 +70,28 @@ EDUCATION_CARDS = (
         f"Treatment is judged after {JUDGE_AFTER_CYCLES} cycles, not one: many people who did "
         "not improve after the first cycle do after the next ones.",
     ),
+    # Past the planned interval: late, not wearing off (clinical.md, "Wear-off, more precisely").
+    EducationCard(
+        None,
+        None,
+        "Book your next injection",
+        "Your injection is later than planned: contact your clinic to book it. Headaches that "
+        "come back while an injection is late are not the treatment wearing off early, and "
+        "your clinic counts these weeks apart. Keep logging until your injection.",
+    ),
 )
 
 
-def education_cards(*, cycle_day: int) -> list[EducationCard]:
-    """The cards for a day of the cycle (day 0 is the injection day)."""
+def education_cards(*, cycle_day: int, overdue: bool = False) -> list[EducationCard]:
+    """The cards for a day of the cycle (day 0 is the injection day), or for an overdue one."""
+    if overdue:
+        return [card for card in EDUCATION_CARDS if card.overdue]
     return [
         card
         for card in EDUCATION_CARDS
-        if card.first_day <= cycle_day and (card.last_day is None or cycle_day <= card.last_day)
+        if card.first_day is not None
+        and card.first_day <= cycle_day
+        and (card.last_day is None or cycle_day <= card.last_day)
     ]
 
 

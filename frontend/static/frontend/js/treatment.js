@@ -32,7 +32,8 @@ export async function postInjection(body, reason, messages) {
 
 
 // The running cycle's week and day as the server counts them (trends' last cycle, which runs
-// to today): {week, day}, or null when the server has not said.
+// to today), and whether it is past its planned interval with no next injection (the server's
+// overdue days): {week, day, overdue}, or null when the server has not said.
 async function currentCycle(latest) {
   let trends = null;
   try {
@@ -48,7 +49,9 @@ async function currentCycle(latest) {
   const cycle = trends && (trends.cycles || []).find((item) => item.start === latest.date && !item.complete);
   const weeks = cycle ? cycle.weeks || [] : [];
   // Cycle day 0 is the injection day, so the day is one less than the days the cycle spans.
-  return weeks.length ? { week: weeks[weeks.length - 1].week, day: cycle.length_days - 1 } : null;
+  if (!weeks.length) return null;
+  const overdue = Boolean(cycle.response_window && cycle.response_window.overdue_days);
+  return { week: weeks[weeks.length - 1].week, day: cycle.length_days - 1, overdue };
 }
 
 async function loadInjections() {
@@ -64,33 +67,42 @@ async function loadInjections() {
   return { sessions: (await store.get("meta", "injections")) || [], fresh: false };
 }
 
-function cycleSummary(latest, count, today, cycle) {
+function cycleSummary(latest, count, cycle) {
   const week = cycle && cycle.week;
   if (!latest) {
     return h("section", { class: "card" }, h("h1", { text: "Treatment" }), h("p", { text: "No injection recorded yet. Record your latest injection below to follow your treatment cycle." }));
   }
   const due = latest.next_due_date;
-  const overdue = due && due < today;
+  const overdue = Boolean(cycle && cycle.overdue);
+  const planned = `planned every ${latest.planned_interval_weeks} weeks`;
   return h(
     "section",
-    { class: "card cycle" },
-    h("h1", { text: week ? `Week ${week} of ${latest.planned_interval_weeks}` : "Your treatment cycle" }),
-    h("p", { class: "lead", text: `since your injection on ${formatDate(latest.date)}.` }),
-    h("p", {}, overdue ? "Your next injection was due on " : "Next injection due: ", h("strong", { text: due ? formatDate(due) : "not set" }), overdue ? "." : ""),
+    { class: overdue ? "card cycle overdue" : "card cycle" },
+    h("h1", { text: overdue ? "Your next injection is overdue" : week ? `Week ${week} of ${latest.planned_interval_weeks}` : "Your treatment cycle" }),
+    h("p", { class: "lead", text: overdue ? `Week ${week} since your injection on ${formatDate(latest.date)}; ${planned}.` : `since your injection on ${formatDate(latest.date)}.` }),
+    h("p", {}, overdue ? "It was due on " : "Next injection due: ", h("strong", { text: due ? formatDate(due) : "not set" }), overdue ? "." : ""),
     h("p", { class: "hint", text: count === 1 ? "This is your first recorded cycle." : `You have recorded ${count} injections.` }),
   );
 }
 
 function educationCards(cycle) {
-  const day = cycle ? cycle.day : null;
-  // The server's cards for each day of the cycle (day 0 is the injection day; to null: the end).
+  // The server's cards: those with a day range for each day of the cycle (day 0 is the
+  // injection day; to null: the planned interval's end), those without one for an overdue cycle.
   const cards = appConfig().education_cards;
-  const matched = cards.filter((card) => day !== null && day >= card.from && (card.to === null || day <= card.to));
-  const shown = matched.length ? matched : cards.slice(-1);
+  const inCycle = cards.filter((card) => card.from !== null);
+  let shown;
+  if (!cycle) {
+    // The day is not known (offline, never synced): only what holds on every day of a cycle.
+    shown = inCycle.filter((card) => card.from === 0 && card.to === null);
+  } else if (cycle.overdue) {
+    shown = cards.filter((card) => card.from === null);
+  } else {
+    shown = inCycle.filter((card) => cycle.day >= card.from && (card.to === null || cycle.day <= card.to));
+  }
   return h(
     "section",
     { "aria-labelledby": "learn-title" },
-    h("h2", { id: "learn-title", text: "For this part of your cycle" }),
+    h("h2", { id: "learn-title", text: cycle && cycle.overdue ? "While your injection is late" : "For this part of your cycle" }),
     shown.map((card) => h("article", { class: "card education" }, h("h3", { text: card.title }), h("p", { text: card.text }))),
   );
 }
@@ -182,14 +194,13 @@ function sideEffectForm(ctx, latest, reload) {
 export async function render(root, ctx, flash) {
   const { sessions, fresh } = await loadInjections();
   const latest = sessions.length ? sessions[sessions.length - 1] : null;
-  const today = ctx.today();
   const cycle = latest ? await currentCycle(latest) : null;
   const reload = (message) => render(root, ctx, message);
   replace(
     root,
     flash ? h("p", { class: "notice success", role: "status", text: flash }) : null,
     fresh ? null : h("p", { class: "hint", text: "Offline: showing what this device last saw." }),
-    cycleSummary(latest, sessions.length, today, cycle),
+    cycleSummary(latest, sessions.length, cycle),
     latest ? educationCards(cycle) : null,
     latest ? sideEffectForm(ctx, latest, reload) : null,
     injectionForm(ctx, reload),
