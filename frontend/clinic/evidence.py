@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -42,6 +42,22 @@ class EvidenceCard:
     facts: list[tuple[str, str]] = field(default_factory=list)
     tables: list[EvidenceTable] = field(default_factory=list)
     urgent: bool = False
+    # What the analysis says now that the finding no longer holds: shown above the evidence,
+    # which stays as what was found.
+    no_longer_met: str = ""
+
+
+# The key the nightly scan adds to a flag's evidence when its condition no longer holds
+# (``services._flags_no_longer_met``): {"as_of": "YYYY-MM-DD", "summary": ...}.
+NO_LONGER_MET = "no_longer_met"
+
+
+def no_longer_met_text(evidence: Mapping[str, Any] | None) -> str:
+    """ "No longer met as of 2 Dec 2026: <what the analysis now says>", or "" while it holds."""
+    said = (evidence or {}).get(NO_LONGER_MET)
+    if not isinstance(said, Mapping) or not said.get("summary"):
+        return ""
+    return f"No longer met as of {day_text(said.get('as_of'))}: {said['summary']}"
 
 
 def day_text(value: str | None) -> str:
@@ -304,7 +320,8 @@ def _generic(evidence: dict) -> EvidenceCard:
     facts = [
         (key.replace("_", " ").capitalize(), _value_text(value))
         for key, value in evidence.items()
-        if key not in {"summary", "rule", "as_of", "method"} and not key.endswith("_id")
+        if key not in {"summary", "rule", "as_of", "method", NO_LONGER_MET}
+        and not key.endswith("_id")
     ]
     return EvidenceCard(summary=evidence.get("summary", ""), facts=facts)
 
@@ -327,12 +344,19 @@ def evidence_card(
     ``end_windows_close`` gives, by cycle start, the day each cycle's wear-off end window
     closes, from the patient's current analysis, so a running cycle says when it will count.
     """
+    card = _card(kind=kind, evidence=evidence or {}, end_windows_close=end_windows_close)
+    return replace(card, no_longer_met=no_longer_met_text(evidence))
+
+
+def _card(
+    *, kind: str, evidence: dict, end_windows_close: Mapping[date, date] | None
+) -> EvidenceCard:
     try:
         if kind == FlagKind.WEAR_OFF:
-            return _wear_off(evidence or {}, end_windows_close=end_windows_close)
-        return CARDS.get(kind, _generic)(evidence or {})
+            return _wear_off(evidence, end_windows_close=end_windows_close)
+        return CARDS.get(kind, _generic)(evidence)
     except (TypeError, ValueError, KeyError, AttributeError):
-        card = _generic(evidence or {})
+        card = _generic(evidence)
         if kind == FlagKind.SIDE_EFFECT_RED_FLAG:
             return EvidenceCard(summary=card.summary, facts=card.facts, urgent=True)
         return card
