@@ -14,11 +14,13 @@ from diary import selectors
 from diary.analytics.baseline import TreatmentResponse, percent_change, response_label
 from diary.analytics.overuse import medication_overuse
 from diary.analytics.trends import patient_analysis
+from diary.analytics.verdicts import GuidelineVerdict
 from diary.analytics.windows import WINDOW_DAYS, DayCounts
 from diary.models import ClinicMember, FlagKind, PatientProfile, ReviewFlag, User
 from diary.paradigms import next_due_date
 from diary.scan import adherence_window
 from diary.timelines import patient_timeline
+from frontend.clinic.evidence import month_text
 
 # Due within this many days counts as needing attention: time to book the appointment.
 DUE_SOON_DAYS = 14
@@ -46,6 +48,8 @@ class TriageRow:
     next_due: date | None
     response: TreatmentResponse | None = None
     flag_assignees: tuple[int | None, ...] = ()
+    # The months ("YYYY-MM") a met stop-when-well rule rests on; empty when none is met.
+    stop_when_well_months: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -94,6 +98,14 @@ class TriageRow:
         return text
 
     @property
+    def stop_when_well_text(self) -> str:
+        """The months a met stop-when-well rule judged: the rule names its window too."""
+        months = self.stop_when_well_months
+        if not months:
+            return ""
+        return f"{month_text(months[0])} to {month_text(months[-1])}, every month below the limit"
+
+    @property
     def assessable(self) -> bool:
         return self.response is not None and self.response.assessable
 
@@ -117,6 +129,19 @@ class TriageRow:
         if not self.last_28.sufficient:
             score += 5
         return score
+
+
+def stopping_verdicts(verdicts: tuple[GuidelineVerdict, ...]) -> list[GuidelineVerdict]:
+    return [verdict for verdict in verdicts if verdict.status == "stop_when_well"]
+
+
+def responder_text(*, response: TreatmentResponse, verdicts: tuple[GuidelineVerdict, ...]) -> str:
+    """The verdict in a few words: a met stop-when-well rule is its guideline's verdict,
+    whatever the response (``verdicts``), so no responder label stands beside it."""
+    stopping = stopping_verdicts(verdicts)
+    if stopping:
+        return f"stop when well ({', '.join(verdict.title for verdict in stopping)})"
+    return response_label(response)
 
 
 def triage_row(
@@ -146,7 +171,15 @@ def triage_row(
         change_percent=percent_change(
             value=last_28.headache_days_per_28, baseline=analysis.baseline.headache_days_per_28
         ),
-        responder=response_label(response),
+        responder=responder_text(response=response, verdicts=analysis.verdicts),
+        stop_when_well_months=next(
+            (
+                verdict.stopping_rule.months
+                for verdict in stopping_verdicts(analysis.verdicts)
+                if verdict.stopping_rule is not None
+            ),
+            (),
+        ),
         response=response,
         flag_assignees=flag_assignees,
         overuse_status=overuse.status,
