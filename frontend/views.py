@@ -86,10 +86,16 @@ def app_config() -> dict:
             "interval_weeks": paradigms.STANDARD_INTERVAL_WEEKS,
         },
         "theme_colours": THEME_COLOURS,
-        # What to expect on each day of a cycle, in diary/advice.py's one wording; to: null runs
-        # to the cycle's end.
+        # What to expect on each day of a cycle, in diary/advice.py's one wording (to: null runs
+        # to the planned interval's end), and the cards for an overdue cycle instead.
         "education_cards": [
-            {"from": c.first_day, "to": c.last_day, "title": c.title, "text": c.text}
+            {
+                "from": c.first_day,
+                "to": c.last_day,
+                "overdue": c.overdue,
+                "title": c.title,
+                "text": c.text,
+            }
             for c in EDUCATION_CARDS
         ],
         # The API's choices with the words patients read, as [value, label] pairs.

@@ -159,11 +159,14 @@ class TreatmentCycle:
 
     @cached_property
     def overdue(self) -> DayCounts | None:
-        """The days after the planned interval until the next injection (or the as-of date)."""
+        """The days after the planned interval until the next injection, or until the day before
+        the as-of date: the due date itself (the day after the planned interval) is on time
+        until it has passed with no injection."""
         start = self.planned_end + timedelta(days=1)
-        if self.end < start:
+        end = self.end if self.complete else min(self.end, self.as_of - timedelta(days=1))
+        if end < start:
             return None
-        return count_days(days=self.days, start=start, end=self.end, as_of=self.as_of)
+        return count_days(days=self.days, start=start, end=end, as_of=self.as_of)
 
 
 def cycle_week_start(*, cycle_start: date, week: int) -> date:

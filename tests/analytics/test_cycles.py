@@ -59,7 +59,8 @@ def test_a_cycle_is_never_projected_past_its_planned_interval():
     assert cycle.planned_end == FIRST + timedelta(days=83)
     assert cycle.response_window_closed
     assert cycle.overdue.start == FIRST + timedelta(days=84)
-    assert cycle.overdue.elapsed_days == 85
+    # Due on day 84; on day 168, before any injection that day, 84 days have passed overdue.
+    assert cycle.overdue.elapsed_days == 84
 
 
 def test_the_response_window_is_days_7_to_the_planned_interval():
@@ -109,3 +110,13 @@ def test_the_end_of_a_late_cycle_stops_at_the_planned_interval_plus_the_grace_we
         FIRST + timedelta(days=90),
     )
     assert cycle.end_of_cycle.logged_days == 28
+
+
+def test_a_running_cycle_is_not_overdue_on_its_due_date_and_one_day_overdue_the_day_after():
+    due = FIRST + timedelta(weeks=12)
+    on_due_date = treatment_cycles(days={}, injections=injections(FIRST), as_of=due)[0]
+    assert on_due_date.overdue is None
+    day_after = treatment_cycles(
+        days={}, injections=injections(FIRST), as_of=due + timedelta(days=1)
+    )[0]
+    assert day_after.overdue.elapsed_days == 1

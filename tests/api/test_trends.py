@@ -284,7 +284,8 @@ def test_one_injection_followed_by_24_weeks_gets_no_non_response(as_alice, alice
     assert body["response"]["status"] == "not_yet_assessable"
     assert body["stopping_rules"]["non_response"] is False
     assert len(body["cycles"]) == 1
-    assert body["cycles"][0]["response_window"]["overdue_days"] == 84
+    # Due on day 84; on day 167 (today, not over yet) 83 days have passed with no injection.
+    assert body["cycles"][0]["response_window"]["overdue_days"] == 83
 
 
 def test_a_one_day_cycle_is_not_assessable_with_the_reason(as_alice, alice):

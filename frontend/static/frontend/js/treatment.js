@@ -86,16 +86,16 @@ function cycleSummary(latest, count, cycle) {
 }
 
 function educationCards(cycle) {
-  // The server's cards: those with a day range for each day of the cycle (day 0 is the
-  // injection day; to null: the planned interval's end), those without one for an overdue cycle.
+  // The server's cards: those for each day of the cycle (day 0 is the injection day; to null:
+  // the planned interval's end), and those for an overdue cycle.
   const cards = appConfig().education_cards;
-  const inCycle = cards.filter((card) => card.from !== null);
+  const inCycle = cards.filter((card) => !card.overdue);
   let shown;
   if (!cycle) {
     // The day is not known (offline, never synced): only what holds on every day of a cycle.
     shown = inCycle.filter((card) => card.from === 0 && card.to === null);
   } else if (cycle.overdue) {
-    shown = cards.filter((card) => card.from === null);
+    shown = cards.filter((card) => card.overdue);
   } else {
     shown = inCycle.filter((card) => cycle.day >= card.from && (card.to === null || cycle.day <= card.to));
   }
