@@ -21,7 +21,7 @@ from diary.paradigms import MIN_INTERVAL_WEEKS, STANDARD_INTERVAL_WEEKS
 from diary.report_charts import cycle_chart_weeks
 from diary.reports import TreatmentReview, cycle_table_footnote, treatment_review
 from frontend.clinic import charts
-from frontend.clinic.evidence import reading_text
+from frontend.clinic.evidence import no_longer_met_text, reading_text
 
 HISTORY_DAYS = 365
 MEDICATION_MONTHS = 12
@@ -140,7 +140,10 @@ def patient_page(*, patient: PatientProfile) -> dict:
             )
             for c in analysis.cycles
         },
-        "flags": list(patient.flags.select_related("reviewed_by").order_by("-created_at")),
+        "flags": [
+            (flag, no_longer_met_text(flag.evidence))
+            for flag in patient.flags.select_related("reviewed_by").order_by("-created_at")
+        ],
     }
 
 
