@@ -176,6 +176,23 @@ class TreatmentReview:
     next_due: date | None
 
     @property
+    def overdue_days(self) -> int:
+        """Days the due date has passed with no injection (the running cycle's overdue days)."""
+        running = self.analysis.cycles[-1] if self.analysis.cycles else None
+        if running is None or running.complete or running.overdue is None:
+            return 0
+        return running.overdue.elapsed_days
+
+    @property
+    def next_due_text(self) -> str:
+        """ "8 Sep 2026", or "8 Sep 2026, overdue by 84 days" once it has passed."""
+        if self.next_due is None:
+            return ""
+        text = f"{self.next_due:%-d %b %Y}"
+        late = self.overdue_days
+        return f"{text}, overdue by {late} day{'' if late == 1 else 's'}" if late else text
+
+    @property
     def responder_text(self) -> str:
         """Responder status at each threshold, once the response can be judged."""
         response = self.response
@@ -676,7 +693,7 @@ def report_pdf(
         ),
     ]
     if review.next_due:
-        story.append(para(f"Next injection due: {review.next_due:%d %b %Y}.", body))
+        story.append(para(f"Next injection due: {review.next_due_text}.", body))
     latest = review.overuse.months[-1] if review.overuse.months else None
     if latest is not None:
         by_class = ", ".join(

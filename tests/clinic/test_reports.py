@@ -301,3 +301,19 @@ def test_a_nurse_prepares_but_cannot_sign_off(alice, carol):
     assert "nurses prepare it" in page and "Sign off today" not in page
     assert response.status_code == 403
     assert not ReportSignOff.objects.exists()
+
+
+def test_an_overdue_injection_is_said_so_on_the_clinic_summary_and_the_pdf(alice, carol_client):
+    # One injection 24 weeks ago and none since: due 12 weeks ago.
+    first = TODAY - dt.timedelta(weeks=24)
+    log_days(alice, first - dt.timedelta(days=28), "H" * 28 + "HH.H..." * 24)
+    inject(alice, first)
+    due = first + dt.timedelta(weeks=12)
+    late = (TODAY - due).days
+
+    page = " ".join(carol_client.get(f"/clinic/patients/{alice.pk}/").content.decode().split())
+    _, text = pdf_text(report_pdf(treatment_review(patient=alice, as_of=TODAY)))
+
+    said = f"{due:%-d %b %Y}, overdue by {late} days"
+    assert said in page
+    assert said in " ".join(text.split())
