@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from diary.analytics.day_classes import DayClasses
 from diary.analytics.timeline import Injection
@@ -210,7 +210,13 @@ class TreatmentCourse:
     first_injection: date
 
 
-def treatment_courses(*, injections: Sequence[Injection]) -> list[TreatmentCourse]:
+def treatment_courses(*, injections: Sequence[Injection]) -> tuple[TreatmentCourse, ...]:
+    return _treatment_courses(tuple(injections))
+
+
+# An analysis asks for its patient's courses several times (baseline, response, freezing).
+@lru_cache(maxsize=4096)
+def _treatment_courses(injections: tuple[Injection, ...]) -> tuple[TreatmentCourse, ...]:
     courses: list[TreatmentCourse] = []
     first = 0
     for index in range(1, len(injections) + 1):
@@ -228,4 +234,4 @@ def treatment_courses(*, injections: Sequence[Injection]) -> list[TreatmentCours
             )
         )
         first = index
-    return courses
+    return tuple(courses)

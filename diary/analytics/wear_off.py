@@ -246,7 +246,7 @@ class DayIndex:
     __slots__ = ("_headache", "_judged", "_medication", "_ordinals")
 
     def __init__(self, days: Mapping[date, DayClasses]):
-        ordinals, classes = day_calendar(days).between_with_ordinals(date.min, date.max)
+        ordinals, classes = day_calendar(days).days_with_ordinals()
         self._ordinals = ordinals
         self._headache = [0, *accumulate(map(_HEADACHE, classes))]
         self._medication = [0, *accumulate(map(bool, map(_MEDICATION, classes)))]

@@ -156,6 +156,11 @@ class DayCalendar(Mapping[date, DayClasses]):
         high = bisect_right(self._ordinals, last.toordinal(), low)
         return self._classes[low:high]
 
+    def days_with_ordinals(self) -> tuple[list[int], list[DayClasses]]:
+        """Every logged day: the date ordinals and their classes, the calendar's own lists (to be
+        read, never changed)."""
+        return self._ordinals, self._classes
+
     def between_with_ordinals(self, first: date, last: date) -> tuple[list[int], list[DayClasses]]:
         """The logged days from ``first`` to ``last``: their date ordinals, and their classes."""
         low = bisect_left(self._ordinals, first.toordinal())
