@@ -187,13 +187,19 @@ def cycle_profile_chart(*, cycles: Sequence[TreatmentCycle]) -> Chart:
         values = []
         for week in cycle.weeks:
             counts = week.counts
+            # A headache of unknown duration is no part of the share (``judged_days``).
             rate = (
-                counts.headache_days * 100 / counts.logged_days
-                if counts.sufficient and counts.logged_days
+                counts.headache_days * 100 / counts.judged_days
+                if counts.sufficient and counts.judged_days
                 else None
             )
+            unknown = (
+                f", {counts.duration_unknown_days} of unknown duration"
+                if counts.duration_unknown_days
+                else ""
+            )
             title = f"Cycle {cycle.number}, week {week.week}: " + (
-                f"{counts.headache_days} headache days of {counts.logged_days} logged"
+                f"{counts.headache_days} headache days of {counts.logged_days} logged{unknown}"
                 if counts.logged_days
                 else "nothing logged"
             )

@@ -13,6 +13,7 @@ from diary.analytics.baseline import episodic_months, window_figure
 from diary.analytics.cycles import treatment_cycles
 from diary.analytics.wear_off import wear_off_pattern
 from diary.analytics.windows import count_days
+from frontend.clinic.charts import cycle_profile_chart
 from tests.analytics.diaries import diary, injections, repeat
 
 OCTOBER = date(2026, 10, 1)
@@ -76,3 +77,21 @@ def test_headaches_of_unknown_duration_do_not_dilute_the_end_of_cycle_rate():
     # Weeks 10-12: 21 days logged, 6 of unknown duration, 9 headache days of the 15 judged.
     assert (first_cycle.end_logged_days, first_cycle.end_headache_days) == (15, 9)
     assert first_cycle.end_rate == 0.6
+
+
+def first_week_mark(pattern: str):
+    first = date(2026, 1, 5)
+    cycles = treatment_cycles(
+        days=diary(first, pattern + repeat(".", 77)),
+        injections=injections(first),
+        as_of=first + timedelta(days=83),
+    )
+    return cycle_profile_chart(cycles=cycles).series[0].marks[0]
+
+
+def test_the_clinic_cycle_chart_leaves_headaches_of_unknown_duration_out_of_the_share():
+    # Week 1: 3 headache days, 2 of unknown duration, 2 headache-free: 3 of the 5 judged days,
+    # drawn as high as the same week with those 2 days not logged at all.
+    mark = first_week_mark("HHH??..")
+    assert mark.title == "Cycle 1, week 1: 3 headache days of 7 logged, 2 of unknown duration"
+    assert mark.y == first_week_mark("HHH--..").y
