@@ -37,7 +37,7 @@ from diary.analytics.cycles import (
     treatment_courses,
 )
 from diary.analytics.day_classes import RULE_SETS, DayClasses
-from diary.analytics.overuse import medication_overuse, overuse_window
+from diary.analytics.overuse import overuse_window, window_overuse_status
 from diary.analytics.timeline import Injection, PatientTimeline
 from diary.analytics.windows import (
     WINDOW_DAYS,
@@ -457,7 +457,7 @@ def baseline_to_freeze(
                 entered_after_treatment_began=source == "recalled" and entered_late,
                 acute_medication_days=diary.acute_medication_days,
                 acute_medication_days_by_class=diary.acute_medication_days_by_class,
-                overuse_status=medication_overuse(days=medicated, as_of=end).status,
+                overuse_status=window_overuse_status(days=medicated, start=start, end=end),
             )
         )
     return frozen

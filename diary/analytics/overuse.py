@@ -215,3 +215,21 @@ def medication_overuse(*, days: Mapping[date, DayClasses], as_of: date) -> Medic
         months=months,
         message=message,
     )
+
+
+def window_overuse_status(*, days: Mapping[date, DayClasses], start: date, end: date) -> Status:
+    """The overuse status of one window's own days, as a frozen baseline records it.
+
+    clinical.md asks for "the overuse status of its 28 days". Our reading: the months up to the
+    window's end decide when they show overuse sustained (``medication_overuse``); otherwise the
+    window is judged as one period, so a well-logged baseline never reads "not enough data"
+    because a calendar month began before the diary did: a threshold met in it is "at risk"
+    (more than 3 months cannot be seen in 28 days), none met over enough logged days "none".
+    """
+    if medication_overuse(days=days, as_of=end).status == "overuse":
+        return "overuse"
+    window = overuse_month(days=days, start=start, end=end, as_of=end)
+    if window.over_threshold:
+        return "at_risk"
+    return "none" if window.enough_data else "not_enough_data"
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -12,6 +12,7 @@ from diary.analytics.overuse import (
     overuse_limits_text,
     overuse_month,
     overuse_window,
+    window_overuse_status,
 )
 from tests.analytics.diaries import diary, repeat
 
@@ -144,3 +145,16 @@ def test_the_limits_sentence_follows_the_thresholds(monkeypatch):
     monkeypatch.setitem(THRESHOLD_DAYS, "triptan", 8)
     assert "8 days a month for triptans; " in overuse_limits_text()
     assert march(repeat("T", 8) + repeat(".", 23)).over_threshold == ("triptan",)
+
+
+def test_a_well_logged_window_across_two_months_is_judged_on_its_own_days():
+    # A baseline from 20 January to 16 February, the diary begun on 20 January: January holds
+    # only 12 logged days, yet the window's 28 days are all logged.
+    start = date(2026, 1, 20)
+    end = start + timedelta(days=27)
+    assert window_overuse_status(days=diary(start, "." * 28), start=start, end=end) == "none"
+    triptans = diary(start, "T.." * 9 + "T")
+    assert window_overuse_status(days=triptans, start=start, end=end) == "at_risk"
+    assert window_overuse_status(days=diary(start, "." * 12), start=start, end=end) == (
+        "not_enough_data"
+    )
