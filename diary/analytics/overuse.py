@@ -232,4 +232,3 @@ def window_overuse_status(*, days: Mapping[date, DayClasses], start: date, end: 
     if window.over_threshold:
         return "at_risk"
     return "none" if window.enough_data else "not_enough_data"
-
