@@ -177,11 +177,7 @@ class TreatmentReview:
 
     @property
     def overdue_days(self) -> int:
-        """Days the due date has passed with no injection (the running cycle's overdue days)."""
-        running = self.analysis.cycles[-1] if self.analysis.cycles else None
-        if running is None or running.complete or running.overdue is None:
-            return 0
-        return running.overdue.elapsed_days
+        return cycle_rules.overdue_days(self.analysis.cycles)
 
     @property
     def next_due_text(self) -> str:

@@ -169,6 +169,14 @@ class TreatmentCycle:
         return count_days(days=self.days, start=start, end=end, as_of=self.as_of)
 
 
+def overdue_days(cycles: Sequence[TreatmentCycle]) -> int:
+    """Days the running cycle's due date has passed with no injection; 0 when none is late."""
+    running = cycles[-1] if cycles else None
+    if running is None or running.complete or running.overdue is None:
+        return 0
+    return running.overdue.elapsed_days
+
+
 def cycle_week_start(*, cycle_start: date, week: int) -> date:
     return cycle_start + timedelta(days=7 * (week - 1))
 

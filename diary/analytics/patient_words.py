@@ -36,12 +36,18 @@ def response_words(
     cycles_completed: int,
     percent_change: float | None,
     stop_when_well: bool = False,
+    overdue: bool = False,
 ) -> str | None:
     """The response in a sentence; ``stop_when_well`` when NICE's or EHF's stopping rule is met,
-    whose numbers the "why" gives (``stop_when_well_words``)."""
+    whose numbers the "why" gives (``stop_when_well_words``); ``overdue`` when the running
+    cycle's next injection is late, which a response still to be judged waits for."""
     words = _response_sentence(
         assessable=assessable, cycles_completed=cycles_completed, percent_change=percent_change
     )
+    if overdue and not assessable:
+        # Waiting on an injection that is late: the patient can do something about it.
+        late = "Your next injection is overdue: book it with your clinic."
+        words = f"{words} {late}" if words else late
     if not stop_when_well:
         return words
     well = (

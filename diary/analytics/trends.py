@@ -25,7 +25,7 @@ from diary.analytics.baseline import (
     treatment_baseline,
     treatment_response,
 )
-from diary.analytics.cycles import TreatmentCycle, treatment_cycles
+from diary.analytics.cycles import TreatmentCycle, overdue_days, treatment_cycles
 from diary.analytics.day_classes import DayClasses, rule_set
 from diary.analytics.menstrual import MenstrualMigraine
 from diary.analytics.overuse import (
@@ -157,6 +157,7 @@ def response_json(analysis: PatientAnalysis) -> dict[str, Any]:
         cycles_completed=response.cycles_completed,
         percent_change=response.percent_change,
         stop_when_well=any(v.status == "stop_when_well" for v in analysis.verdicts),
+        overdue=overdue_days(analysis.cycles) > 0,
     )
     return payload
 

@@ -385,3 +385,25 @@ def test_the_fhir_export_carries_each_guidelines_verdict(as_alice, alice_diary):
     ]
     assert verdicts[0]["summary"] == trends[0]["text"]
     Bundle.model_validate(bundle)
+
+
+def test_a_patient_waiting_on_an_overdue_injection_is_told_to_book_it(as_alice, alice):
+    log_days(alice, FIRST - timedelta(days=28), "H" * 28 + "HH.H..." * 21)
+    inject(alice, FIRST)
+    with time_machine.travel(datetime(2026, 6, 21, 12, tzinfo=UTC), tick=False):
+        body = as_alice.get("/api/v1/trends/").json()
+    words = body["response"]["patient_message"]
+    assert words.startswith("It is too early to say how well Botox works for you")
+    assert "Your next injection is overdue: book it with your clinic." in words
+
+
+def test_a_patient_whose_injection_is_not_yet_due_is_not_told_it_is_overdue(as_alice, alice):
+    log_days(alice, FIRST - timedelta(days=28), "H" * 28 + "HH.H..." * 11)
+    inject(alice, FIRST)
+    with time_machine.travel(
+        datetime.combine(FIRST + timedelta(weeks=12), datetime.min.time(), tzinfo=UTC)
+        + timedelta(hours=12),
+        tick=False,
+    ):
+        body = as_alice.get("/api/v1/trends/").json()
+    assert "overdue" not in body["response"]["patient_message"]
