@@ -6,7 +6,7 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -1199,7 +1199,7 @@ def scan_results_save(
     frozen_baselines: list[tuple[int, FrozenBaseline]],
     findings: list[tuple[int, str, dict]],
     scanned_at: datetime,
-    no_longer_met: list[tuple[int, str, str]] = (),  # type: ignore[assignment]
+    no_longer_met: Sequence[tuple[int, str, str]] = (),
 ) -> None:
     """Save what the nightly scan found for a chunk of patients, in one transaction.
 
