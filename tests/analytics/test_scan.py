@@ -117,6 +117,21 @@ def close(flag: models.ReviewFlag, status: str = models.FlagStatus.RESOLVED) -> 
     flag.save(update_fields=["status"])
 
 
+def kinds_flagged(patient: models.PatientProfile, today: date) -> list[str]:
+    return [flag.kind for flag in scan_patient(patient=patient, today=today)]
+
+
+def flag_found(patient: models.PatientProfile, kind: str) -> models.ReviewFlag:
+    return next(flag for flag in scan_patient(patient=patient, today=TODAY) if flag.kind == kind)
+
+
+def triptans_on_12_days_a_month_since_january() -> models.PatientProfile:
+    patient = factories.PatientFactory()
+    for month in range(1, 6):
+        log_days(patient, date(2026, month, 1), "T." * 12)
+    return patient
+
+
 def non_responder_after_two_cycles() -> models.PatientProfile:
     patient = factories.PatientFactory()
     first = TODAY - timedelta(weeks=24)
@@ -127,17 +142,17 @@ def non_responder_after_two_cycles() -> models.PatientProfile:
 
 def test_a_resolved_non_response_flag_comes_back_only_when_a_later_cycle_is_judged():
     patient = non_responder_after_two_cycles()
-    flag = next(f for f in scan_patient(patient=patient, today=TODAY) if f.kind == "non_response")
+    flag = flag_found(patient, "non_response")
     assert flag.evidence["after_cycle"] == 2
     close(flag)
 
     # Cycle 3 running: the same verdict after cycle 2, night after night.
     for night in (1, 30, 70):
-        kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(days=night))]
+        kinds = kinds_flagged(patient, TODAY + timedelta(days=night))
         assert "non_response" not in kinds
 
     # Cycle 3's window has closed: a new judgement, a new flag.
-    kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(weeks=12))]
+    kinds = kinds_flagged(patient, TODAY + timedelta(weeks=12))
     assert "non_response" in kinds
     new = models.ReviewFlag.objects.get(patient=patient, kind="non_response", status="open")
     assert new.evidence["after_cycle"] == 3
@@ -148,40 +163,32 @@ def test_a_resolved_adherence_flag_is_asked_again_only_after_a_new_28_day_window
     first = TODAY - timedelta(weeks=6)
     log_days(patient, first - timedelta(days=28), "H" * 28 + "." * 14)
     inject(patient, first)
-    flag = next(f for f in scan_patient(patient=patient, today=TODAY) if f.kind == "low_adherence")
+    flag = flag_found(patient, "low_adherence")
     close(flag)
 
     for night in (1, 14, 27):
-        kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(days=night))]
+        kinds = kinds_flagged(patient, TODAY + timedelta(days=night))
         assert "low_adherence" not in kinds
-    kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(days=28))]
+    kinds = kinds_flagged(patient, TODAY + timedelta(days=28))
     assert "low_adherence" in kinds
 
 
 def test_a_dismissed_overuse_flag_comes_back_only_with_a_later_month_over_the_limit():
-    patient = factories.PatientFactory()
-    for month in range(1, 6):
-        log_days(patient, date(2026, month, 1), "T." * 12)
-    flag = next(
-        f for f in scan_patient(patient=patient, today=TODAY) if f.kind == "medication_overuse"
-    )
+    patient = triptans_on_12_days_a_month_since_january()
+    flag = flag_found(patient, "medication_overuse")
     close(flag, models.FlagStatus.DISMISSED)
 
-    kinds = [f.kind for f in scan_patient(patient=patient, today=TODAY + timedelta(days=1))]
+    kinds = kinds_flagged(patient, TODAY + timedelta(days=1))
     assert "medication_overuse" not in kinds
 
     log_days(patient, date(2026, 6, 1), "T." * 12)
-    kinds = [f.kind for f in scan_patient(patient=patient, today=date(2026, 7, 2))]
+    kinds = kinds_flagged(patient, date(2026, 7, 2))
     assert "medication_overuse" in kinds
 
 
 def test_a_flag_whose_condition_no_longer_holds_says_so_beside_its_evidence():
-    patient = factories.PatientFactory()
-    for month in range(1, 6):
-        log_days(patient, date(2026, month, 1), "T." * 12)
-    flag = next(
-        f for f in scan_patient(patient=patient, today=TODAY) if f.kind == "medication_overuse"
-    )
+    patient = triptans_on_12_days_a_month_since_january()
+    flag = flag_found(patient, "medication_overuse")
     # May corrected: the triptans were taken on 4 days only.
     models.MedicationIntake.objects.filter(
         diary_day__patient=patient, diary_day__date__gte=date(2026, 5, 9)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from tests.browser.conftest import AXE
+from tests.browser.conftest import AXE, new_context, report_page_messages
 
 PASSWORD = "correct horse battery 42"
 
@@ -28,12 +28,32 @@ def sign_up(page, email: str, *, set_up: bool = False) -> None:
     page.get_by_role("heading", name="How was your head today?").wait_for()
 
 
-def log_in(page, email: str) -> None:
+def log_in(page, email: str, *, password: str = PASSWORD) -> None:
     page.goto("/#/login")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="How was your head today?").wait_for()
+
+
+@contextmanager
+def in_an_attack(browser, live_server, **options):
+    """A page as a patient in a migraine sets the app: the low-light theme and 200 % text."""
+    context = new_context(
+        browser, live_server, color_scheme="dark", device_scale_factor=2, **options
+    )
+    context.add_init_script(
+        "localStorage.setItem('diary-theme', 'lowlight');"
+        "document.addEventListener('DOMContentLoaded', () =>"
+        " { document.documentElement.style.fontSize = '200%'; })"
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    report_page_messages(page)
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 @contextmanager

@@ -13,10 +13,19 @@ import time_machine
 from django.core.management import call_command
 
 from diary import selectors, services
-from diary.demo import DEMO_PATIENT_EMAIL
+from diary.demo import DEMO_PASSWORD, DEMO_PATIENT_EMAIL
 from diary.models import InjectionSession, User
-from tests.browser.conftest import new_context, report_page_messages
-from tests.browser.helpers import PASSWORD, app_closed, day_card, go, save_day, sign_up
+from tests.browser.conftest import new_context
+from tests.browser.helpers import (
+    PASSWORD,
+    app_closed,
+    day_card,
+    go,
+    in_an_attack,
+    log_in,
+    save_day,
+    sign_up,
+)
 from tests.factories import ClinicianFactory, InjectionSessionFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -41,18 +50,9 @@ BROKEN_WORDS = """(selector) => [...document.querySelectorAll(selector)]
 
 @pytest.fixture
 def attack_page(browser, live_server, screenshots):
-    context = new_context(browser, live_server, color_scheme="dark", device_scale_factor=2)
-    context.add_init_script(
-        "localStorage.setItem('diary-theme', 'lowlight');"
-        "document.addEventListener('DOMContentLoaded', () =>"
-        " { document.documentElement.style.fontSize = '200%'; })"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    report_page_messages(page)
     (screenshots / "attack").mkdir(exist_ok=True)
-    yield page
-    context.close()
+    with in_an_attack(browser, live_server) as page:
+        yield page
 
 
 def test_it_keeps_every_tab_on_screen_at_200_percent_text(attack_page, screenshots):
@@ -125,11 +125,7 @@ def test_it_drops_the_old_import_preview_when_a_new_file_is_refused(page, tmp_pa
 
 def test_the_demo_patient_opens_on_today_with_a_year_of_trends(page):
     call_command("seed_demo", verbosity=0)
-    page.goto("/#/login")
-    page.get_by_label("Email").fill(DEMO_PATIENT_EMAIL)
-    page.get_by_label("Password").fill("demo-diary-2026")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="How was your head today?").wait_for()
+    log_in(page, DEMO_PATIENT_EMAIL, password=DEMO_PASSWORD)
     go(page, "#/trends")
     page.get_by_text("fewer headache days than before Botox").wait_for()
 
@@ -255,11 +251,7 @@ def test_every_chart_line_stands_out_from_the_card_in_each_theme(
     context.add_init_script(f"localStorage.setItem('diary-theme', '{theme}')")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    page.goto("/#/login")
-    page.get_by_label("Email").fill(DEMO_PATIENT_EMAIL)
-    page.get_by_label("Password").fill("demo-diary-2026")
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name="How was your head today?").wait_for()
+    log_in(page, DEMO_PATIENT_EMAIL, password=DEMO_PASSWORD)
     go(page, "#/trends")
     page.locator(".u-legend .u-marker").nth(4).wait_for()
     page.screenshot(path=screenshots / "attack" / f"trends-{theme}.png", full_page=True)

@@ -14,8 +14,7 @@ import pytest
 
 from diary import selectors
 from diary.models import User
-from tests.browser.conftest import new_context, report_page_messages
-from tests.browser.helpers import app_closed, day_card, go, sign_up
+from tests.browser.helpers import app_closed, day_card, go, in_an_attack, sign_up
 from tests.browser.test_screens import seed_diary
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,20 +99,9 @@ DAY_FORM_TARGETS = ", ".join(
 
 @pytest.fixture
 def small_page(browser, live_server, screenshots):
-    context = new_context(
-        browser, live_server, viewport=SMALL_PHONE, color_scheme="dark", device_scale_factor=2
-    )
-    context.add_init_script(
-        "localStorage.setItem('diary-theme', 'lowlight');"
-        "document.addEventListener('DOMContentLoaded', () =>"
-        " { document.documentElement.style.fontSize = '200%'; })"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    report_page_messages(page)
     (screenshots / "small-screen").mkdir(exist_ok=True)
-    yield page
-    context.close()
+    with in_an_attack(browser, live_server, viewport=SMALL_PHONE) as page:
+        yield page
 
 
 def signed_up_with_a_diary(page, email: str) -> date:

@@ -1,8 +1,8 @@
 """A rule's number is one constant: move it and every label, evidence text and PDF line follows.
 
-Each test moves one constant (the wear-off windows, an overuse limit), scans the demo patient
-and reads what a clinician reads: the patient page, its charts, the review queue's evidence
-card, the flag's stored evidence and the treatment-review PDF.
+Each test moves one constant (the wear-off windows, an overuse limit, the stop-when-well rules),
+scans the demo patient and reads what a clinician reads: the patient page, its charts, the
+review queue's evidence card, the flag's stored evidence and the treatment-review PDF.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import time_machine
 from django.test import Client
 from pypdf import PdfReader
 
-from diary.analytics import cycles
+from diary.analytics import baseline as rules
+from diary.analytics import cycles, verdicts
 from diary.analytics.overuse import THRESHOLD_DAYS
 from diary.demo import seed_demo
 from diary.models import FlagKind, ReviewFlag
@@ -93,3 +94,32 @@ def test_moving_an_overuse_limit_moves_every_label_that_states_it(db, monkeypatc
     assert "10 days: triptan" not in page
 
     assert "Limits (ICHD-3 8.2): 8 days a month for triptans;" in pdf_text(client, patient.pk)
+
+
+def demo_pages() -> tuple[str, str]:
+    """The demo patient's page and PDF text, as its clinician reads them."""
+    accounts, client = scanned_demo()
+    page = flat(client.get(f"/clinic/patients/{accounts.patient.pk}/").content.decode())
+    return page, pdf_text(client, accounts.patient.pk)
+
+
+def test_the_demo_patients_nice_verdict_says_stop_not_continue(db):
+    page, report = demo_pages()
+    for text in (page, report):
+        assert "NICE TA260: Stop (episodic for 3 months: Dec 2025 to Feb 2026)." in text
+        assert "NICE TA260: Continue" not in text
+        assert "Response: 55 % fewer headache days per 28 days after cycle 3" in text
+
+
+def test_moving_the_stop_rules_constants_moves_the_verdicts_words(db, monkeypatch):
+    monkeypatch.setattr(rules, "CHRONIC_MIN_HEADACHE_DAYS_PER_MONTH", 17)
+    monkeypatch.setattr(rules, "EHF_STOP_HEADACHE_DAYS_PER_MONTH", 16)
+    monkeypatch.setattr(verdicts, "EHF_REEVALUATE_MONTHS", (3, 6))
+    page, report = demo_pages()
+    for text in (page, report):
+        assert "fewer than 17 headache days a month for 3 consecutive months: met." in text
+        assert "EHF 2018: Stop (fewer than 16 headache days a month for 3 months: " in text
+        assert "and re-evaluate 3-6 months later." in text
+        assert "fewer than 15 headache days" not in text
+        assert "fewer than 10 headache days" not in text
+        assert "re-evaluate 4-5" not in text
