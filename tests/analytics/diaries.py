@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from diary.analytics.day_classes import DayClasses
 from diary.analytics.timeline import DiaryUnpacker, Injection, PatientTimeline
+from diary.analytics.trends import PatientAnalysis, patient_analysis
 
 DAY_KINDS = {
     ".": DayClasses(False, False, False, ()),
@@ -58,3 +59,23 @@ class ClassifiedTimeline(PatientTimeline):
         if first is None or last is None:
             return self._days
         return {day: classes for day, classes in self._days.items() if first <= day <= last}
+
+
+# A course of 12-week cycles from one first injection, each cycle a pattern of days.
+FIRST = date(2025, 3, 3)
+TWELVE_WEEKS = timedelta(weeks=12)
+BASELINE_20 = repeat("H", 20) + repeat(".", 8)
+
+
+def course_analysis(
+    *cycles: str, baseline: str = BASELINE_20, as_of_days: int = 3, running: bool = False
+) -> PatientAnalysis:
+    """The analysis ``as_of_days`` after the last injection: one injection per cycle given, and
+    the next one after the last cycle unless it is still ``running``."""
+    shots = [FIRST + TWELVE_WEEKS * n for n in range(len(cycles) + (0 if running else 1))]
+    line = ClassifiedTimeline(
+        days=diary(FIRST - timedelta(days=28), baseline) | diary(FIRST, "".join(cycles)),
+        injections=injections(*shots),
+        as_of=shots[-1] + timedelta(days=as_of_days),
+    )
+    return patient_analysis(timeline=line, rule="preempt_4h")

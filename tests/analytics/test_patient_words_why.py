@@ -7,19 +7,17 @@ guidelines agree they say the same sentence, so the app shows it once.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 import pytest
 
 from diary.analytics import baseline as rules
 from diary.analytics import cycles
 from diary.analytics.patient_words import response_words
-from diary.analytics.trends import patient_analysis
-from tests.analytics.diaries import ClassifiedTimeline, diary, injections, repeat
+from tests.analytics.diaries import (
+    course_analysis,
+    repeat,
+)
 
-FIRST = date(2025, 3, 3)
-TWELVE_WEEKS = timedelta(weeks=12)
-BASELINE_20 = repeat("H", 20) + repeat(".", 8)
 QUIET = repeat(".", 7) + repeat("H......", 11)  # about 4 headache days a month
 JARGON = re.compile(
     r"NICE|TA260|EHF|AHS|IHS|PREEMPT|MIDAS|HIT-6|ICHD|responder|episodic|assessable|"
@@ -36,13 +34,7 @@ def cycle(headache_days: int) -> str:
 
 def why(*cycles: str, as_of_days: int = 3, running: bool = False) -> list[str]:
     """What the app shows behind "Why?": the verdicts' patient words, each once, in order."""
-    shots = [FIRST + TWELVE_WEEKS * n for n in range(len(cycles) + (0 if running else 1))]
-    line = ClassifiedTimeline(
-        days=diary(FIRST - timedelta(days=28), BASELINE_20) | diary(FIRST, "".join(cycles)),
-        injections=injections(*shots),
-        as_of=shots[-1] + timedelta(days=as_of_days),
-    )
-    analysis = patient_analysis(timeline=line, rule="preempt_4h")
+    analysis = course_analysis(*cycles, as_of_days=as_of_days, running=running)
     return list(dict.fromkeys(v.patient_message for v in analysis.verdicts if v.patient_message))
 
 

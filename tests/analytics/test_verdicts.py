@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from diary.analytics import baseline as rules
-from diary.analytics.trends import patient_analysis
-from tests.analytics.diaries import ClassifiedTimeline, diary, injections, repeat
-
-FIRST = date(2025, 3, 3)
-TWELVE_WEEKS = timedelta(weeks=12)
-BASELINE_20 = repeat("H", 20) + repeat(".", 8)
+from tests.analytics.diaries import (
+    course_analysis,
+    repeat,
+)
 
 
 def cycle(headache_days: int, *, migraine: bool = True) -> str:
@@ -23,13 +19,7 @@ def cycle(headache_days: int, *, migraine: bool = True) -> str:
 
 
 def verdicts(*cycles: str, as_of_days: int = 3):
-    shots = [FIRST + TWELVE_WEEKS * n for n in range(len(cycles) + 1)]
-    line = ClassifiedTimeline(
-        days=diary(FIRST - timedelta(days=28), BASELINE_20) | diary(FIRST, "".join(cycles)),
-        injections=injections(*shots),
-        as_of=shots[-1] + timedelta(days=as_of_days),
-    )
-    analysis = patient_analysis(timeline=line, rule="preempt_4h")
+    analysis = course_analysis(*cycles, as_of_days=as_of_days)
     return {verdict.guideline: verdict for verdict in analysis.verdicts}
 
 

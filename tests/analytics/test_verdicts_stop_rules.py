@@ -7,16 +7,16 @@ when < 10 a month for 3 months, and re-evaluates 4-5 months later. A verdict nev
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from diary.analytics import baseline as rules
 from diary.analytics import verdicts as verdict_rules
-from diary.analytics.trends import patient_analysis
-from tests.analytics.diaries import ClassifiedTimeline, diary, injections, repeat
+from tests.analytics.diaries import (
+    BASELINE_20,
+    course_analysis,
+    repeat,
+)
 
-FIRST = date(2025, 3, 3)
-TWELVE_WEEKS = timedelta(weeks=12)
-BASELINE_20 = repeat("H", 20) + repeat(".", 8)
 # A 12-week cycle with a headache one day a week: about 4 headache days a month.
 QUIET = repeat(".", 7) + repeat("H......", 11)
 # Three headache days a week: about 13 a month, episodic for NICE, not below EHF's 10.
@@ -27,13 +27,7 @@ BUSY = repeat(".", 7) + repeat("HHHH...", 11)
 
 def verdicts(*cycles: str, baseline: str = BASELINE_20, as_of_days: int = 10, running=False):
     """Each cycle given, the next injection after the last one unless ``running``."""
-    shots = [FIRST + TWELVE_WEEKS * n for n in range(len(cycles) + (0 if running else 1))]
-    line = ClassifiedTimeline(
-        days=diary(FIRST - timedelta(days=28), baseline) | diary(FIRST, "".join(cycles)),
-        injections=injections(*shots),
-        as_of=shots[-1] + timedelta(days=as_of_days),
-    )
-    analysis = patient_analysis(timeline=line, rule="preempt_4h")
+    analysis = course_analysis(*cycles, baseline=baseline, as_of_days=as_of_days, running=running)
     return {verdict.guideline: verdict for verdict in analysis.verdicts}
 
 
