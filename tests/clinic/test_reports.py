@@ -11,7 +11,6 @@ from pypdf import PdfReader
 from diary.analytics import baseline as rules
 from diary.analytics import windows
 from diary.analytics.baseline import percent_change
-from diary.demo import seed_demo
 from diary.models import AccessEvent
 from diary.reports import csv_cell, report_pdf, treatment_review
 from diary.scan import scan_patient
@@ -26,18 +25,6 @@ TODAY = dt.date(2026, 3, 2)
 def frozen_today():
     with time_machine.travel(dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC), tick=True):
         yield
-
-
-@pytest.fixture
-def demo(db):
-    accounts = seed_demo(today=TODAY)
-    scan_patient(patient=accounts.patient, today=TODAY)
-    from allauth.mfa.models import Authenticator
-
-    Authenticator.objects.create(
-        user=accounts.clinician.user, type="totp", data=factories.totp_data()
-    )
-    return accounts
 
 
 def pdf_text(content: bytes) -> tuple[int, str]:
