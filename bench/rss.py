@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import resource
 import time
 from pathlib import Path
 
@@ -26,12 +27,21 @@ def main() -> None:
     parser.add_argument("command", choices=["scan"])
     parser.add_argument("--all", action="store_true")
     parser.add_argument("--limit", type=int, default=0)
+    # The command's default (``default_scan_workers``) unless given: 1 is a Celery task's scan.
+    parser.add_argument("--workers", type=int, default=0)
     args = parser.parse_args()
 
     import django
 
     django.setup()
-    from diary.scan import nightly_scan, patient_ids_due_for_scan, scan_patients
+    from diary.scan import (
+        default_scan_workers,
+        nightly_scan,
+        patient_ids_due_for_scan,
+        scan_patients,
+    )
+
+    workers = args.workers or default_scan_workers()
 
     # As the command does (scan_patients.py): start-up objects out of the collector's passes.
     gc.freeze()
@@ -42,11 +52,11 @@ def main() -> None:
     sampled = bool(args.limit) and args.limit < len(patient_ids)
     started = time.perf_counter()
     if sampled:
-        summary = scan_patients(patient_ids=patient_ids[: args.limit])
+        summary = scan_patients(patient_ids=patient_ids[: args.limit], workers=workers)
     else:
         # Exactly the command's work: it chooses the patients again (the full scan streams
         # every patient without a list of ids).
-        summary = nightly_scan(rescan_all=args.all)
+        summary = nightly_scan(rescan_all=args.all, workers=workers)
     scan_seconds = time.perf_counter() - started
     scanned = summary.scanned + len(summary.failed)
     due = len(patient_ids) if sampled else scanned
@@ -63,6 +73,12 @@ def main() -> None:
                 "settled_kb": settled_kb,
                 # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the forking parent.
                 "peak_kb": status_kb("VmHWM"),
+                "workers": workers,
+                # The largest analysis process's (each is forked from this one, so it counts
+                # the pages it shares with it too); 0 when this process analysed alone.
+                "worker_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                if workers > 1
+                else 0,
             }
         )
     )

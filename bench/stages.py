@@ -26,7 +26,14 @@ from bench import bare, load
 from bench.env import PYTHON, ROOT
 from bench.generate import Dataset
 from bench.report import figure, heading, ratio, say
-from diary.models import DiaryDay, Medication, PatientProfile, User
+from diary.models import (
+    DiaryDay,
+    Medication,
+    PatientProfile,
+    ReviewFlag,
+    TreatmentBaseline,
+    User,
+)
 from diary.reminders.models import OutgoingMessage, ReminderSchedule
 from diary.tasks import SCAN_CHUNK_SIZE
 
@@ -272,22 +279,44 @@ def scan_floor(url: str) -> tuple[float, int]:
     return time.perf_counter() - started, rows
 
 
+def _scan_results_forget() -> None:
+    """Back to before the first scan: no flags, no frozen baselines, nobody scanned."""
+    ReviewFlag.objects.all().delete()
+    TreatmentBaseline.objects.all().delete()
+    PatientProfile.objects.update(last_scanned_at=None)
+    with connection.cursor() as cursor:
+        for model in (ReviewFlag, TreatmentBaseline, PatientProfile):
+            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
+
+
+def _full_scan_line(label: str, full: dict) -> str:
+    processes = (
+        f"{full['workers']} analysis processes" if full["workers"] > 1 else "analysed in-process"
+    )
+    line = (
+        f"  {label} ({processes}): {full['scanned']:,} of {full['due']:,} patients scanned in "
+        f"{full['scan_seconds']:.1f} s"
+    )
+    if full["scanned"] < full["due"]:
+        line += (
+            f" (+{full['select_seconds']:.2f} s choosing them), the rest extrapolated at the "
+            "measured rate"
+        )
+    return line
+
+
 def scan_stage(*, ds: Dataset, env: dict[str, str], url: str, size: int) -> None:
     heading(f"Nightly scan ({size:,} patients)")
     floor_seconds, rows = scan_floor(url)
     say(f"  floor: one query streaming {rows:,} rows in {floor_seconds:.1f} s")
+    # The clinic's first scan (every baseline frozen, every flag opened) in one process, as
+    # a Celery task scans, then again as the command does by default.
+    alone = run_command(env, "scan", "--all", f"--limit={FULL_SCAN_LIMIT}", "--workers=1")
+    say(_full_scan_line("full scan, one process", alone))
+    _scan_results_forget()
     full = run_command(env, "scan", "--all", f"--limit={FULL_SCAN_LIMIT}")
+    say(_full_scan_line("full scan", full))
     sampled = full["scanned"] < full["due"]
-    say(
-        f"  full scan: {full['scanned']:,} of {full['due']:,} patients scanned in "
-        f"{full['scan_seconds']:.1f} s"
-        + (
-            f" (+{full['select_seconds']:.2f} s choosing them), the rest extrapolated at the "
-            "measured rate"
-            if sampled
-            else ""
-        )
-    )
     if sampled:
         # Stand in for the patients the sample skipped, so the incremental scan sees only new data.
         PatientProfile.objects.filter(last_scanned_at=None).update(last_scanned_at=timezone.now())
@@ -306,8 +335,9 @@ def scan_stage(*, ds: Dataset, env: dict[str, str], url: str, size: int) -> None
         f"  incremental scan after {touched:,} patients wrote: {incremental['scanned']:,} patients "
         f"in {incremental['seconds']:.1f} s ({incremental['select_seconds']:.2f} s choosing them)"
     )
-    # One nightly Celery task's work: a chunk of ids, read by id rather than by streaming all.
-    chunk = run_command(env, "scan", "--all", f"--limit={SCAN_CHUNK_SIZE}")
+    # One nightly Celery task's work: a chunk of ids, read by id rather than by streaming all,
+    # analysed in the task's own process.
+    chunk = run_command(env, "scan", "--all", f"--limit={SCAN_CHUNK_SIZE}", "--workers=1")
     chunk_ms = 1000 * chunk["scan_seconds"] / chunk["scanned"]
     say(
         f"  one nightly task's chunk: {chunk['scanned']:,} patients in "
@@ -316,6 +346,9 @@ def scan_stage(*, ds: Dataset, env: dict[str, str], url: str, size: int) -> None
     figure("floor (one streaming query)", floor_seconds, "s", size=size, key="scan floor")
     label = "full scan (extrapolated from the sample)" if sampled else "full scan"
     figure(label, full["seconds"], "s", size=size, key="scan full")
+    figure(
+        "full scan in one process", alone["seconds"], "s", size=size, key="scan full one process"
+    )
     figure(
         "full scan per patient",
         1000 * full["scan_seconds"] / full["scanned"],
@@ -339,11 +372,21 @@ def scan_stage(*, ds: Dataset, env: dict[str, str], url: str, size: int) -> None
     )
     figure("full scan peak RSS", full["peak_kb"] / 1024, "MiB", size=size, key="scan peak RSS")
     figure("  after Django's start-up", full["settled_kb"] / 1024, "MiB")
+    if full["worker_peak_kb"]:
+        figure(
+            "  largest analysis process (shared pages counted)",
+            full["worker_peak_kb"] / 1024,
+            "MiB",
+            size=size,
+            key="scan analysis process peak RSS",
+        )
+    figure("full scan in one process, peak RSS", alone["peak_kb"] / 1024, "MiB")
     figure("incremental scan peak RSS", incremental["peak_kb"] / 1024, "MiB")
     ratio("scan_full_vs_floor", full["seconds"] / floor_seconds, "<=2", size=size)
+    ratio("scan_full_one_process_vs_floor", alone["seconds"] / floor_seconds, "report", size=size)
     ratio("scan_incremental_vs_full", incremental["seconds"] / full["seconds"], "<=0.1", size=size)
     # Flat across sizes when a chunk's read costs its own patients only, not the clinic's.
-    per_patient = 1000 * full["scan_seconds"] / full["scanned"]
+    per_patient = 1000 * alone["scan_seconds"] / alone["scanned"]
     ratio("scan_chunk_vs_full_per_patient", chunk_ms / per_patient, "report", size=size)
 
 

@@ -4,9 +4,10 @@ Used by ``python manage.py scan_patients`` and the scheduled Celery job, for all
 ones with new data. ``scan_patients`` is the one implementation: it takes the patients in id
 order, ``SCAN_CHUNK_SIZE`` at a time, so the clinic's diaries are never in memory together; a
 chunk's diaries (packed one row per patient, ``timelines.PackedDiaryRead``) are read while the
-previous chunk is analysed, and each chunk's results are written at once: baselines frozen,
-flags opened or refreshed, and ``last_scanned_at``, in one transaction. ``scan_patient`` scans
-one patient the same way.
+previous chunk is analysed (by this process, or by forked analysis processes when the command
+asks for them: the analysis needs no database), and each chunk's results are written at once:
+baselines frozen, flags opened or refreshed, and ``last_scanned_at``, in one transaction.
+``scan_patient`` scans one patient the same way.
 
 Flags opened (never a second flag of a kind still under review: its evidence is refreshed
 instead, as ``services.review_flag_open`` does for a single flag; ``services.scan_results_save``
@@ -29,14 +30,19 @@ closed flag comes back only when the finding adds something to it (``adds_to_clo
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import zoneinfo
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from typing import Any
 
+from django.db import connections
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -68,7 +74,7 @@ from diary.models import (
     TreatmentBaseline,
 )
 from diary.services import scan_results_save
-from diary.timelines import PackedDiaryRead, diary_days_created_since, local_date
+from diary.timelines import PackedDiaryRead, PackedRow, diary_days_created_since, local_date
 
 logger = logging.getLogger(__name__)
 
@@ -243,16 +249,18 @@ class _Patient:
 
 
 def scan_patients(
-    *, patient_ids: Sequence[int] | None = None, today: date | None = None
+    *, patient_ids: Sequence[int] | None = None, today: date | None = None, workers: int = 1
 ) -> ScanSummary:
     """Scan ``patient_ids`` (None: every patient) as of ``today`` or each one's local today.
 
-    A patient whose analysis fails is logged and left unscanned, so the next scan retries it;
-    the others go on.
+    With ``workers`` above 1, the chunks are analysed in that many forked processes while this
+    one reads and writes (``manage.py scan_patients``); a Celery task, itself one of the
+    workers' processes, analyses its chunk itself. A patient whose analysis fails is logged and
+    left unscanned, so the next scan retries it; the others go on.
     """
     # Data written while the scan runs is newer than this mark, so the next scan sees it.
     started = timezone.now()
-    scan = _Scan(started=started, today=today)
+    scan = _Scan(started=started, today=today, workers=workers)
     scan.run(patient_ids=None if patient_ids is None else sorted(set(patient_ids)))
     return ScanSummary(
         started=started, scanned=scan.scanned, failed=tuple(scan.failed), flags=dict(scan.flags)
@@ -272,15 +280,21 @@ def scan_patient(*, patient: PatientProfile, today: date) -> list[ReviewFlag]:
 
 @dataclass(frozen=True)
 class _Chunk:
-    """A chunk's patients read and ready for analysis, which needs no database."""
+    """A chunk's patients as read: everything their analysis needs, and no database, so that
+    an analysis process can take it (it is pickled to one)."""
 
-    timelines: list[tuple[_Patient, PatientTimeline]]
+    started: datetime
+    patients: list[tuple[_Patient, date]]
+    diaries: dict[int, tuple[list[int], str]]
+    injections: dict[int, tuple[Injection, ...]]
+    baselines: dict[int, tuple[TreatmentBaseline, ...]]
     created_on: dict[int, dict[date, date]]
 
 
 @dataclass(frozen=True)
 class _Results:
     scanned: list[int]
+    failed: list[int]
     frozen: list[tuple[int, FrozenBaseline]]
     found: list[tuple[int, str, dict[str, Any]]]
     # (patient id, kind, what the analysis now says) for the kinds not found.
@@ -297,29 +311,36 @@ _PROFILE_FIELDS = (
 
 
 class _Scan:
-    def __init__(self, *, started: datetime, today: date | None):
+    def __init__(self, *, started: datetime, today: date | None, workers: int):
         self.started = started
         self.today = today
+        self.workers = workers
         self.scanned = 0
         self.failed: list[int] = []
         self.flags: Counter[str] = Counter()
-        self._unpacker = DiaryUnpacker()
         self._local_today: dict[str, date] = {}
 
     def run(self, *, patient_ids: Sequence[int] | None) -> None:
         """Chunk by chunk, each chunk's diaries read by the database while the previous chunk is
-        analysed: reading and analysing then take two cores, not one after the other."""
-        ready: _Chunk | None = None
-        for patients in self._patient_chunks(patient_ids):
-            with PackedDiaryRead([patient.pk for patient in patients]) as read:
-                # No query until the rows are in: the connection is busy with the read.
-                results = None if ready is None else self._analyse(ready)
-                rows = read.rows()
-            if results is not None:
-                self._save(results)
-            ready = self._read(patients=patients, rows=rows)
-        if ready is not None:
-            self._save(self._analyse(ready))
+        analysed, here or in ``workers`` analysis processes: reading and analysing then take
+        several cores, not one after the other. Results are saved in chunk order."""
+        with _analysis(workers=self.workers) as analyse:
+            pending: deque[Future[_Results]] = deque()
+            ready: _Chunk | None = None
+            for patients in self._patient_chunks(patient_ids):
+                with PackedDiaryRead([patient.pk for patient in patients]) as read:
+                    # No query until the rows are in: the connection is busy with the read.
+                    if ready is not None:
+                        pending.append(analyse(ready))
+                    rows = read.rows()
+                # A chunk per process analysed while the next is read; at most one more waits.
+                while pending and (pending[0].done() or len(pending) > self.workers):
+                    self._save(pending.popleft().result())
+                ready = self._read(patients=patients, rows=rows)
+            if ready is not None:
+                pending.append(analyse(ready))
+            while pending:
+                self._save(pending.popleft().result())
 
     def _patient_chunks(self, patient_ids: Sequence[int] | None) -> Iterator[list[_Patient]]:
         profiles = PatientProfile.objects.order_by("pk").values_list(*_PROFILE_FIELDS)
@@ -340,78 +361,40 @@ class _Scan:
             local = self._local_today[patient.timezone] = self.started.astimezone(zone).date()
         return local
 
-    def _read(self, *, patients: list[_Patient], rows: list[tuple[int, list[int], str]]) -> _Chunk:
-        """The chunk's timelines, from its diaries and two queries, and its baseline days'
-        creation dates."""
+    def _read(self, *, patients: list[_Patient], rows: list[PackedRow]) -> _Chunk:
+        """The chunk's diaries with its patients' injections and frozen baselines, from two
+        queries, and its baseline days' creation dates."""
         ids = [patient.pk for patient in patients]
         injections = _injections(patient_ids=ids)
         baselines: dict[int, list[TreatmentBaseline]] = defaultdict(list)
         for row in TreatmentBaseline.objects.filter(patient_id__in=ids):
             baselines[row.patient_id].append(row)
-        diaries = {patient_id: (ordinals, shapes) for patient_id, ordinals, shapes in rows}
-        timelines: list[tuple[_Patient, PatientTimeline]] = []
+        dated: list[tuple[_Patient, date]] = []
+        given: dict[int, tuple[Injection, ...]] = {}
         for patient in patients:
-            ordinals, shapes = diaries.get(patient.pk, ([], ""))
             try:
                 as_of = self._as_of(patient)
-                timelines.append(
-                    (
-                        patient,
-                        PatientTimeline(
-                            diary=self._unpacker.diary(
-                                ordinals=ordinals, shapes=shapes, as_of=as_of
-                            ),
-                            injections=tuple(
-                                i for i in injections.get(patient.pk, ()) if i.date <= as_of
-                            ),
-                            as_of=as_of,
-                            recalled_baseline_headache_days=patient.recalled_baseline_headache_days,
-                            recalled_baseline_entered_on=local_date(
-                                patient.recalled_baseline_entered_at, zone=patient.timezone
-                            ),
-                            frozen_baselines=tuple(baselines.get(patient.pk, ())),
-                        ),
-                    )
-                )
             except Exception:
                 # One patient's bad data must not stop the others; the next scan retries it.
                 logger.exception("Scan failed for patient %s", patient.pk)
                 self.failed.append(patient.pk)
+                continue
+            dated.append((patient, as_of))
+            given[patient.pk] = tuple(i for i in injections.get(patient.pk, ()) if i.date <= as_of)
+        frozen = {patient_id: tuple(rows) for patient_id, rows in baselines.items()}
         return _Chunk(
-            timelines=timelines, created_on=_baseline_days_created_on(timelines=timelines)
+            started=self.started,
+            patients=dated,
+            diaries={patient_id: (ordinals, shapes) for patient_id, ordinals, shapes in rows},
+            injections=given,
+            baselines=frozen,
+            created_on=_baseline_days_created_on(
+                patients=[patient for patient, _ in dated], injections=given, frozen=frozen
+            ),
         )
 
-    def _analyse(self, chunk: _Chunk) -> _Results:
-        """Baselines to freeze and flags to open, for each patient: no database."""
-        results = _Results(scanned=[], frozen=[], found=[], cleared=[])
-        for patient, timeline in chunk.timelines:
-            try:
-                to_freeze = baseline_to_freeze(
-                    timeline=timeline,
-                    created_on=chunk.created_on.get(patient.pk, {}),
-                    now=self.started,
-                )
-                if to_freeze:
-                    timeline = replace(
-                        timeline, frozen_baselines=(*to_freeze, *timeline.frozen_baselines)
-                    )
-                analysis = patient_analysis(timeline=timeline, rule=patient.headache_day_rule)
-                findings = scan_findings(timeline=timeline, analysis=analysis, today=timeline.as_of)
-                cleared = no_longer_met(
-                    timeline=timeline, analysis=analysis, today=timeline.as_of, found=findings
-                )
-            except Exception:
-                logger.exception("Scan failed for patient %s", patient.pk)
-                self.failed.append(patient.pk)
-                continue
-            results.scanned.append(patient.pk)
-            results.frozen.extend((patient.pk, baseline) for baseline in to_freeze)
-            for kind, evidence in findings.items():
-                results.found.append((patient.pk, kind, evidence))
-            results.cleared.extend((patient.pk, kind, text) for kind, text in cleared.items())
-        return results
-
     def _save(self, results: _Results) -> None:
+        self.failed.extend(results.failed)
         found = _without_judged_findings(results.found)
         self.flags.update(kind for _, kind, _ in found)
         scan_results_save(
@@ -424,8 +407,109 @@ class _Scan:
         self.scanned += len(results.scanned)
 
 
+def _chunk_results(chunk: _Chunk, *, unpacker: DiaryUnpacker) -> _Results:
+    """Baselines to freeze and flags to open, for each of the chunk's patients: no database."""
+    results = _Results(scanned=[], failed=[], frozen=[], found=[], cleared=[])
+    for patient, as_of in chunk.patients:
+        try:
+            ordinals, shapes = chunk.diaries.get(patient.pk, ([], ""))
+            timeline = PatientTimeline(
+                diary=unpacker.diary(ordinals=ordinals, shapes=shapes, as_of=as_of),
+                injections=chunk.injections[patient.pk],
+                as_of=as_of,
+                recalled_baseline_headache_days=patient.recalled_baseline_headache_days,
+                recalled_baseline_entered_on=local_date(
+                    patient.recalled_baseline_entered_at, zone=patient.timezone
+                ),
+                frozen_baselines=chunk.baselines.get(patient.pk, ()),
+            )
+            to_freeze = baseline_to_freeze(
+                timeline=timeline,
+                created_on=chunk.created_on.get(patient.pk, {}),
+                now=chunk.started,
+            )
+            if to_freeze:
+                timeline = replace(
+                    timeline, frozen_baselines=(*to_freeze, *timeline.frozen_baselines)
+                )
+            analysis = patient_analysis(timeline=timeline, rule=patient.headache_day_rule)
+            findings = scan_findings(timeline=timeline, analysis=analysis, today=as_of)
+            cleared = no_longer_met(
+                timeline=timeline, analysis=analysis, today=as_of, found=findings
+            )
+        except Exception:
+            # One patient's bad data must not stop the others; the next scan retries it.
+            logger.exception("Scan failed for patient %s", patient.pk)
+            results.failed.append(patient.pk)
+            continue
+        results.scanned.append(patient.pk)
+        results.frozen.extend((patient.pk, baseline) for baseline in to_freeze)
+        for kind, evidence in findings.items():
+            results.found.append((patient.pk, kind, evidence))
+        results.cleared.extend((patient.pk, kind, text) for kind, text in cleared.items())
+    return results
+
+
+# An analysis process's own unpacker: the shapes it has classified, kept across its chunks.
+_process_unpacker = DiaryUnpacker()
+
+
+def _chunk_results_in_process(chunk: _Chunk) -> _Results:
+    return _chunk_results(chunk, unpacker=_process_unpacker)
+
+
+def _analysis_process_start() -> None:
+    """An analysis process has no database: a query would be sent on the connection it
+    inherited from the scan, in the middle of the scan's own conversation with the server."""
+    for alias in connections:
+        connections[alias].execute_wrappers.append(_refuse_in_analysis_process)
+
+
+def _refuse_in_analysis_process(
+    execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]
+) -> Any:
+    raise RuntimeError("A scan's analysis process has no database.")
+
+
+@contextmanager
+def _analysis(*, workers: int) -> Iterator[Callable[[_Chunk], Future[_Results]]]:
+    """Something that analyses a chunk: at once, here, or in one of ``workers`` processes.
+
+    The processes are forked, so they start with the scan's code and settings loaded; they
+    never close the connection they inherit (they leave with ``os._exit``, which runs no
+    finaliser), so the scan's stays open.
+    """
+    if workers <= 1:
+        unpacker = DiaryUnpacker()
+
+        def at_once(chunk: _Chunk) -> Future[_Results]:
+            done: Future[_Results] = Future()
+            done.set_result(_chunk_results(chunk, unpacker=unpacker))
+            return done
+
+        yield at_once
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_analysis_process_start,
+    )
+
+    def in_a_process(chunk: _Chunk) -> Future[_Results]:
+        return pool.submit(_chunk_results_in_process, chunk)
+
+    try:
+        yield in_a_process
+    finally:
+        # On an error the chunks not yet analysed are dropped: the next scan takes them.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _baseline_days_created_on(
-    *, timelines: list[tuple[_Patient, PatientTimeline]]
+    *,
+    patients: list[_Patient],
+    injections: Mapping[int, Sequence[Injection]],
+    frozen: Mapping[int, Sequence[TreatmentBaseline]],
 ) -> dict[int, dict[date, date]]:
     """For each patient, the local date each diary day of a baseline not yet final was created,
     for the days that may have been created after the first injection.
@@ -437,8 +521,10 @@ def _baseline_days_created_on(
     """
     zones: dict[int, str] = {}
     windows: list[tuple[int, date, date, datetime]] = []
-    for patient, timeline in timelines:
-        for start, end in baseline_windows_to_freeze(timeline=timeline):
+    for patient in patients:
+        for start, end in baseline_windows_to_freeze(
+            injections=injections[patient.pk], frozen=frozen.get(patient.pk, ())
+        ):
             zones[patient.pk] = patient.timezone
             first_injection = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
             windows.append((patient.pk, start, end, first_injection))
@@ -552,6 +638,20 @@ def patient_ids_due_for_scan(*, since_all: bool = False) -> list[int]:
     return list(patients.values_list("pk", flat=True))
 
 
-def nightly_scan(*, rescan_all: bool = False) -> ScanSummary:
+def nightly_scan(*, rescan_all: bool = False, workers: int = 1) -> ScanSummary:
     """The scan ``manage.py scan_patients`` runs: the patients due, or every patient."""
-    return scan_patients(patient_ids=None if rescan_all else patient_ids_due_for_scan())
+    return scan_patients(
+        patient_ids=None if rescan_all else patient_ids_due_for_scan(), workers=workers
+    )
+
+
+# Analysis processes a scan started by hand uses by default. The scan's own process reads and
+# writes for all of them, about a third of its work when it analyses alone: beyond a few,
+# they would wait on it.
+MAX_DEFAULT_SCAN_WORKERS = 4
+
+
+def default_scan_workers() -> int:
+    """One analysis process per core this process may run on, up to MAX_DEFAULT_SCAN_WORKERS."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, MAX_DEFAULT_SCAN_WORKERS))

@@ -366,14 +366,18 @@ def treatment_baseline(
     )
 
 
-def baseline_windows_to_freeze(*, timeline: PatientTimeline) -> list[tuple[date, date]]:
+def baseline_windows_to_freeze(
+    *, injections: Sequence[Injection], frozen: Sequence[FrozenBaselineRecord]
+) -> list[tuple[date, date]]:
     """The baseline windows of courses whose baseline is not final: their days' creation dates
-    decide whether the diary there is prospective (``baseline_to_freeze``)."""
+    decide whether the diary there is prospective (``baseline_to_freeze``).
+
+    From the injections and the baselines frozen so far only: the scan asks before it has
+    unpacked any diary.
+    """
     windows = []
-    for course in treatment_courses(injections=timeline.injections):
-        record = frozen_for(
-            frozen=timeline.frozen_baselines, first_injection=course.first_injection
-        )
+    for course in treatment_courses(injections=injections):
+        record = frozen_for(frozen=frozen, first_injection=course.first_injection)
         if record is None or record.source == "none":
             windows.append(baseline_window(first_injection=course.first_injection))
     return windows

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import random
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
 import time_machine
 from django.core.exceptions import ImproperlyConfigured
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -275,8 +277,44 @@ def test_a_scan_in_chunks_finds_what_scanning_each_patient_alone_finds(monkeypat
     assert {kind for _, kind, _ in alone[0]} >= {"wear_off", "non_response", "medication_overuse"}
 
 
+def test_a_scan_analysed_in_processes_finds_what_a_scan_in_one_process_finds(monkeypatch):
+    patients = a_clinic()
+    monkeypatch.setattr(scan_module, "SCAN_CHUNK_SIZE", 2)
+    scan_patients(today=TODAY)
+    in_one_process = scan_outcome()
+    models.ReviewFlag.objects.all().delete()
+    models.TreatmentBaseline.objects.all().delete()
+
+    summary = scan_patients(today=TODAY, workers=2)
+
+    assert summary.scanned == len(patients) and summary.failed == ()
+    assert scan_outcome() == in_one_process
+    scanned = set(models.PatientProfile.objects.values_list("last_scanned_at", flat=True))
+    assert scanned == {NOW}
+
+
+def count_patients() -> int:
+    return models.PatientProfile.objects.count()
+
+
+def test_an_analysis_process_never_queries_over_the_connection_it_inherits():
+    demo_patient()
+    # Forked with the connection open, as the scan forks mid-read.
+    assert models.PatientProfile.objects.count() == 1
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=scan_module._analysis_process_start,
+    )
+    with pool, pytest.raises(RuntimeError, match="no database"):
+        pool.submit(count_patients).result()
+    # The scan's own connection is untouched.
+    assert models.PatientProfile.objects.count() == 1
+
+
+@pytest.mark.parametrize("workers", [1, 2], ids=["analysed here", "in analysis processes"])
 def test_a_patient_whose_analysis_fails_is_left_for_the_next_scan_and_the_others_are_scanned(
-    monkeypatch,
+    monkeypatch, workers
 ):
     patients = a_clinic()
     failing = patients[2]
@@ -292,7 +330,7 @@ def test_a_patient_whose_analysis_fails_is_left_for_the_next_scan_and_the_others
     monkeypatch.setattr(scan_module, "patient_analysis", fails_for_one)
     monkeypatch.setattr(scan_module, "SCAN_CHUNK_SIZE", 2)
 
-    summary = scan_patients(today=TODAY)
+    summary = scan_patients(today=TODAY, workers=workers)
 
     assert summary.failed == (failing.pk,)
     assert summary.scanned == len(patients) - 1
@@ -491,6 +529,26 @@ def test_the_command_scans_patients_with_new_data_and_prints_a_summary():
     call_command("scan_patients", "--all", stdout=out)
     assert "Scanned 1 patient(s)" in out.getvalue()
     assert models.ReviewFlag.objects.filter(patient=patient, kind="wear_off").count() == 1
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_command_analyses_in_the_processes_asked_for(workers):
+    demo_patient()
+    out = StringIO()
+    call_command("scan_patients", "--all", f"--workers={workers}", stdout=out)
+    assert "Scanned 1 patient(s). Flags under review: wear_off: 1." in out.getvalue()
+
+
+def test_the_command_refuses_fewer_than_one_analysis_process():
+    with pytest.raises(CommandError, match="--workers must be 1 or more"):
+        call_command("scan_patients", "--workers=0")
+
+
+def test_a_scan_by_hand_analyses_in_one_process_per_core_up_to_a_few(monkeypatch):
+    monkeypatch.setattr(scan_module.os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert scan_module.default_scan_workers() == scan_module.MAX_DEFAULT_SCAN_WORKERS
+    monkeypatch.setattr(scan_module.os, "sched_getaffinity", lambda pid: {0})
+    assert scan_module.default_scan_workers() == 1
 
 
 def test_a_database_other_than_postgresql_or_sqlite_is_refused_plainly():

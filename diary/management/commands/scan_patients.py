@@ -6,7 +6,7 @@ import gc
 
 from django.core.management.base import BaseCommand, CommandError
 
-from diary.scan import nightly_scan
+from diary.scan import MAX_DEFAULT_SCAN_WORKERS, default_scan_workers, nightly_scan
 
 
 class Command(BaseCommand):
@@ -16,12 +16,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--all", action="store_true", help="Rescan every patient, not only those with new data."
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=(
+                "Processes analysing patients while this one reads and writes (default: one per "
+                f"core, up to {MAX_DEFAULT_SCAN_WORKERS}; 1 analyses here)."
+            ),
+        )
 
     def handle(self, *args, **options) -> None:
+        workers = options["workers"]
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be 1 or more.")
         # Django's start-up objects live as long as the process: out of the cyclic collector's
         # passes, which the scan's allocations set off thousands of times.
         gc.freeze()
-        summary = nightly_scan(rescan_all=options["all"])
+        summary = nightly_scan(rescan_all=options["all"], workers=workers or default_scan_workers())
         flags = ", ".join(f"{kind}: {count}" for kind, count in sorted(summary.flags.items()))
         self.stdout.write(
             f"Scanned {summary.scanned} patient(s). Flags under review: {flags or 'none'}."
