@@ -260,8 +260,12 @@ def scan_patients(
     """
     # Data written while the scan runs is newer than this mark, so the next scan sees it.
     started = timezone.now()
+    ids = None if patient_ids is None else sorted(set(patient_ids))
+    if ids is not None and len(ids) <= SCAN_CHUNK_SIZE:
+        # A chunk or less: analysed before processes would have started and warmed up.
+        workers = 1
     scan = _Scan(started=started, today=today, workers=workers)
-    scan.run(patient_ids=None if patient_ids is None else sorted(set(patient_ids)))
+    scan.run(patient_ids=ids)
     return ScanSummary(
         started=started, scanned=scan.scanned, failed=tuple(scan.failed), flags=dict(scan.flags)
     )

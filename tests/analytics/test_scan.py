@@ -293,6 +293,19 @@ def test_a_scan_analysed_in_processes_finds_what_a_scan_in_one_process_finds(mon
     assert scanned == {NOW}
 
 
+def test_a_scan_of_a_chunk_or_fewer_patients_starts_no_analysis_process(monkeypatch):
+    patients = a_clinic()
+
+    def no_processes(**kwargs):
+        raise AssertionError("analysis processes started")
+
+    monkeypatch.setattr(scan_module, "ProcessPoolExecutor", no_processes)
+
+    summary = scan_patients(patient_ids=[patient.pk for patient in patients], workers=4)
+
+    assert summary.scanned == len(patients)
+
+
 def count_patients() -> int:
     return models.PatientProfile.objects.count()
 
