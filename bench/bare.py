@@ -50,8 +50,8 @@ WITH day AS (
     DELETE FROM {INTAKE} i USING day
     WHERE i.diary_day_id = day.id AND i.medication_id <> ALL(%s::bigint[])
 ), kept AS (
-    INSERT INTO {INTAKE} (diary_day_id, medication_id, doses)
-    SELECT day.id, m.medication_id, m.doses
+    INSERT INTO {INTAKE} (diary_day_id, patient_id, medication_id, doses)
+    SELECT day.id, %s, m.medication_id, m.doses
     FROM day, unnest(%s::bigint[], %s::int[]) AS m(medication_id, doses)
     ON CONFLICT (diary_day_id, medication_id) DO UPDATE SET doses = excluded.doses
 )
@@ -76,7 +76,9 @@ def diary_day_put(request, day: str):
         body.get("notes", ""),
     ]
     with connection.cursor() as cursor:
-        cursor.execute(UPSERT_SQL, [patient_id, date.fromisoformat(day), *values, ids, ids, doses])
+        cursor.execute(
+            UPSERT_SQL, [patient_id, date.fromisoformat(day), *values, ids, patient_id, ids, doses]
+        )
         day_id, revision = cursor.fetchone()
     return JsonResponse({"id": day_id, "revision": revision}, status=201 if revision == 1 else 200)
 

@@ -79,6 +79,7 @@ DAY_COLUMNS = [
 INTAKE_COLUMNS = [
     ("id", "bigint", "i8"),
     ("diary_day_id", "bigint", "i8"),
+    ("patient_id", "bigint", "i8"),
     ("medication_id", "bigint", "i8"),
     ("doses", "smallint", "i2"),
 ]
@@ -248,6 +249,7 @@ def generate_chunk(
     triptan_days = ids[medicated & (which < 0.55)]
     simple_days = ids[medicated & (which >= 0.45)]
     intake_day = np.concatenate([triptan_days, simple_days])
+    intake_patient = patient[intake_day - first_day_id]
     intake_med = np.concatenate(
         [
             rng.choice(medications["triptan"], len(triptan_days)),
@@ -260,6 +262,7 @@ def generate_chunk(
         {
             "id": first_intake_id + np.arange(m, dtype=np.int64),
             "diary_day_id": intake_day,
+            "patient_id": intake_patient,
             "medication_id": intake_med,
             "doses": rng.choice([1, 1, 1, 2], m),
         },

@@ -177,7 +177,12 @@ def seed_demo(*, today: date, seed: int = 2026) -> DemoAccounts:
     saved = dict(patient.diary_days.values_list("date", "id"))
     medications = dict(Medication.objects.filter(owner=None).values_list("name", "id"))
     MedicationIntake.objects.bulk_create(
-        MedicationIntake(diary_day_id=saved[day], medication_id=medications[name], doses=1)
+        MedicationIntake(
+            diary_day_id=saved[day],
+            patient=patient,
+            medication_id=medications[name],
+            doses=1,
+        )
         for day, name in intakes
     )
     services.patient_data_changed(patient=patient)

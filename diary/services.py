@@ -521,6 +521,7 @@ def diary_day_upsert(
     intakes = [
         MedicationIntake(
             diary_day=diary_day,
+            patient=patient,
             medication=resolved[position],
             doses=count,
             relief=facts.relief(position),
@@ -621,8 +622,8 @@ def _diary_day_statement(write: _DayWrite) -> tuple[tuple | None, dict[int, Medi
         f"{_PRIOR_VERSION_KEPT.format(same_facts=_same_facts_sql())}, "
         f"gone AS (DELETE FROM {_INTAKE} i USING written WHERE i.diary_day_id = written.id "
         f"AND i.medication_id NOT IN (SELECT id FROM resolved)), "
-        f"kept AS (INSERT INTO {_INTAKE} (diary_day_id, medication_id, doses, relief) "
-        f"SELECT written.id, r.id, d.doses, d.relief FROM written, resolved r "
+        f"kept AS (INSERT INTO {_INTAKE} (diary_day_id, patient_id, medication_id, doses, relief) "
+        f"SELECT written.id, %s, r.id, d.doses, d.relief FROM written, resolved r "
         f"JOIN doses d ON d.position = r.position "
         f"ON CONFLICT (diary_day_id, medication_id) DO UPDATE SET doses = excluded.doses, "
         f"relief = excluded.relief), "
@@ -647,6 +648,7 @@ def _diary_day_statement(write: _DayWrite) -> tuple[tuple | None, dict[int, Medi
         write.patient.pk,
         write.day,
         *_fact_values(write.facts),
+        write.patient.pk,
         write.now,
         write.patient.pk,
     ]
@@ -699,6 +701,7 @@ def _diary_day_steps(write: _DayWrite) -> tuple[tuple | None, dict[int, Medicati
         MedicationIntake.objects.bulk_create(
             MedicationIntake(
                 diary_day_id=written[0],
+                patient_id=write.patient.pk,
                 medication=resolved[position],
                 doses=count,
                 relief=write.facts.relief(position),

@@ -789,7 +789,10 @@ class InjectionSessionSerializer(StrictModelSerializer):
         max_value=52,
         min_value=paradigms.MIN_INTERVAL_WEEKS,
         error_messages={
-            "min_value": "The interval may be shortened to 10 weeks, never shorter.",
+            "min_value": (
+                f"The interval may be shortened to {paradigms.MIN_INTERVAL_WEEKS} weeks, "
+                "never shorter."
+            ),
         },
     )
     paradigm = serializers.ChoiceField(choices=Paradigm.choices, default=Paradigm.PREEMPT)
@@ -797,7 +800,10 @@ class InjectionSessionSerializer(StrictModelSerializer):
         max_length=2000,
         required=False,
         allow_blank=True,
-        help_text="Required for a session less than 10 weeks after the previous one.",
+        help_text=(
+            f"Required for a session less than {paradigms.MIN_INTERVAL_WEEKS} weeks after the "
+            "previous one."
+        ),
     )
 
     class Meta:

@@ -31,6 +31,7 @@ from diary.models import (
     ReviewFlag,
     Role,
 )
+from diary.paradigms import MIN_INTERVAL_WEEKS
 
 DEFAULT_DIARY_RANGE_DAYS = 90
 
@@ -564,7 +565,7 @@ class InjectionDetailView(APIView):
         request=api.InjectionSessionUpdateSerializer,
         responses=api.InjectionSessionSerializer,
         description="Changes the record and keeps the earlier version (see history/). A new "
-        "date less than 10 weeks from another session needs early_reason.",
+        f"date less than {MIN_INTERVAL_WEEKS} weeks from another session needs early_reason.",
     )
     def patch(self, request, session_id: int):
         session = self.get_session(request, session_id)

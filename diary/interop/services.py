@@ -388,7 +388,12 @@ def _write_import(patient: PatientProfile, payloads: list[dict], *, overwrite_co
     _insert_rows(
         MedicationIntake,
         [
-            {"diary_day_id": ids[row["date"]], "medication_id": medication_id, "doses": doses}
+            {
+                "diary_day_id": ids[row["date"]],
+                "patient_id": patient.pk,
+                "medication_id": medication_id,
+                "doses": doses,
+            }
             for row, facts in new_days
             for medication_id, doses in facts.intakes
         ],

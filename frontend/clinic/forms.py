@@ -215,7 +215,9 @@ class InjectionSessionForm(forms.Form):
         initial=STANDARD_INTERVAL_WEEKS,
         max_value=52,
         label="Planned interval (weeks)",
-        help_text="12 weeks as standard; 10 at the shortest.",
+        help_text=(
+            f"{STANDARD_INTERVAL_WEEKS} weeks as standard; {MIN_INTERVAL_WEEKS} at the shortest."
+        ),
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -251,7 +253,8 @@ class InjectionSessionForm(forms.Form):
         weeks = self.cleaned_data["planned_interval_weeks"]
         if weeks < MIN_INTERVAL_WEEKS:
             raise forms.ValidationError(
-                f"{weeks} weeks is too short: the interval may be shortened from 12 to "
+                f"{weeks} weeks is too short: the interval may be shortened from "
+                f"{STANDARD_INTERVAL_WEEKS} to "
                 f"{MIN_INTERVAL_WEEKS} weeks, never below (PREEMPT; EHF 2018)."
             )
         return weeks

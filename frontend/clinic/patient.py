@@ -156,7 +156,7 @@ def overuse_month_text(month: OveruseMonth) -> str:
 
 
 def suggested_interval(*, patient: PatientProfile) -> int:
-    """10 weeks after a wear-off flag resolved by shortening the interval, else the standard 12."""
+    """The shortest interval after a wear-off flag resolved by shortening it, else the standard."""
     latest = (
         patient.flags.filter(kind=FlagKind.WEAR_OFF, status=FlagStatus.RESOLVED)
         .order_by("-reviewed_at")

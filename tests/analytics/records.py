@@ -24,7 +24,7 @@ def log_days(patient: models.PatientProfile, start: date, pattern: str) -> list[
     days = models.DiaryDay.objects.bulk_create(built)
     by_name = {name: factories.medication(name) for name in set(filter(None, medicines))}
     models.MedicationIntake.objects.bulk_create(
-        models.MedicationIntake(diary_day=day, medication=by_name[name], doses=1)
+        models.MedicationIntake(diary_day=day, patient=patient, medication=by_name[name], doses=1)
         for day, name in zip(days, medicines, strict=True)
         if name
     )
