@@ -29,6 +29,17 @@ def patients_from_days(apps, schema_editor):
     schema_editor.execute(sql)
 
 
+def patient_field(*, null: bool) -> models.ForeignKey:
+    """The intake's patient: nullable until filled from the days, then required."""
+    return models.ForeignKey(
+        db_index=False,
+        null=null,
+        on_delete=django.db.models.deletion.CASCADE,
+        related_name="+",
+        to="diary.patientprofile",
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("diary", "0017_database_defaults_for_clinic_columns"),
@@ -36,26 +47,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
-            model_name="medicationintake",
-            name="patient",
-            field=models.ForeignKey(
-                db_index=False,
-                null=True,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="diary.patientprofile",
-            ),
+            model_name="medicationintake", name="patient", field=patient_field(null=True)
         ),
         migrations.RunPython(patients_from_days, migrations.RunPython.noop, elidable=False),
         migrations.AlterField(
-            model_name="medicationintake",
-            name="patient",
-            field=models.ForeignKey(
-                db_index=False,
-                on_delete=django.db.models.deletion.CASCADE,
-                related_name="+",
-                to="diary.patientprofile",
-            ),
+            model_name="medicationintake", name="patient", field=patient_field(null=False)
         ),
         migrations.AlterField(
             model_name="medicationintake",

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from diary.models import DiaryDay
+from tests.migrations import migrated_back_to
 
 BEFORE = ("diary", "0009_single_member_clinics")
 AFTER = ("diary", "0010_duration_bands_day_versions_first_run")
@@ -17,12 +17,8 @@ AFTER = ("diary", "0010_duration_bands_day_versions_first_run")
 
 @pytest.fixture
 def migrator(transactional_db):
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate([BEFORE])
-    yield executor
-    executor = MigrationExecutor(connection)
-    executor.migrate(leaves)
+    with migrated_back_to(BEFORE) as executor:
+        yield executor
 
 
 def test_stored_headaches_without_a_duration_become_duration_unknown(migrator):

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.db.models import F
 
 from diary import models
 from tests import factories
 from tests.conftest import client_for
+from tests.migrations import migrated_back_to
 
 BEFORE = ("diary", "0017_database_defaults_for_clinic_columns")
 AFTER = ("diary", "0018_intake_patient")
@@ -19,12 +18,8 @@ AFTER = ("diary", "0018_intake_patient")
 
 @pytest.fixture
 def migrator(transactional_db):
-    executor = MigrationExecutor(connection)
-    leaves = executor.loader.graph.leaf_nodes()
-    executor.migrate([BEFORE])
-    yield executor
-    executor = MigrationExecutor(connection)
-    executor.migrate(leaves)
+    with migrated_back_to(BEFORE) as executor:
+        yield executor
 
 
 def test_stored_intakes_get_the_patient_of_their_day(migrator):
