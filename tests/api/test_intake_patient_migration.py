@@ -16,40 +16,35 @@ BEFORE = ("diary", "0017_database_defaults_for_clinic_columns")
 AFTER = ("diary", "0018_intake_patient")
 
 
-@pytest.fixture
-def migrator(transactional_db):
-    with migrated_back_to(BEFORE) as executor:
-        yield executor
-
-
-def test_stored_intakes_get_the_patient_of_their_day(migrator):
-    apps = migrator.loader.project_state([BEFORE]).apps
-    medicine = apps.get_model("diary", "Medication").objects.create(
-        name="Migration test triptan", medication_class="triptan"
-    )
-    patients = []
-    for email in ("one@example.org", "two@example.org"):
-        user = apps.get_model("diary", "User").objects.create(email=email)
-        patient = apps.get_model("diary", "PatientProfile").objects.create(user=user)
-        day = apps.get_model("diary", "DiaryDay").objects.create(
-            patient=patient,
-            date=dt.date(2026, 11, 1),
-            headache=True,
-            peak_severity=2,
-            duration_hours=5,
+def test_stored_intakes_get_the_patient_of_their_day(transactional_db):
+    with migrated_back_to(BEFORE) as migrator:
+        apps = migrator.loader.project_state([BEFORE]).apps
+        medicine = apps.get_model("diary", "Medication").objects.create(
+            name="Migration test triptan", medication_class="triptan"
         )
-        apps.get_model("diary", "MedicationIntake").objects.create(
-            diary_day=day, medication=medicine, doses=1
-        )
-        patients.append(patient.pk)
+        patients = []
+        for email in ("one@example.org", "two@example.org"):
+            user = apps.get_model("diary", "User").objects.create(email=email)
+            patient = apps.get_model("diary", "PatientProfile").objects.create(user=user)
+            day = apps.get_model("diary", "DiaryDay").objects.create(
+                patient=patient,
+                date=dt.date(2026, 11, 1),
+                headache=True,
+                peak_severity=2,
+                duration_hours=5,
+            )
+            apps.get_model("diary", "MedicationIntake").objects.create(
+                diary_day=day, medication=medicine, doses=1
+            )
+            patients.append(patient.pk)
 
-    migrator.loader.build_graph()
-    migrator.migrate([AFTER])
+        migrator.loader.build_graph()
+        migrator.migrate([AFTER])
 
-    after = migrator.loader.project_state([AFTER]).apps.get_model("diary", "MedicationIntake")
-    stored = after.objects.order_by("id").values_list("patient_id", "diary_day__patient_id")
-    assert [patient for patient, _ in stored] == patients
-    assert all(patient == day_patient for patient, day_patient in stored)
+        after = migrator.loader.project_state([AFTER]).apps.get_model("diary", "MedicationIntake")
+        stored = after.objects.order_by("id").values_list("patient_id", "diary_day__patient_id")
+        assert [patient for patient, _ in stored] == patients
+        assert all(patient == day_patient for patient, day_patient in stored)
 
 
 def intakes_match_their_days() -> bool:
