@@ -7,6 +7,7 @@ class DiaryConfig(AppConfig):
 
     def ready(self) -> None:
         # Receivers: a first enrolled factor counts as used (auth); the access log outlives an
-        # erasure (audit). The schema's description of X-Session-Token (schema).
-        from diary import audit, auth  # noqa: F401
+        # erasure (audit). The deploy checks (checks). The schema's description of
+        # X-Session-Token (schema).
+        from diary import audit, auth, checks  # noqa: F401
         from diary.api import schema  # noqa: F401

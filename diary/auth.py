@@ -26,7 +26,6 @@ from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
-from django.core.checks import Tags, Warning, register
 from django.core.mail import send_mail
 from django.dispatch import receiver
 
@@ -266,17 +265,3 @@ class EncryptingMFAAdapter(DefaultMFAAdapter):
             raise ValueError("An MFA secret is stored unencrypted; run the migrations.")
         token = encrypted_text.removeprefix(ENCRYPTED_PREFIX).encode()
         return mfa_fernet().decrypt(token).decode()
-
-
-@register(Tags.security, deploy=True)
-def mfa_encryption_key_check(app_configs, **kwargs) -> list[Warning]:
-    if settings.MFA_ENCRYPTION_KEY:
-        return []
-    return [
-        Warning(
-            "MFA_ENCRYPTION_KEY is not set: TOTP secrets are encrypted with a key derived from "
-            "SECRET_KEY, for development only.",
-            hint="Set MFA_ENCRYPTION_KEY to a Fernet key of its own (see .env.example).",
-            id="diary.W001",
-        )
-    ]

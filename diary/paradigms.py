@@ -18,6 +18,9 @@ FOLLOW_THE_PAIN_MAX_POINTS = 39
 FOLLOW_THE_PAIN_MUSCLES = frozenset({"temporalis", "occipitalis", "trapezius"})
 # The label's ceiling for all indications in a 3-month interval.
 MAX_UNITS_PER_SESSION = Decimal(400)
+# Units are recorded to one decimal place; the smallest dose a record can hold. The API and the
+# clinic form accept the same range, so a dose one accepts the other never refuses.
+UNITS_STEP = Decimal("0.1")
 STANDARD_INTERVAL_WEEKS = 12
 MIN_INTERVAL_WEEKS = 10
 # A clinic session this close to a patient's own unconfirmed report is the same session: it

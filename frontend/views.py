@@ -85,6 +85,7 @@ def app_config() -> dict:
             "points": paradigms.PREEMPT_POINTS,
             "interval_weeks": paradigms.STANDARD_INTERVAL_WEEKS,
         },
+        "max_total_units": int(paradigms.MAX_UNITS_PER_SESSION),
         "theme_colours": THEME_COLOURS,
         # What to expect on each day of a cycle, in diary/advice.py's one wording (to: null runs
         # to the planned interval's end), and the cards for an overdue cycle instead.

@@ -9,11 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import time_machine
 from allauth.mfa.models import Authenticator
 from cryptography.fernet import Fernet
 from django.test import Client
 
+from diary.checks import mfa_encryption_key_check, site_url_check
 from tests import factories
 from tests.clinic.conftest import TOTP_SECRET, totp_code
 
@@ -614,8 +616,23 @@ def test_the_migration_encrypts_secrets_stored_before_it(db):
 
 
 def test_check_deploy_warns_when_the_mfa_key_is_left_to_the_default(settings):
-    from diary.auth import mfa_encryption_key_check
-
     settings.MFA_ENCRYPTION_KEY = None
 
     assert [warning.id for warning in mfa_encryption_key_check(None)] == ["diary.W001"]
+
+
+@pytest.mark.parametrize(
+    ("site_url", "warned"),
+    [
+        ("http://localhost:8000", True),
+        ("http://127.0.0.1:8000", True),
+        ("http://diary.localhost", True),
+        ("https://diary.example-clinic.org", False),
+    ],
+)
+def test_check_deploy_warns_when_links_in_emails_would_lead_to_this_machine(
+    settings, site_url, warned
+):
+    settings.SITE_URL = site_url
+
+    assert [warning.id for warning in site_url_check(None)] == (["diary.W002"] if warned else [])

@@ -782,7 +782,10 @@ class InjectionSessionSerializer(StrictModelSerializer):
     side_effects = SideEffectSerializer(many=True, read_only=True)
     next_due_date = serializers.SerializerMethodField()
     total_units = StrictDecimalField(
-        max_digits=5, decimal_places=1, min_value=Decimal("0.5"), max_value=Decimal(1000)
+        max_digits=5,
+        decimal_places=1,
+        min_value=paradigms.UNITS_STEP,
+        max_value=paradigms.MAX_UNITS_PER_SESSION,
     )
     planned_interval_weeks = StrictIntegerField(
         default=paradigms.STANDARD_INTERVAL_WEEKS,

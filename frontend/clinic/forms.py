@@ -9,9 +9,11 @@ from django import forms
 
 from diary.models import ClinicMember, FlagDecision, FlagStatus, Paradigm, flag_decisions
 from diary.paradigms import (
+    MAX_UNITS_PER_SESSION,
     MIN_INTERVAL_WEEKS,
     PREEMPT_SITES,
     STANDARD_INTERVAL_WEEKS,
+    UNITS_STEP,
     SiteDose,
 )
 
@@ -209,7 +211,11 @@ class InjectionSessionForm(forms.Form):
     injector = forms.CharField(max_length=150, required=False)
     paradigm = forms.ChoiceField(choices=Paradigm.choices, initial=Paradigm.PREEMPT)
     total_units = forms.DecimalField(
-        max_digits=5, decimal_places=1, min_value=Decimal("0.1"), label="Total units (U)"
+        max_digits=5,
+        decimal_places=1,
+        min_value=UNITS_STEP,
+        max_value=MAX_UNITS_PER_SESSION,
+        label="Total units (U)",
     )
     planned_interval_weeks = forms.IntegerField(
         initial=STANDARD_INTERVAL_WEEKS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import random
 import threading
 from concurrent.futures import ProcessPoolExecutor
@@ -323,6 +324,17 @@ def test_an_analysis_process_never_queries_over_the_connection_it_inherits():
         pool.submit(count_patients).result()
     # The scan's own connection is untouched.
     assert models.PatientProfile.objects.count() == 1
+
+
+def test_an_analysis_process_yields_the_cpu_to_the_scan_and_its_database():
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=scan_module._analysis_process_start,
+    )
+    with pool:
+        niceness = pool.submit(os.nice, 0).result()
+    assert niceness == os.nice(0) + scan_module.ANALYSIS_NICENESS
 
 
 @pytest.mark.parametrize("workers", [1, 2], ids=["analysed here", "in analysis processes"])

@@ -215,3 +215,48 @@ def test_the_undo_offer_hides_nothing_of_the_day_form(small_page, screenshots):
         ".getBoundingClientRect().height)"
     )
     assert sum(bars) <= SMALL_PHONE["height"] / 2, bars
+
+
+# Each table title on the screen that reaches past its right edge: read only by scrolling.
+TITLES_OFF_SCREEN = """() => [...document.querySelectorAll('.table-wrap')]
+    .filter((wrap) => wrap.getClientRects().length)
+    .map((wrap) => document.getElementById(wrap.getAttribute('aria-labelledby')))
+    .filter((title) => !title || title.getBoundingClientRect().right > innerWidth + 1)
+    .map((title) => (title ? title.textContent : 'a table without a title'))"""
+
+
+def test_the_trends_tables_are_titled_within_the_screen(small_page, screenshots):
+    signed_up_with_a_diary(small_page, "dev@example.org")
+    go(small_page, "#/trends")
+    small_page.get_by_role("heading", name="Did your medicines help?").wait_for()
+    titles = small_page.locator(".table-title")
+    assert titles.count() >= 2
+    titles.first.scroll_into_view_if_needed()
+    small_page.screenshot(path=screenshots / "small-screen" / "trends-table.png")
+    assert small_page.evaluate(TITLES_OFF_SCREEN) == []
+    # A screen reader still reads each table by its title.
+    assert small_page.get_by_role("table", name="Each 28-day period").count() == 1
+
+
+# The text pieces of an element that the browser split over two lines.
+SPLIT_PIECES = """(el) => [...el.childNodes]
+    .filter((node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim())
+    .filter((node) => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const tops = [...range.getClientRects()].filter((rect) => rect.width > 0)
+            .map((rect) => Math.round(rect.top));
+        return new Set(tops).size > 1;
+    })
+    .map((node) => node.textContent)"""
+
+
+def test_a_long_email_address_breaks_only_before_its_at_and_dots(small_page, screenshots):
+    email = "bartholomew.fenwick@clinic.example.org"
+    sign_up(small_page, email)
+    go(small_page, "#/settings")
+    account = small_page.get_by_text("Logged in as")
+    account.scroll_into_view_if_needed()
+    small_page.screenshot(path=screenshots / "small-screen" / "settings-account.png")
+    assert account.text_content() == f"Logged in as {email}."
+    assert account.evaluate(SPLIT_PIECES) == []

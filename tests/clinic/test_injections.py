@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
+from diary.api.serializers import InjectionSessionSerializer
 from diary.models import AccessEvent, InjectionSession
 from diary.paradigms import PREEMPT_SITES
-from frontend.clinic.forms import site_field_names, site_initial
+from frontend.clinic.forms import InjectionSessionForm, site_field_names, site_initial
 from tests import factories
 
 
@@ -265,3 +266,19 @@ def test_confirming_a_self_report_on_its_page_makes_it_the_clinics_record(
     session.refresh_from_db()
     assert (session.source, session.confirmed, session.lot) == ("clinic", True, "C9876")
     assert sum(site.points for site in session.sites.all()) == 31
+
+
+@pytest.mark.parametrize(
+    ("total_units", "accepted"),
+    [("0", False), ("0.1", True), ("400", True), ("400.5", False), ("12.25", False)],
+)
+def test_the_clinic_form_and_the_api_take_the_same_total_units(alice, total_units, accepted):
+    form = InjectionSessionForm(data=session_post(paradigm="custom", total_units=total_units))
+    form.is_valid()
+    api = InjectionSessionSerializer(
+        data={"date": "2026-03-02", "total_units": total_units, "paradigm": "custom"},
+        context={"patient": alice},
+    )
+    api.is_valid()
+    assert ("total_units" not in form.errors) is accepted
+    assert ("total_units" not in api.errors) is accepted

@@ -34,6 +34,28 @@ export function nextId(prefix = "f") {
   return `${prefix}-${uid}`;
 }
 
+// A table that scrolls sideways on a small phone under a title that does not: a <caption> is as
+// wide as its table, so at 320 px it ran off the screen with it.
+export function dataTable(title, headers, rows, { rowHeaders = false } = {}) {
+  const titleId = nextId("table");
+  const cell = (value, index) => (rowHeaders && index === 0 ? h("th", { scope: "row", text: value }) : h("td", { text: value }));
+  return h(
+    "div",
+    { class: "data-table" },
+    h("p", { class: "table-title", id: titleId, text: title }),
+    h(
+      "div",
+      { class: "table-wrap", tabindex: "0", role: "region", "aria-labelledby": titleId },
+      h(
+        "table",
+        { "aria-labelledby": titleId },
+        h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col", text })))),
+        h("tbody", {}, rows.map((row) => h("tr", {}, row.map((value, index) => cell(String(value), index))))),
+      ),
+    ),
+  );
+}
+
 // A labelled input; every control in the app gets a visible <label>.
 export function field(labelText, input, hint) {
   input.id = input.id || nextId();

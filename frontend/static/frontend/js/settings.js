@@ -2,7 +2,7 @@
 // export, the calendar feed, the access log, the treatment summary, delete, log out.
 import { api, auth, csrfToken, NetworkError, notAvailable } from "./api.js";
 import { formatDate } from "./dates.js";
-import { choices, errorList, field, formValue, formValues, h, replace } from "./dom.js";
+import { choices, dataTable, errorList, field, formValue, formValues, h, replace } from "./dom.js";
 import { choiceLabel } from "./labels.js";
 import * as outbox from "./outbox.js";
 import * as store from "./store.js";
@@ -91,11 +91,7 @@ function importPreview(preview, messages, reset) {
     h("p", { text: `${(preview.days || []).length} days found; ${conflicts.length} differ from what your diary already says.` }),
     (preview.errors || []).length ? h("p", { class: "notice warning", text: `${preview.errors.length} rows will be left out: ${preview.errors.slice(0, 3).map((error) => `row ${error.row}: ${error.message.replace(/\.$/, "")}`).join("; ")}` }) : null,
     (preview.new_medications || []).length ? h("p", { text: `New medicines to add to your list: ${preview.new_medications.join(", ")}.` }) : null,
-    h(
-      "div",
-      { class: "table-wrap", tabindex: "0", role: "region", "aria-label": "Days in the file" },
-      h("table", {}, h("caption", { text: "Days in the file (first 31)" }), h("thead", {}, h("tr", {}, ["Date", "Status", "Day"].map((text) => h("th", { scope: "col", text })))), h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell) => h("td", { text: String(cell) })))))),
-    ),
+    dataTable("Days in the file (first 31)", ["Date", "Status", "Day"], rows),
     conflicts.length ? h("label", { class: "check" }, overwrite, h("span", { text: "Replace the days that differ with the file's version" })) : null,
     h(
       "div",
@@ -427,6 +423,11 @@ function exportData() {
   return section("All your data", h("p", { text: "Everything the service holds about you, as a JSON file." }), button, messages);
 }
 
+// An e-mail address that may break before an "@" or a "." on a small screen, not mid-name.
+function address(email) {
+  return email.split(/(?=[@.])/).flatMap((part, index) => (index ? [h("wbr"), part] : [part]));
+}
+
 function account(ctx) {
   const messages = h("div", { "aria-live": "polite" });
   const logout = h("button", {
@@ -460,7 +461,7 @@ function account(ctx) {
     if (result.status === 204 || result.status === 200) return ctx.signedOut();
     replace(messages, errorList(notAvailable(result) ? "Deleting an account is not available yet." : result.data));
   });
-  return section("Account", h("p", { text: `Logged in as ${ctx.session.me.email}.` }), logout, form, messages);
+  return section("Account", h("p", {}, "Logged in as ", address(ctx.session.me.email), "."), logout, form, messages);
 }
 
 export async function render(root, ctx) {

@@ -111,7 +111,7 @@ function injectionForm(ctx, reload) {
   const messages = h("div", { "aria-live": "polite" });
   const date = h("input", { type: "date", name: "date", required: true, max: ctx.today(), value: ctx.today() });
   const preempt = appConfig().preempt;
-  const units = h("input", { type: "number", name: "total_units", min: "5", max: "400", step: "5", value: String(preempt.total_units), inputmode: "numeric" });
+  const units = h("input", { type: "number", name: "total_units", min: "5", max: String(appConfig().max_total_units), step: "5", value: String(preempt.total_units), inputmode: "numeric" });
   const unitsField = field("Total units", units, "Your clinic can record the exact sites.");
   const dose = choices("Dose", "dose", [
     { value: "preempt", label: `Standard: ${preempt.total_units} units at ${preempt.points} sites` },

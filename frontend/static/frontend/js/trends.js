@@ -1,7 +1,7 @@
 // Trends from GET /api/v1/trends/: every number comes from the server; this screen only draws.
 import { api, NetworkError, notAvailable } from "./api.js";
 import { formatDate, formatShort } from "./dates.js";
-import { h, replace } from "./dom.js";
+import { dataTable, h, replace } from "./dom.js";
 import { serverChoices } from "./labels.js";
 import * as store from "./store.js";
 
@@ -35,18 +35,8 @@ function dateRange(window) {
   return `${formatShort(window.start)} – ${formatShort(window.end)}`;
 }
 
-function table(caption, headers, rows) {
-  return h(
-    "div",
-    { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption },
-    h(
-      "table",
-      {},
-      h("caption", { text: caption }),
-      h("thead", {}, h("tr", {}, headers.map((text) => h("th", { scope: "col", text })))),
-      h("tbody", {}, rows.map((row) => h("tr", {}, row.map((cell, index) => (index === 0 ? h("th", { scope: "row", text: fmt(cell) }) : h("td", { text: fmt(cell) })))))),
-    ),
-  );
+function table(title, headers, rows) {
+  return dataTable(title, headers, rows.map((row) => row.map(fmt)), { rowHeaders: true });
 }
 
 async function loadChartLibrary() {
