@@ -249,9 +249,6 @@ class PackedDiaryRead:
             if connection.vendor == "postgresql" and self._ids:
                 cursor = busy.enter_context(connection.cursor())
                 busy.enter_context(connection.connection.pipeline())
-                # A chunk's read can be planned at a cost that turns JIT compilation on, and
-                # compiling takes longer than the index scans it would speed up.
-                cursor.execute("SELECT set_config('jit', 'off', false)")
                 cursor.execute(*_packed_diaries_query(self._ids))
                 self._cursor = cursor
             busy.enter_context(connection.execute_wrapper(_refuse_while_reading))
@@ -271,11 +268,7 @@ class PackedDiaryRead:
     def _free(self) -> list[PackedRow] | None:
         cursor, self._cursor = self._cursor, None
         with self._busy:
-            fetched = None if cursor is None else _unpacked_ordinals(cursor.fetchall())
-        if cursor is not None:
-            with connection.cursor() as settings:
-                settings.execute("RESET jit")
-        return fetched
+            return None if cursor is None else _unpacked_ordinals(cursor.fetchall())
 
 
 class ConnectionBusy(RuntimeError):

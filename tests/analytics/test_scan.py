@@ -470,6 +470,35 @@ def test_a_scan_reads_in_a_constant_number_of_queries():
     assert scan_queries(one_year) == scan_queries(three_years) <= 16
 
 
+def planner_settings() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        names = list(scan_module.CHUNK_PLANNER_SETTINGS)
+        cursor.execute("SELECT name, setting FROM pg_settings WHERE name = ANY(%s)", [names])
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.postgres
+def test_a_scan_plans_its_lookups_as_index_reads_and_leaves_the_connection_as_it_was(
+    monkeypatch,
+):
+    # The first scan of a clinic outruns the statistics of the tables it fills: PostgreSQL
+    # would plan each chunk's lookups for a table's worth of rows (sequential, parallel).
+    patient = demo_patient()
+    before = planner_settings()
+    during = []
+    injections = scan_module._injections
+
+    def injections_noting_the_settings(**kwargs):
+        during.append(planner_settings())
+        return injections(**kwargs)
+
+    monkeypatch.setattr(scan_module, "_injections", injections_noting_the_settings)
+    scan_patient(patient=patient, today=TODAY)
+
+    assert during == [scan_module.CHUNK_PLANNER_SETTINGS]
+    assert planner_settings() == before
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_scans_racing_to_open_the_same_flags_leave_one_each(monkeypatch):
