@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.checks import Tags, Warning, register
 
 # Addresses that only the server itself can open.
-LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})  # noqa: S104
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 @register(Tags.security, deploy=True)
