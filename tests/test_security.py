@@ -57,6 +57,7 @@ def test_check_deploy_reports_nothing_with_production_settings(tmp_path):
     environment.update(
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="diary.example.org",
+        SITE_URL="https://diary.example.org",
         VAR_DIR=str(tmp_path),
         MFA_ENCRYPTION_KEY=Fernet.generate_key().decode(),
         TRUSTED_PROXY_COUNT="1",
